@@ -1,0 +1,1 @@
+"""The GraphQL API (strawberry): thin types, queries and mutations over service/ and projections/."""

@@ -1,0 +1,1 @@
+"""The application: command handlers, event store, identity, projection runner, ASGI app and CLI."""

@@ -1,0 +1,1 @@
+"""Quality control: measures observed over time and charted with SPC."""

@@ -1,0 +1,206 @@
+"""A measure: its definition, its observations over time, and the decisions that shape its SPC chart."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.control.observations import ObservationIn, check_observation
+from domain.errors import DomainError, InvalidInput
+from domain.planning.team import clean_name
+
+KINDS = ("OUTCOME", "PROCESS", "STRUCTURE", "BALANCING")
+DIRECTIONS = ("INCREASE", "DECREASE", "NEITHER")
+CHART_TYPES = ("XMR", "RUN", "P", "U", "C", "G", "T")
+FREQUENCIES = ("DAY", "WEEK", "MONTH", "QUARTER")
+RUN_LENGTHS = range(6, 9)
+MAX_REASON = 2000
+
+Stored = tuple[float | None, float | None, float | None]
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureDefinition:
+    """What a team decided to measure and how to chart it."""
+
+    team_id: str
+    name: str
+    kind: str
+    direction: str
+    chart_type: str = "XMR"
+    frequency: str = "MONTH"
+    unit: str | None = None
+    target: float | None = None
+    shift_run_length: int = 6
+    trend_run_length: int = 6
+
+    def checked(self) -> MeasureDefinition:
+        for value, allowed, name in ((self.kind, KINDS, "kind"), (self.direction, DIRECTIONS, "improvementDirection"),
+                                     (self.chart_type, CHART_TYPES, "chartType"),
+                                     (self.frequency, FREQUENCIES, "frequency")):
+            if value not in allowed:
+                raise InvalidInput(f"{name} must be one of {', '.join(allowed)}.", field=name)
+        for length, name in ((self.shift_run_length, "shiftRunLength"), (self.trend_run_length, "trendRunLength")):
+            if length not in RUN_LENGTHS:
+                raise InvalidInput(f"{name} must be 6, 7 or 8, not {length}.", field=name, code="OUT_OF_RANGE")
+        check_target(self.target)
+        if self.unit is not None and len(self.unit) > 50:
+            raise InvalidInput("unit has at most 50 characters.", field="unit", code="TOO_LONG")
+        return replace(self, name=clean_name(self.name))
+
+
+def check_target(target: float | None) -> None:
+    if target is not None and not math.isfinite(target):
+        raise InvalidInput(f"target must be a finite number, not {target}.", field="target", code="NOT_FINITE")
+
+
+def check_reason(reason: str) -> str:
+    cleaned = reason.strip()
+    if not cleaned:
+        raise InvalidInput("A reason is required: the history must say why.", field="reason", code="REQUIRED")
+    if len(cleaned) > MAX_REASON:
+        raise InvalidInput(f"reason has at most {MAX_REASON} characters.", field="reason", code="TOO_LONG")
+    return cleaned
+
+
+@dataclass(slots=True)
+class RecordOutcome:
+    """What a batch of observations did: counts, and one error per rejected item."""
+
+    accepted: int = 0
+    duplicates: int = 0
+    corrected: int = 0
+    errors: list[DomainError] = field(default_factory=list)
+
+
+class Measure(Aggregate):
+    """A measure of one team, watched over time on an SPC chart."""
+
+    class MeasureDefined(Aggregate.Created):
+        definition: dict[str, Any]
+
+    @classmethod
+    def define(cls, *, measure_id: UUID, definition: MeasureDefinition) -> Measure:
+        checked = definition.checked()
+        return cls._create(cls.MeasureDefined, id=measure_id, definition=dict(_asdict(checked)))
+
+    @event(MeasureDefined)
+    def __init__(self, definition: dict[str, Any]) -> None:
+        self.definition = MeasureDefinition(**definition)
+        self.target = self.definition.target
+        self.points: dict[str, Stored] = {}
+        self.sources: dict[str, str] = {}
+        self.recalculations: list[str] = []
+        self.baseline_points = 0
+
+    # -- observations ---------------------------------------------------------------------------------------
+    def record(self, observations: list[ObservationIn]) -> RecordOutcome:
+        """Store new values and corrections; count duplicates; reject bad items one by one."""
+        outcome = RecordOutcome()
+        d = self.definition
+        periods: list[str] = []
+        stored: list[Stored] = []
+        source_ids: list[str | None] = []
+        notes: list[str | None] = []
+        corrected: list[int] = []
+        pending: dict[str, Stored] = {}
+        pending_sources: set[str] = set()
+        for i, obs in enumerate(observations):
+            try:
+                triple = check_observation(obs, d.chart_type, d.frequency)
+            except DomainError as e:
+                e.index = i
+                outcome.errors.append(e)
+                continue
+            sid = obs.source_id
+            if sid is not None and (sid in self.sources or sid in pending_sources):
+                outcome.duplicates += 1
+                continue
+            key = obs.period.isoformat()
+            before = pending.get(key) or self.points.get(key)
+            if before == triple and obs.note is None:
+                outcome.duplicates += 1
+                continue
+            if before is not None and before != triple:
+                outcome.corrected += 1
+                corrected.append(len(periods))
+            else:
+                outcome.accepted += 1
+            pending[key] = triple
+            if sid is not None:
+                pending_sources.add(sid)
+            periods.append(key)
+            stored.append(triple)
+            source_ids.append(sid)
+            notes.append(obs.note)
+        if periods:
+            ratio = d.chart_type in ("P", "U")
+            self._observations_recorded(
+                periods=periods,
+                values=None if ratio else [s[0] for s in stored],
+                numerators=[s[1] for s in stored] if ratio else None,
+                denominators=[s[2] for s in stored] if ratio else None,
+                source_ids=source_ids if any(s is not None for s in source_ids) else None,
+                notes=notes if any(n is not None for n in notes) else None,
+                corrected=corrected,
+            )
+        return outcome
+
+    @event("ObservationsRecorded")
+    def _observations_recorded(self, periods: list[str], values: list[float | None] | None,
+                               numerators: list[float | None] | None, denominators: list[float | None] | None,
+                               source_ids: list[str | None] | None, notes: list[str | None] | None,
+                               corrected: list[int]) -> None:
+        n = len(periods)
+        empty: list[None] = [None] * n
+        self.points.update(zip(periods, zip(values or empty, numerators or empty, denominators or empty,
+                                            strict=True), strict=True))
+        if source_ids is not None:
+            self.sources.update((s, p) for s, p in zip(source_ids, periods, strict=True) if s is not None)
+
+    # -- chart decisions ------------------------------------------------------------------------------------
+    def recalculate_limits(self, from_period: date, reason: str) -> None:
+        key = from_period.isoformat()
+        if key in self.recalculations:
+            raise InvalidInput(f"Limits are already recalculated from {key}.", field="fromPeriod",
+                               code="ALREADY_RECALCULATED")
+        if self.points and key <= min(self.points):
+            raise InvalidInput(f"fromPeriod {key} is not after the first observation; a recalculation starts a "
+                               "new phase after the first.", field="fromPeriod", code="OUT_OF_RANGE")
+        self._limits_recalculated(from_period=key, reason=check_reason(reason))
+
+    @event("LimitsRecalculated")
+    def _limits_recalculated(self, from_period: str, reason: str) -> None:
+        self.recalculations = sorted([*self.recalculations, from_period])
+
+    def set_baseline(self, points: int, reason: str) -> None:
+        if not 0 <= points <= 10_000:
+            raise InvalidInput(f"points must be between 0 (no baseline) and 10000, not {points}.", field="points",
+                               code="OUT_OF_RANGE")
+        if 0 < points < 2:
+            raise InvalidInput("A baseline needs at least 2 points to compute limits.", field="points",
+                               code="OUT_OF_RANGE")
+        self._baseline_set(points=points, reason=check_reason(reason))
+
+    @event("BaselineSet")
+    def _baseline_set(self, points: int, reason: str) -> None:
+        self.baseline_points = points
+
+    def set_target(self, target: float | None, reason: str, effective_from: date | None = None) -> None:
+        """Set the target from a period on (None: for every period); earlier targets stay in force before it."""
+        check_target(target)
+        self._target_set(target=target, reason=check_reason(reason),
+                         effective_from=effective_from.isoformat() if effective_from else None)
+
+    @event("TargetSet")
+    def _target_set(self, target: float | None, reason: str, effective_from: str | None) -> None:
+        self.target = target
+
+
+def _asdict(d: MeasureDefinition) -> dict[str, Any]:
+    return {name: getattr(d, name) for name in d.__dataclass_fields__}

@@ -1,0 +1,1 @@
+"""Quality planning: teams, their structure, and the family of measures they plan to watch."""

@@ -1,0 +1,34 @@
+"""What every projection is: a name, the event types it reads, a fold into its tables, a way to clear them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+import asyncpg
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectedEvent:
+    """A domain event with the envelope a projection may need."""
+
+    position: int
+    stream_id: str
+    recorded_at: datetime
+    actor: str
+    event: Any
+
+
+class Projection(Protocol):
+    name: str
+    topics: tuple[str, ...] | None      # None: every event
+
+    async def handle(self, conn: asyncpg.Connection, events: list[ProjectedEvent]) -> None:
+        """Apply a batch of events to the read model, inside the runner's transaction."""
+
+    async def clear(self, conn: asyncpg.Connection) -> None:
+        """Empty the read model, for a rebuild from position 0."""
+
+    def forget(self) -> None:
+        """Drop any in-memory state (called when this process loses or takes over the projection)."""

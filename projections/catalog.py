@@ -1,0 +1,44 @@
+"""The catalogue read model: teams and measures as they stand, for lists, lookups and permissions."""
+
+from __future__ import annotations
+
+import asyncpg
+from eventsourcing.utils import get_topic
+
+from domain.control.measure import Measure
+from domain.planning.team import Team
+from projections.base import ProjectedEvent
+
+TOPICS = tuple(get_topic(c) for c in (Team.TeamCreated, Team.TeamRenamed, Measure.MeasureDefined,
+                                      Measure.TargetSet))
+
+
+class CatalogProjection:
+    name = "catalog"
+    topics: tuple[str, ...] | None = TOPICS
+
+    def forget(self) -> None:
+        pass
+
+    async def clear(self, conn: asyncpg.Connection) -> None:
+        await conn.execute("TRUNCATE teams, measures")
+
+    async def handle(self, conn: asyncpg.Connection, events: list[ProjectedEvent]) -> None:
+        for e in events:
+            ev = e.event
+            if isinstance(ev, Team.TeamCreated):
+                await conn.execute("INSERT INTO teams (team_id, name, parent_id, created_at) VALUES ($1, $2, $3, $4) "
+                                   "ON CONFLICT DO NOTHING", e.stream_id, ev.name, ev.parent_id, e.recorded_at)
+            elif isinstance(ev, Team.TeamRenamed):
+                await conn.execute("UPDATE teams SET name = $2 WHERE team_id = $1", e.stream_id, ev.name)
+            elif isinstance(ev, Measure.MeasureDefined):
+                d = ev.definition
+                await conn.execute(
+                    "INSERT INTO measures (measure_id, team_id, name, kind, direction, chart_type, frequency, unit, "
+                    "target, shift_run_length, trend_run_length, created_at) "
+                    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING",
+                    e.stream_id, d["team_id"], d["name"], d["kind"], d["direction"], d["chart_type"],
+                    d["frequency"], d["unit"], d["target"], d["shift_run_length"], d["trend_run_length"],
+                    e.recorded_at)
+            elif isinstance(ev, Measure.TargetSet):
+                await conn.execute("UPDATE measures SET target = $2 WHERE measure_id = $1", e.stream_id, ev.target)

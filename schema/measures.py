@@ -1,0 +1,180 @@
+"""Measure queries and mutations: definitions, observations, and the decisions that shape a chart."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from datetime import date, datetime
+
+import strawberry
+from strawberry.types import Info
+
+from domain.control.measure import MeasureDefinition
+from domain.control.observations import ObservationIn
+from domain.errors import DomainError, Forbidden
+from schema.context import Context
+from schema.errors import UserError, user_error, user_error_from_dict
+from schema.types import ChartType, Frequency, ImprovementDirection, Measure, MeasureKind, readable
+from service.commands import measures as commands
+from service.queries import measure_as_of
+
+
+@strawberry.input
+class DefineMeasureInput:
+    team_id: strawberry.ID
+    name: str
+    kind: MeasureKind
+    improvement_direction: ImprovementDirection
+    chart_type: ChartType = ChartType.XMR
+    frequency: Frequency = Frequency.MONTH
+    unit: str | None = None
+    target: float | None = None
+    shift_run_length: int = 6
+    trend_run_length: int = 6
+
+
+@strawberry.type
+class DefineMeasurePayload:
+    measure: Measure | None
+    errors: list[UserError]
+
+
+@strawberry.input
+class ObservationInput:
+    period: date
+    value: float | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+    source_id: str | None = None
+    note: str | None = None
+
+
+@strawberry.input
+class RecordObservationsInput:
+    measure_id: strawberry.ID
+    observations: list[ObservationInput]
+    idempotency_key: str | None = None
+
+
+@strawberry.type
+class RecordObservationsPayload:
+    accepted: int
+    duplicates: int
+    corrected: int
+    errors: list[UserError]
+    measure: Measure | None
+
+
+@strawberry.input
+class RecalculateLimitsInput:
+    measure_id: strawberry.ID
+    from_period: date
+    reason: str
+
+
+@strawberry.input
+class SetBaselineInput:
+    measure_id: strawberry.ID
+    points: int
+    reason: str
+
+
+@strawberry.input
+class SetTargetInput:
+    measure_id: strawberry.ID
+    target: float | None
+    reason: str
+    effective_from: date | None = strawberry.field(
+        default=None, description="The first period the target applies to; earlier periods keep earlier targets.")
+
+
+@strawberry.type
+class MeasurePayload:
+    measure: Measure | None
+    errors: list[UserError]
+
+
+async def fresh_measure(ctx: Context, measure_id: str, position: int) -> Measure | None:
+    """Read-your-writes: the measure once the read models include `position`."""
+    await ctx.services.wait_for_projections(position)
+    ctx.measures.clear(measure_id)
+    ctx.charts.clear(measure_id)
+    view = await ctx.measures.load(measure_id)
+    return Measure.from_view(view) if view is not None else None
+
+
+@strawberry.type
+class MeasureQueries:
+    @strawberry.field(description="asOf: the measure and its chart as they stood then, rebuilt from the events.")
+    async def measure(self, info: Info[Context, None], id: strawberry.ID,
+                      as_of: datetime | None = None) -> Measure | None:
+        ctx = info.context
+        if as_of is not None:
+            try:
+                view = await measure_as_of(ctx.services, ctx.principal, str(id), as_of)
+            except Forbidden:
+                return None
+            return Measure.from_view(view) if view is not None else None
+        view = await ctx.measures.load(str(id))
+        if view is None or not readable(info, view.team_id):
+            return None
+        return Measure.from_view(view)
+
+
+async def _decision(ctx: Context, measure_id: str, run: Awaitable[int]) -> MeasurePayload:
+    try:
+        position = await run
+    except DomainError as e:
+        return MeasurePayload(measure=None, errors=[user_error(e)])
+    return MeasurePayload(measure=await fresh_measure(ctx, measure_id, position), errors=[])
+
+
+@strawberry.type
+class MeasureMutations:
+    @strawberry.mutation
+    async def define_measure(self, info: Info[Context, None], input: DefineMeasureInput) -> DefineMeasurePayload:
+        ctx = info.context
+        definition = MeasureDefinition(
+            team_id=str(input.team_id), name=input.name, kind=input.kind.value,
+            direction=input.improvement_direction.value, chart_type=input.chart_type.value,
+            frequency=input.frequency.value, unit=input.unit, target=input.target,
+            shift_run_length=input.shift_run_length, trend_run_length=input.trend_run_length)
+        try:
+            measure_id, position = await commands.define_measure(ctx.services, ctx.command(), definition)
+        except DomainError as e:
+            return DefineMeasurePayload(measure=None, errors=[user_error(e)])
+        return DefineMeasurePayload(measure=await fresh_measure(ctx, measure_id, position), errors=[])
+
+    @strawberry.mutation
+    async def record_observations(self, info: Info[Context, None],
+                                  input: RecordObservationsInput) -> RecordObservationsPayload:
+        ctx = info.context
+        observations = [ObservationIn(o.period, o.value, o.numerator, o.denominator, o.source_id, o.note)
+                        for o in input.observations]
+        try:
+            result = await commands.record_observations(ctx.services, ctx.command(), str(input.measure_id),
+                                                        observations, input.idempotency_key)
+        except DomainError as e:
+            return RecordObservationsPayload(accepted=0, duplicates=0, corrected=0, errors=[user_error(e)],
+                                             measure=None)
+        return RecordObservationsPayload(
+            accepted=result.accepted, duplicates=result.duplicates, corrected=result.corrected,
+            errors=[user_error_from_dict(e) for e in result.errors],
+            measure=await fresh_measure(ctx, str(input.measure_id), result.position))
+
+    @strawberry.mutation
+    async def recalculate_limits(self, info: Info[Context, None], input: RecalculateLimitsInput) -> MeasurePayload:
+        ctx = info.context
+        return await _decision(ctx, str(input.measure_id), commands.recalculate_limits(
+            ctx.services, ctx.command(), str(input.measure_id), input.from_period, input.reason))
+
+    @strawberry.mutation
+    async def set_baseline(self, info: Info[Context, None], input: SetBaselineInput) -> MeasurePayload:
+        ctx = info.context
+        return await _decision(ctx, str(input.measure_id), commands.set_baseline(
+            ctx.services, ctx.command(), str(input.measure_id), input.points, input.reason))
+
+    @strawberry.mutation
+    async def set_target(self, info: Info[Context, None], input: SetTargetInput) -> MeasurePayload:
+        ctx = info.context
+        return await _decision(ctx, str(input.measure_id), commands.set_target(
+            ctx.services, ctx.command(), str(input.measure_id), input.target, input.reason, input.effective_from))

@@ -1,0 +1,27 @@
+"""The root schema: merges each feature's queries and mutations, and sets the execution limits."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.tools import merge_types
+
+from schema.history import HistoryQueries
+from schema.measures import MeasureMutations, MeasureQueries
+from schema.teams import TeamMutations, TeamQueries
+
+Query = merge_types("Query", (MeasureQueries, HistoryQueries, TeamQueries))
+Mutation = merge_types("Mutation", (TeamMutations, MeasureMutations))
+
+MAX_DEPTH = 12
+MAX_ALIASES = 30
+MAX_TOKENS = 4000
+
+
+def build_schema() -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[QueryDepthLimiter(max_depth=MAX_DEPTH), MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+                    MaxTokensLimiter(max_token_count=MAX_TOKENS)],
+    )

@@ -1,0 +1,214 @@
+"""GraphQL object types and enums of the core contract."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from schema.context import Context
+from service.permissions import allowed
+
+
+@strawberry.enum
+class MeasureKind(Enum):
+    OUTCOME = "OUTCOME"
+    PROCESS = "PROCESS"
+    STRUCTURE = "STRUCTURE"
+    BALANCING = "BALANCING"
+
+
+@strawberry.enum
+class ImprovementDirection(Enum):
+    INCREASE = "INCREASE"
+    DECREASE = "DECREASE"
+    NEITHER = "NEITHER"
+
+
+@strawberry.enum
+class ChartType(Enum):
+    XMR = "XMR"
+    RUN = "RUN"
+    P = "P"
+    U = "U"
+    C = "C"
+    G = "G"
+    T = "T"
+
+
+@strawberry.enum
+class Frequency(Enum):
+    DAY = "DAY"
+    WEEK = "WEEK"
+    MONTH = "MONTH"
+    QUARTER = "QUARTER"
+
+
+@strawberry.enum
+class SpcRule(Enum):
+    SINGLE_POINT = "SINGLE_POINT"
+    SHIFT = "SHIFT"
+    TREND = "TREND"
+    TWO_OF_THREE = "TWO_OF_THREE"
+    LONG_RUN = "LONG_RUN"
+    FEW_CROSSINGS = "FEW_CROSSINGS"
+
+
+@strawberry.enum
+class PointVariation(Enum):
+    COMMON_CAUSE = "COMMON_CAUSE"
+    IMPROVEMENT = "IMPROVEMENT"
+    CONCERN = "CONCERN"
+    NEITHER_HIGH = "NEITHER_HIGH"
+    NEITHER_LOW = "NEITHER_LOW"
+
+
+@strawberry.enum
+class VariationIcon(Enum):
+    COMMON_CAUSE = "COMMON_CAUSE"
+    IMPROVEMENT_HIGH = "IMPROVEMENT_HIGH"
+    IMPROVEMENT_LOW = "IMPROVEMENT_LOW"
+    CONCERN_HIGH = "CONCERN_HIGH"
+    CONCERN_LOW = "CONCERN_LOW"
+    NEITHER_HIGH = "NEITHER_HIGH"
+    NEITHER_LOW = "NEITHER_LOW"
+
+
+@strawberry.enum
+class AssuranceIcon(Enum):
+    CONSISTENT_PASS = "CONSISTENT_PASS"
+    CONSISTENT_FAIL = "CONSISTENT_FAIL"
+    HIT_AND_MISS = "HIT_AND_MISS"
+
+
+@strawberry.type
+class Team:
+    id: strawberry.ID
+    name: str
+    parent_team_id: strawberry.ID | None = None
+
+
+@strawberry.type
+class RunAnalysis:
+    useful_observations: int
+    longest_run: int
+    longest_run_max: int
+    crossings: int
+    crossings_min: int
+    signal: bool
+
+
+@strawberry.type
+class SpcPoint:
+    period: date
+    value: float
+    centre_line: float
+    upper_process_limit: float | None
+    lower_process_limit: float | None
+    upper_two_sigma: float | None
+    lower_two_sigma: float | None
+    variation: PointVariation
+    rules: list[SpcRule]
+
+
+@strawberry.type(description="The chart's columns, one list per column, for charting libraries; "
+                             "null where a point has no limit.")
+class SpcSeries:
+    periods: list[date]
+    values: list[float]
+    centre_line: list[float]
+    upper_process_limit: list[float | None]
+    lower_process_limit: list[float | None]
+    upper_two_sigma: list[float | None]
+    lower_two_sigma: list[float | None]
+    variation: list[PointVariation]
+
+
+@strawberry.type
+class SpcChart:
+    chart_type: ChartType
+    variation: VariationIcon | None
+    assurance: AssuranceIcon | None
+    runs: RunAnalysis | None
+    _doc: strawberry.Private[dict[str, Any]]
+
+    @strawberry.field
+    def points(self) -> list[SpcPoint]:
+        d = self._doc
+        rules = d["rules"]
+        return [SpcPoint(period=date.fromisoformat(p), value=v, centre_line=c, upper_process_limit=u,
+                         lower_process_limit=lo, upper_two_sigma=u2, lower_two_sigma=l2,
+                         variation=PointVariation[var], rules=[SpcRule[r] for r in rules[i]])
+                for i, (p, v, c, u, lo, u2, l2, var) in enumerate(zip(
+                    d["period"], d["value"], d["centre"], d["upl"], d["lpl"], d["u2s"], d["l2s"],
+                    d["variationCode"], strict=True))]
+
+    @strawberry.field(description="The same points as columns: far cheaper to serve for long charts.")
+    def series(self) -> SpcSeries:
+        d = self._doc
+        return SpcSeries(periods=[date.fromisoformat(p) for p in d["period"]], values=d["value"],
+                         centre_line=d["centre"], upper_process_limit=d["upl"], lower_process_limit=d["lpl"],
+                         upper_two_sigma=d["u2s"], lower_two_sigma=d["l2s"],
+                         variation=[PointVariation[v] for v in d["variationCode"]])
+
+
+def empty_chart(chart_type: str) -> dict[str, Any]:
+    return {"chartType": chart_type, "variation": None, "assurance": None, "runs": None, "period": [], "value": [],
+            "centre": [], "upl": [], "lpl": [], "u2s": [], "l2s": [], "variationCode": [], "rules": []}
+
+
+def spc_chart(doc: dict[str, Any]) -> SpcChart:
+    runs = doc.get("runs")
+    return SpcChart(chart_type=ChartType[doc["chartType"]],
+                    variation=VariationIcon[doc["variation"]] if doc.get("variation") else None,
+                    assurance=AssuranceIcon[doc["assurance"]] if doc.get("assurance") else None,
+                    runs=RunAnalysis(**_snake(runs)) if runs else None, _doc=doc)
+
+
+def _snake(d: dict[str, Any]) -> dict[str, Any]:
+    return {"".join("_" + c.lower() if c.isupper() else c for c in k): v for k, v in d.items()}
+
+
+@strawberry.type
+class Measure:
+    id: strawberry.ID
+    name: str
+    kind: MeasureKind
+    improvement_direction: ImprovementDirection
+    chart_type: ChartType
+    frequency: Frequency
+    unit: str | None
+    target: float | None
+    shift_run_length: int
+    trend_run_length: int
+    team_id: strawberry.Private[str]
+    as_of_chart: strawberry.Private[dict[str, Any] | None] = None
+
+    @strawberry.field
+    async def team(self, info: Info[Context, None]) -> Team:
+        row = await info.context.teams.load(self.team_id)
+        if row is None:  # the catalogue projection has not caught up with the team yet
+            return Team(id=strawberry.ID(self.team_id), name="")
+        return Team(id=strawberry.ID(row["id"]), name=row["name"], parent_team_id=row["parent_id"])
+
+    @strawberry.field
+    async def spc(self, info: Info[Context, None]) -> SpcChart:
+        doc = self.as_of_chart if self.as_of_chart is not None else await info.context.charts.load(str(self.id))
+        return spc_chart(doc or empty_chart(self.chart_type.value))
+
+    @classmethod
+    def from_view(cls, v: Any) -> Measure:
+        target = v.target if v.target is None or math.isfinite(v.target) else None
+        return cls(id=strawberry.ID(v.id), name=v.name, kind=MeasureKind[v.kind],
+                   improvement_direction=ImprovementDirection[v.direction], chart_type=ChartType[v.chart_type],
+                   frequency=Frequency[v.frequency], unit=v.unit, target=target,
+                   shift_run_length=v.shift_run_length, trend_run_length=v.trend_run_length, team_id=v.team_id,
+                   as_of_chart=v.chart)
+
+
+def readable(info: Info[Context, None], team_id: str) -> bool:
+    return allowed(info.context.principal, "measure.read", team_id)

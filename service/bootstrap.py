@@ -1,0 +1,84 @@
+"""The composition root: builds the database, event store, repository, projections and tokens."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+import asyncpg
+
+from projections.base import Projection
+from projections.catalog import CatalogProjection
+from projections.charts.projection import SpcProjection
+from service.database import create_pool, embedded_database_url, migrate
+from service.eventstore import EventCodec, EventStore
+from service.identity import TokenService, load_or_create_secret
+from service.notifications import Notifier
+from service.projection_runner import ProjectionRunner
+from service.repository import Repository
+from service.settings import Settings
+
+
+def make_projections() -> list[Projection]:
+    return [CatalogProjection(), SpcProjection()]
+
+
+@dataclass
+class Services:
+    settings: Settings
+    database_url: str
+    pool: asyncpg.Pool
+    store: EventStore
+    codec: EventCodec
+    repository: Repository
+    notifier: Notifier
+    tokens: TokenService
+    projections: list[Projection]
+    runners: list[ProjectionRunner] = field(default_factory=list)
+
+    async def wait_for_projections(self, position: int, names: tuple[str, ...] = ("catalog", "spc")) -> bool:
+        """Read-your-writes: wait until the named projections have applied `position`."""
+        if position <= 0:
+            return True
+        return await self.notifier.wait_for(names, position, self.settings.read_your_writes_timeout)
+
+    async def close(self) -> None:
+        for runner in self.runners:
+            await runner.stop()
+        await self.store.stop()
+        await self.notifier.stop()
+        await self.pool.close()
+
+
+def resolve_database_url(settings: Settings) -> str:
+    return settings.database_url or embedded_database_url(settings.data_dir)
+
+
+def token_service(settings: Settings) -> TokenService:
+    secret = settings.jwt_secret or load_or_create_secret(settings.data_dir)
+    return TokenService(secret, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+
+
+async def start_services(settings: Settings) -> Services:
+    url = await asyncio.to_thread(resolve_database_url, settings)
+    pool = await create_pool(url, min_size=settings.pool_min, max_size=settings.pool_max)
+    async with pool.acquire() as conn:
+        await migrate(conn)
+    store = EventStore(pool)
+    await store.start()
+    codec = EventCodec()
+    notifier = Notifier(url)
+    await notifier.start()
+    services = Services(settings=settings, database_url=url, pool=pool, store=store, codec=codec,
+                        repository=Repository(store, codec), notifier=notifier, tokens=token_service(settings),
+                        projections=make_projections())
+    async with pool.acquire() as conn:
+        for name, position in await conn.fetch("SELECT name, position FROM projection_tracking"):
+            notifier.record(name, position)
+    if settings.run_projections:
+        for projection in services.projections:
+            runner = ProjectionRunner(pool, store, codec, projection, notifier,
+                                      batch_size=settings.projection_batch)
+            runner.start()
+            services.runners.append(runner)
+    return services

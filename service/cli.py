@@ -1,0 +1,141 @@
+"""The `qms` command line: serve, migrate, rebuild, token, demo, verify."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from service.settings import Settings
+
+
+async def _with_services(settings: Settings, work):  # type: ignore[no-untyped-def]
+    from service.bootstrap import start_services
+
+    services = await start_services(settings)
+    try:
+        return await work(services)
+    finally:
+        await services.close()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from service.app import create_app
+
+    settings = Settings.from_env(host=args.host, port=args.port)
+    print(f"qms: serving GraphQL on http://{settings.host}:{settings.port}/graphql "
+          f"({'DATABASE_URL' if settings.database_url else 'embedded PostgreSQL in ' + str(settings.data_dir)})")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
+                loop="uvloop", http="httptools")
+    return 0
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    from service.bootstrap import resolve_database_url
+    from service.database import create_pool, migrate
+
+    async def run() -> list[str]:
+        pool = await create_pool(resolve_database_url(Settings.from_env()), min_size=1, max_size=1)
+        try:
+            async with pool.acquire() as conn:
+                return await migrate(conn)
+        finally:
+            await pool.close()
+
+    applied = asyncio.run(run())
+    print("applied: " + (", ".join(applied) if applied else "nothing, already up to date"))
+    return 0
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from rich.progress import Progress
+
+    from service.projection_runner import rebuild
+
+    async def work(services):  # type: ignore[no-untyped-def]
+        chosen = [p for p in services.projections if not args.projection or p.name in args.projection]
+        for p in chosen:
+            await rebuild(services.pool, p)
+        head = await services.store.head()
+        with Progress() as progress:
+            tasks = {p.name: progress.add_task(f"Rebuilding {p.name}", total=max(head, 1)) for p in chosen}
+            while True:
+                done = True
+                for name, task in tasks.items():
+                    position = services.notifier.positions.get(name, 0)
+                    progress.update(task, completed=position)
+                    done = done and position >= head
+                if done:
+                    break
+                await services.notifier.wait_changed(0.5)
+        print(f"rebuilt {', '.join(tasks)} up to position {head}")
+
+    asyncio.run(_with_services(Settings.from_env(), work))
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    from service.bootstrap import token_service
+
+    print(token_service(Settings.from_env()).issue(args.subject, args.role.upper(), args.team or [],
+                                                   ttl_seconds=args.hours * 3600))
+    return 0
+
+
+def cmd_demo(_: argparse.Namespace) -> int:
+    from service.demo import load_demo
+
+    async def work(services):  # type: ignore[no-untyped-def]
+        ids = await load_demo(services)
+        await services.wait_for_projections(await services.store.head())
+        for name, measure_id in ids.items():
+            print(f"{measure_id}  {name}")
+
+    asyncio.run(_with_services(Settings.from_env(), work))
+    return 0
+
+
+def cmd_verify(_: argparse.Namespace) -> int:
+    from service.verify import verify_chain
+
+    async def work(services):  # type: ignore[no-untyped-def]
+        async with services.pool.acquire() as conn:
+            return await verify_chain(conn)
+
+    report = asyncio.run(_with_services(Settings.from_env(run_projections=False), work))
+    if report.ok:
+        print(f"ok: {report.checked} events, hash chain intact")
+        return 0
+    print(f"TAMPERED at position {report.position}: {report.problem}")
+    return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    parser = argparse.ArgumentParser(prog="qms", description="Event-sourced quality management service.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the service (embedded PostgreSQL unless DATABASE_URL is set)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=cmd_serve)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(run=cmd_migrate)
+    rebuild = sub.add_parser("rebuild", help="rebuild projections from the event log")
+    rebuild.add_argument("projection", nargs="*", help="names (default: all)")
+    rebuild.set_defaults(run=cmd_rebuild)
+    token = sub.add_parser("token", help="print a signed development token")
+    token.add_argument("--subject", required=True)
+    token.add_argument("--role", required=True)
+    token.add_argument("--team", action="append", help="a team id (repeatable)")
+    token.add_argument("--hours", type=int, default=12)
+    token.set_defaults(run=cmd_token)
+    sub.add_parser("demo", help="load a demo organisation with two years of data").set_defaults(run=cmd_demo)
+    sub.add_parser("verify", help="check the event log's hash chain").set_defaults(run=cmd_verify)
+    args = parser.parse_args(argv)
+    return int(args.run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,26 @@
+"""Who sent a command, through which door, and in which conversation of requests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from uuid import uuid4
+
+from service.eventstore import EventMeta
+from service.identity import Principal
+
+
+@dataclass(frozen=True, slots=True)
+class CommandContext:
+    principal: Principal
+    correlation_id: str = field(default_factory=lambda: uuid4().hex)
+    causation_id: str | None = None
+    source: str = "graphql"
+
+    def meta(self, team_id: str | None, reason: str | None = None) -> EventMeta:
+        return EventMeta(actor=self.principal.subject, role=self.principal.role.value, team_id=team_id,
+                         reason=reason, correlation_id=self.correlation_id, causation_id=self.causation_id,
+                         source=self.source)
+
+    def scoped_key(self, key: str | None) -> str | None:
+        """Idempotency keys are the client's own: two clients choosing the same key never collide."""
+        return None if key is None else f"{self.principal.subject}/{key}"

@@ -1,0 +1,141 @@
+"""Planning and control commands on measures: define, record observations, and chart decisions."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from uuid import uuid4
+
+import orjson
+
+from domain.control.measure import Measure, MeasureDefinition
+from domain.control.observations import ObservationIn
+from domain.errors import DomainError, InvalidInput, NotFound
+from service.bootstrap import Services
+from service.commands.context import CommandContext
+from service.commands.teams import stream_is
+from service.permissions import authorize
+
+
+@dataclass(slots=True)
+class RecordResult:
+    accepted: int = 0
+    duplicates: int = 0
+    corrected: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    position: int = 0
+
+    def to_bytes(self) -> bytes:
+        return orjson.dumps({"accepted": self.accepted, "duplicates": self.duplicates, "corrected": self.corrected,
+                             "errors": self.errors})
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> RecordResult:
+        return cls(**orjson.loads(data))
+
+    def add(self, other: RecordResult, index_of: Callable[[int], int] | None = None) -> None:
+        self.accepted += other.accepted
+        self.duplicates += other.duplicates
+        self.corrected += other.corrected
+        for e in other.errors:
+            self.errors.append({**e, "index": index_of(e["index"])} if index_of and e.get("index") is not None
+                               else e)
+        self.position = max(self.position, other.position)
+
+
+def error_dict(e: DomainError) -> dict[str, Any]:
+    return {"code": e.code, "message": e.message, "field": e.field, "index": e.index}
+
+
+async def define_measure(services: Services, ctx: CommandContext, definition: MeasureDefinition) -> tuple[str, int]:
+    authorize(ctx.principal, "measure.define", definition.team_id)
+    if not await stream_is(services, definition.team_id, "Team"):
+        raise InvalidInput(f"No team has id {definition.team_id}.", field="teamId", code="NOT_FOUND")
+    measure = Measure.define(measure_id=uuid4(), definition=definition)
+    result = await services.repository.save(measure, ctx.meta(team_id=definition.team_id))
+    return str(measure.id), result.position
+
+
+async def _open_measure(services: Services, measure_id: str) -> Any:
+    if not await stream_is(services, measure_id, "Measure"):
+        raise NotFound(f"No measure has id {measure_id}.", field="measureId")
+    return services.repository.open(measure_id)
+
+
+async def record_observations(services: Services, ctx: CommandContext, measure_id: str,
+                              observations: list[ObservationIn], idempotency_key: str | None = None) -> RecordResult:
+    """Store a batch for one measure; a retry with the same key answers with the first result."""
+    key = ctx.scoped_key(idempotency_key)
+    if key is not None:
+        async with services.pool.acquire() as conn:
+            first = await conn.fetchval("SELECT result FROM idempotency_keys WHERE key = $1", key)
+        if first is not None:
+            return RecordResult.from_bytes(first)
+    async with await _open_measure(services, measure_id) as measure:
+        team_id = measure.definition.team_id
+        authorize(ctx.principal, "observations.record", team_id)
+        outcome = measure.record(observations)
+        result = RecordResult(outcome.accepted, outcome.duplicates, outcome.corrected,
+                              [error_dict(e) for e in outcome.errors])
+        if measure.pending_events:
+            saved = await services.repository.save(measure, ctx.meta(team_id=team_id), idempotency_key=key,
+                                                   result=result.to_bytes())
+            if saved.replayed is not None:
+                return RecordResult.from_bytes(saved.replayed)
+            result.position = saved.position
+    return result
+
+
+async def record_many(services: Services, ctx: CommandContext,
+                      items: list[tuple[int, str, ObservationIn]], idempotency_key: str | None) -> RecordResult:
+    """Bulk intake across measures: one command per measure, run together so they share group commits.
+    Each measure's part has its own derived idempotency key, so a retry after a partial failure stores the
+    rest and answers the parts already stored with their first results."""
+    groups: dict[str, list[tuple[int, ObservationIn]]] = {}
+    for index, measure_id, obs in items:
+        groups.setdefault(measure_id, []).append((index, obs))
+    total = RecordResult()
+
+    async def one(measure_id: str, part: list[tuple[int, ObservationIn]]) -> tuple[RecordResult, list[int]]:
+        indexes = [i for i, _ in part]
+        try:
+            key = None if idempotency_key is None else f"{idempotency_key}/{measure_id}"
+            result = await record_observations(services, ctx, measure_id, [o for _, o in part], key)
+        except DomainError as e:
+            result = RecordResult(errors=[{**error_dict(e), "index": i, "field": e.field or "measureId"}
+                                          for i in range(len(part))])
+        return result, indexes
+
+    for result, indexes in await asyncio.gather(*(one(m, p) for m, p in groups.items())):
+        total.add(result, lambda i, ix=indexes: ix[i])  # type: ignore[misc]
+    total.errors.sort(key=lambda e: e["index"])
+    return total
+
+
+async def _decide(services: Services, ctx: CommandContext, measure_id: str, action: str,
+                  decide: Callable[[Measure], None], reason: str) -> int:
+    async with await _open_measure(services, measure_id) as measure:
+        team_id = measure.definition.team_id
+        authorize(ctx.principal, action, team_id)
+        decide(measure)
+        saved = await services.repository.save(measure, ctx.meta(team_id=team_id, reason=reason.strip()))
+    return saved.position
+
+
+async def recalculate_limits(services: Services, ctx: CommandContext, measure_id: str, from_period: date,
+                             reason: str) -> int:
+    return await _decide(services, ctx, measure_id, "limits.recalculate",
+                         lambda m: m.recalculate_limits(from_period, reason), reason)
+
+
+async def set_baseline(services: Services, ctx: CommandContext, measure_id: str, points: int, reason: str) -> int:
+    return await _decide(services, ctx, measure_id, "baseline.set", lambda m: m.set_baseline(points, reason), reason)
+
+
+async def set_target(services: Services, ctx: CommandContext, measure_id: str, target: float | None, reason: str,
+                     effective_from: date | None = None) -> int:
+    return await _decide(services, ctx, measure_id, "target.set",
+                         lambda m: m.set_target(target, reason, effective_from), reason)

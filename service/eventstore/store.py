@@ -1,0 +1,234 @@
+"""Append and read events. One writer task per process commits queued appends in groups; a row lock
+on the log head serialises writers across processes, so positions are gap-free and in commit order."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+from eventsourcing.persistence import StoredEvent
+
+from service.eventstore.hashchain import event_hash, from_micros
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "qms_events"
+_COLUMNS = ("position, stream_id, version, topic, data, recorded_at, actor, role, team_id, reason, "
+            "correlation_id, causation_id, source, hash")
+
+
+class StreamConflict(Exception):
+    """The stream moved on since it was read: the expected version is stale."""
+
+    def __init__(self, stream_id: str, expected: int, actual: int) -> None:
+        super().__init__(f"Stream {stream_id} is at version {actual}, not {expected}: "
+                         "it was changed by another request; read it again and retry.")
+        self.stream_id, self.expected, self.actual = stream_id, expected, actual
+
+
+@dataclass(frozen=True, slots=True)
+class EventMeta:
+    """Who did it, in what role, for which team, why, and in which conversation of requests."""
+
+    actor: str
+    role: str
+    team_id: str | None = None
+    reason: str | None = None
+    correlation_id: str | None = None
+    causation_id: str | None = None
+    source: str | None = None
+
+
+@dataclass(slots=True)
+class AppendRequest:
+    stream_id: str
+    stream_type: str
+    expected_version: int          # 0 for a new stream
+    events: list[StoredEvent]
+    meta: EventMeta
+    idempotency_key: str | None = None
+    result: bytes = b"{}"          # the answer kept under the idempotency key
+    reasons: list[str | None] | None = None   # per-event reason, overriding meta.reason
+
+
+@dataclass(frozen=True, slots=True)
+class AppendResult:
+    position: int                  # the last position written (0 when nothing was)
+    replayed: bytes | None = None  # the first answer, when the idempotency key was used before
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedEvent:
+    position: int
+    stream_id: str
+    version: int
+    topic: str
+    data: bytes
+    recorded_at: datetime
+    actor: str
+    role: str
+    team_id: str | None
+    reason: str | None
+    correlation_id: str | None
+    causation_id: str | None
+    source: str | None
+    hash: bytes
+
+
+def _recorded(row: asyncpg.Record) -> RecordedEvent:
+    return RecordedEvent(*row)
+
+
+@dataclass(slots=True)
+class _Pending:
+    request: AppendRequest
+    future: asyncio.Future[AppendResult] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+
+
+class EventStore:
+    """The log. `append` returns once the events are committed (acknowledged means durable)."""
+
+    def __init__(self, pool: asyncpg.Pool, *, max_group: int = 512) -> None:
+        self.pool = pool
+        self.max_group = max_group
+        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        self._writer: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._writer = asyncio.create_task(self._write_loop(), name="event-store-writer")
+
+    async def stop(self) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._writer
+            self._writer = None
+
+    async def append(self, request: AppendRequest) -> AppendResult:
+        if self._writer is None:
+            raise RuntimeError("EventStore.start() was not called")
+        pending = _Pending(request)
+        self._queue.put_nowait(pending)
+        return await pending.future
+
+    # -- writing --------------------------------------------------------------------------------------------
+    async def _write_loop(self) -> None:
+        while True:
+            group = [await self._queue.get()]
+            while len(group) < self.max_group and not self._queue.empty():
+                group.append(self._queue.get_nowait())
+            try:
+                await self._commit_group(group)
+            except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError):
+                # One bad request must not fail the others: retry each on its own.
+                for pending in group:
+                    try:
+                        await self._commit_group([pending])
+                    except Exception as e:  # noqa: BLE001 - handed to the waiting request, never dropped
+                        if not pending.future.done():
+                            pending.future.set_exception(e)
+            except Exception as e:  # noqa: BLE001
+                for pending in group:
+                    if not pending.future.done():
+                        pending.future.set_exception(e)
+
+    async def _commit_group(self, group: list[_Pending]) -> None:
+        outcomes: dict[int, AppendResult | Exception] = {}
+        async with self.pool.acquire() as conn, conn.transaction():
+            head = await conn.fetchrow("SELECT position, hash FROM event_log_head FOR UPDATE")
+            position, previous = head["position"], bytes(head["hash"])
+            keys = [p.request.idempotency_key for p in group if p.request.idempotency_key]
+            used: dict[str, bytes] = {}
+            if keys:
+                used = {r["key"]: bytes(r["result"]) for r in await conn.fetch(
+                    "SELECT key, result FROM idempotency_keys WHERE key = ANY($1::text[])", keys)}
+            stream_ids = list({p.request.stream_id for p in group})
+            versions: dict[str, int] = {r[0]: r[1] for r in await conn.fetch(
+                "SELECT stream_id, version FROM streams WHERE stream_id = ANY($1::text[])", stream_ids)}
+            types: dict[str, str] = {}
+            rows: list[tuple[Any, ...]] = []
+            new_keys: list[tuple[str, bytes, int]] = []
+            now_us = time.time_ns() // 1000
+            for i, pending in enumerate(group):
+                req = pending.request
+                key = req.idempotency_key
+                if key and key in used:
+                    outcomes[i] = AppendResult(position=0, replayed=used[key])
+                    continue
+                actual = versions.get(req.stream_id, 0)
+                if actual != req.expected_version:
+                    outcomes[i] = StreamConflict(req.stream_id, req.expected_version, actual)
+                    continue
+                recorded_at = from_micros(now_us)
+                m = req.meta
+                for j, ev in enumerate(req.events):
+                    position += 1
+                    reason = req.reasons[j] if req.reasons is not None else m.reason
+                    previous = event_hash(previous, position, req.stream_id, ev.originator_version, ev.topic,
+                                          ev.state, recorded_at, m.actor, m.role, m.team_id, reason,
+                                          m.correlation_id, m.causation_id, m.source)
+                    rows.append((position, req.stream_id, ev.originator_version, ev.topic, ev.state, recorded_at,
+                                 m.actor, m.role, m.team_id, reason, m.correlation_id, m.causation_id, m.source,
+                                 previous))
+                versions[req.stream_id] = actual + len(req.events)
+                types[req.stream_id] = req.stream_type
+                if key:
+                    used[key] = req.result
+                    new_keys.append((key, req.result, position))
+                outcomes[i] = AppendResult(position=position)
+            if rows:
+                await conn.copy_records_to_table("events", records=rows, columns=[
+                    c.strip() for c in _COLUMNS.split(",")])
+                await conn.execute(
+                    "INSERT INTO streams (stream_id, type, version) SELECT * FROM unnest($1::text[], $2::text[], "
+                    "$3::int[]) ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version",
+                    list(types), list(types.values()), [versions[s] for s in types])
+                await conn.execute("UPDATE event_log_head SET position = $1, hash = $2", position, previous)
+                await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, str(position))
+            if new_keys:
+                await conn.executemany(
+                    "INSERT INTO idempotency_keys (key, result, position) VALUES ($1, $2, $3)", new_keys)
+        for i, pending in enumerate(group):
+            outcome = outcomes[i]
+            if pending.future.done():
+                continue
+            if isinstance(outcome, Exception):
+                pending.future.set_exception(outcome)
+            else:
+                pending.future.set_result(outcome)
+
+    # -- reading --------------------------------------------------------------------------------------------
+    async def read_stream(self, stream_id: str, *, after_version: int = 0,
+                          until: datetime | None = None) -> list[RecordedEvent]:
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(
+                f"SELECT {_COLUMNS} FROM events WHERE stream_id = $1 AND version > $2 "
+                "AND ($3::timestamptz IS NULL OR recorded_at <= $3) ORDER BY version",
+                stream_id, after_version, until)
+        return [_recorded(r) for r in rows]
+
+    async def read_log(self, after: int, limit: int, topics: list[str] | None = None,
+                       conn: asyncpg.Connection | None = None) -> list[RecordedEvent]:
+        sql = (f"SELECT {_COLUMNS} FROM events WHERE position > $1 "
+               "AND ($3::text[] IS NULL OR topic = ANY($3)) ORDER BY position LIMIT $2")
+        if conn is not None:
+            rows = await conn.fetch(sql, after, limit, topics)
+        else:
+            async with self.pool.acquire() as c:
+                rows = await c.fetch(sql, after, limit, topics)
+        return [_recorded(r) for r in rows]
+
+    async def stream_type(self, stream_id: str) -> tuple[str, int] | None:
+        async with self.pool.acquire() as conn:
+            row = await conn.fetchrow("SELECT type, version FROM streams WHERE stream_id = $1", stream_id)
+        return (row["type"], row["version"]) if row else None
+
+    async def head(self) -> int:
+        async with self.pool.acquire() as conn:
+            return int(await conn.fetchval("SELECT position FROM event_log_head"))

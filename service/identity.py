@@ -1,0 +1,89 @@
+"""Who is asking: bearer JWTs signed with the service's own secret (development and tests)."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+import jwt
+
+ALGORITHM = "HS256"
+
+
+class Role(str, Enum):
+    ADMIN = "ADMIN"
+    SENIOR_LEADER = "SENIOR_LEADER"
+    TEAM_LEADER = "TEAM_LEADER"
+    SENIOR_CLINICIAN = "SENIOR_CLINICIAN"
+    TEAM_MEMBER = "TEAM_MEMBER"
+    SERVICE_USER = "SERVICE_USER"
+    AUDITOR = "AUDITOR"
+    INTEGRATION = "INTEGRATION"
+
+
+class AuthenticationError(Exception):
+    """The request's credentials are missing or not valid (HTTP 401)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    subject: str
+    role: Role
+    teams: frozenset[str] = frozenset()
+
+    def in_team(self, team_id: str) -> bool:
+        return team_id in self.teams
+
+
+def load_or_create_secret(data_dir: Path) -> str:
+    """The development signing secret, generated once into the data folder (readable by its owner only)."""
+    path = data_dir / "jwt-secret"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    path.write_text(secret)
+    path.chmod(0o600)
+    return secret
+
+
+class TokenService:
+    def __init__(self, secret: str, *, issuer: str = "qms", audience: str = "qms") -> None:
+        self.secret, self.issuer, self.audience = secret, issuer, audience
+
+    def issue(self, subject: str, role: Role | str, teams: list[str] | tuple[str, ...] = (),
+              ttl_seconds: int = 12 * 3600) -> str:
+        now = int(time.time())
+        claims = {"sub": subject, "role": Role(role).value, "teams": list(teams), "iat": now,
+                  "exp": now + ttl_seconds, "iss": self.issuer, "aud": self.audience}
+        return jwt.encode(claims, self.secret, algorithm=ALGORITHM)
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(token, self.secret, algorithms=[ALGORITHM], audience=self.audience,
+                                issuer=self.issuer, options={"require": ["sub", "exp", "role"]})
+        except jwt.ExpiredSignatureError as e:
+            raise AuthenticationError("The token has expired.") from e
+        except jwt.InvalidAudienceError as e:
+            raise AuthenticationError("The token is for another audience.") from e
+        except jwt.InvalidTokenError as e:
+            raise AuthenticationError(f"The token is not valid: {e}.") from e
+        try:
+            role = Role(claims["role"])
+        except ValueError as e:
+            raise AuthenticationError(f"Unknown role {claims['role']!r} in the token.") from e
+        teams = claims.get("teams") or []
+        if not isinstance(teams, list) or not all(isinstance(t, str) for t in teams):
+            raise AuthenticationError("The token's teams claim must be a list of team ids.")
+        return Principal(subject=str(claims["sub"]), role=role, teams=frozenset(teams))
+
+    def from_header(self, header: str | None) -> Principal:
+        if not header:
+            raise AuthenticationError("Authorization: Bearer <token> is required.")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthenticationError("The Authorization header must be 'Bearer <token>'.")
+        return self.verify(token.strip())

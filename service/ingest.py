@@ -1,0 +1,120 @@
+"""POST /ingest/observations: bulk intake for other hospital systems, beside GraphQL, same rules."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+
+from domain.control.observations import ObservationIn
+from domain.errors import Forbidden, NotFound
+from service.bootstrap import Services
+from service.commands.context import CommandContext
+from service.commands.measures import record_many
+from service.identity import AuthenticationError
+
+_NUMBER_FIELDS = ("value", "numerator", "denominator")
+_TEXT_FIELDS = ("sourceId", "note")
+_KNOWN = {"measureId", "period", *_NUMBER_FIELDS, *_TEXT_FIELDS}
+
+
+def _reply(body: Any, status: int = 200) -> Response:
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+
+
+def _bad(message: str, status: int = 400, code: str = "BAD_REQUEST") -> Response:
+    return _reply({"error": {"code": code, "message": message}}, status)
+
+
+class ItemError(ValueError):
+    def __init__(self, code: str, message: str, field: str | None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.field = code, message, field
+
+
+def parse_item(item: Any) -> tuple[str, ObservationIn]:
+    """One observation of the batch, or ItemError naming what is wrong with it."""
+    if not isinstance(item, dict):
+        raise ItemError("INVALID_ITEM", "Each observation must be a JSON object.", None)
+    unknown = item.keys() - _KNOWN
+    if unknown:
+        raise ItemError("UNKNOWN_FIELD", f"Unknown field(s): {', '.join(sorted(unknown))}.", sorted(unknown)[0])
+    measure_id = item.get("measureId")
+    if not isinstance(measure_id, str) or not measure_id:
+        raise ItemError("MISSING_MEASURE", "measureId is required and must be a string.", "measureId")
+    period = item.get("period")
+    if not isinstance(period, str):
+        raise ItemError("INVALID_DATE", "period is required, as an ISO date such as 2024-03-01.", "period")
+    try:
+        day = date.fromisoformat(period)
+    except ValueError:
+        raise ItemError("INVALID_DATE", f"period {period!r} is not a calendar date (YYYY-MM-DD).", "period") from None
+    if len(period) != 10:
+        raise ItemError("INVALID_DATE", f"period {period!r} must be written YYYY-MM-DD.", "period")
+    numbers: list[float | None] = []
+    for name in _NUMBER_FIELDS:
+        v = item.get(name)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
+            raise ItemError("NOT_A_NUMBER", f"{name} must be a number, not {type(v).__name__} {v!r}.", name)
+        if v is not None and not math.isfinite(v):
+            raise ItemError("NOT_FINITE", f"{name} must be a finite number.", name)
+        numbers.append(None if v is None else float(v))
+    texts: list[str | None] = []
+    for name in _TEXT_FIELDS:
+        v = item.get(name)
+        if v is not None and not isinstance(v, str):
+            raise ItemError("NOT_A_STRING", f"{name} must be a string.", name)
+        texts.append(v)
+    return measure_id, ObservationIn(day, numbers[0], numbers[1], numbers[2], texts[0], texts[1])
+
+
+async def ingest_observations(request: Request) -> Response:
+    services: Services = request.app.state.services
+    try:
+        principal = services.tokens.from_header(request.headers.get("authorization"))
+    except AuthenticationError as e:
+        return _bad(str(e), 401, "UNAUTHENTICATED")
+    declared = request.headers.get("content-length")
+    limit = services.settings.max_body_bytes
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        return _bad(f"The body is over the size limit of {limit} bytes.", 413, "TOO_LARGE")
+    body = await request.body()
+    if len(body) > limit:
+        return _bad(f"The body is over the size limit of {limit} bytes.", 413, "TOO_LARGE")
+    try:
+        payload = orjson.loads(body)
+    except orjson.JSONDecodeError as e:
+        return _bad(f"The body is not valid JSON: {e}.")
+    if not isinstance(payload, dict) or not isinstance(payload.get("observations"), list):
+        return _bad('The body must be {"idempotencyKey": "...", "observations": [{...}, ...]}.')
+    key = payload.get("idempotencyKey")
+    if key is not None and (not isinstance(key, str) or not 0 < len(key) <= 200):
+        return _bad("idempotencyKey must be a string of 1 to 200 characters.")
+    observations = payload["observations"]
+    if len(observations) > services.settings.max_batch_observations:
+        return _bad(f"A batch has at most {services.settings.max_batch_observations} observations, "
+                    f"not {len(observations)}.", 413, "TOO_LARGE")
+    items: list[tuple[int, str, ObservationIn]] = []
+    errors: list[dict[str, Any]] = []
+    for index, raw in enumerate(observations):
+        try:
+            measure_id, obs = parse_item(raw)
+        except ItemError as e:
+            errors.append({"index": index, "code": e.code, "message": e.message, "field": e.field})
+            continue
+        items.append((index, measure_id, obs))
+    ctx = CommandContext(principal, source=request.headers.get("x-source-system") or "ingest")
+    result = await record_many(services, ctx, items, key)
+    denied = [e for e in result.errors if e["code"] == Forbidden.code]
+    if denied and len(denied) == len(items) and items:
+        return _bad(denied[0]["message"], 403, "FORBIDDEN")
+    all_errors = sorted(errors + result.errors, key=lambda e: e["index"])
+    return _reply({"accepted": result.accepted, "duplicates": result.duplicates, "corrected": result.corrected,
+                   "errors": all_errors})
+
+
+__all__ = ["NotFound", "ingest_observations", "parse_item"]

@@ -1,0 +1,57 @@
+"""Who may do what: one declarative policy that every command and read goes through.
+
+Each action maps roles to a scope: ANY team of the organisation, or only the principal's own TEAM.
+A role absent from an action's row may not do it at all."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from domain.errors import Forbidden
+from service.identity import Principal, Role
+
+
+class Scope(str, Enum):
+    ANY = "any team"
+    TEAM = "own team"
+
+
+R = Role
+ANY, TEAM = Scope.ANY, Scope.TEAM
+READERS: dict[Role, Scope] = {R.ADMIN: ANY, R.SENIOR_LEADER: ANY, R.AUDITOR: ANY, R.TEAM_LEADER: TEAM,
+                              R.SENIOR_CLINICIAN: TEAM, R.TEAM_MEMBER: TEAM, R.SERVICE_USER: TEAM,
+                              R.INTEGRATION: TEAM}
+CHART_DECIDERS: dict[Role, Scope] = {R.SENIOR_LEADER: ANY, R.TEAM_LEADER: TEAM, R.SENIOR_CLINICIAN: TEAM}
+
+POLICY: dict[str, dict[Role, Scope]] = {
+    # planning
+    "team.create": {R.ADMIN: ANY, R.SENIOR_LEADER: ANY},
+    "team.read": {role: ANY for role in Role},
+    "measure.define": {R.SENIOR_LEADER: ANY, R.TEAM_LEADER: TEAM, R.SENIOR_CLINICIAN: TEAM},
+    # control
+    "measure.read": READERS,
+    "observations.record": {R.TEAM_LEADER: TEAM, R.SENIOR_CLINICIAN: TEAM, R.TEAM_MEMBER: TEAM,
+                            R.INTEGRATION: TEAM},
+    "limits.recalculate": CHART_DECIDERS,
+    "baseline.set": CHART_DECIDERS,
+    "target.set": CHART_DECIDERS,
+    # assurance
+    "history.read": {R.AUDITOR: ANY, R.SENIOR_LEADER: ANY, R.ADMIN: ANY, R.TEAM_LEADER: TEAM,
+                     R.SENIOR_CLINICIAN: TEAM},
+}
+
+
+def allowed(principal: Principal, action: str, team_id: str | None) -> bool:
+    scope = POLICY[action].get(principal.role)
+    if scope is None:
+        return False
+    return scope is Scope.ANY or (team_id is not None and principal.in_team(team_id))
+
+
+def authorize(principal: Principal, action: str, team_id: str | None = None) -> None:
+    """Raise Forbidden unless the policy lets this principal do `action` for `team_id`."""
+    if not allowed(principal, action, team_id):
+        scope = POLICY[action].get(principal.role)
+        why = (f"role {principal.role.value} may not perform {action}" if scope is None else
+               f"role {principal.role.value} may perform {action} only for its own teams")
+        raise Forbidden(f"Not allowed: {why}.")
