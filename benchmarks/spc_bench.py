@@ -6,12 +6,12 @@ import os
 
 os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import subprocess
+import sys
+import time
+from pathlib import Path
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -73,11 +73,11 @@ def best_of(fn, repeats: int) -> float:
     return best
 
 
-def cold_start_seconds() -> float:
+def cold_start_seconds() -> tuple[float, float]:
     code = (
-        "import time; t0 = time.perf_counter(); import numpy as np, sys; sys.path.insert(0, %r);"
+        f"import time; t0 = time.perf_counter(); import numpy as np, sys; sys.path.insert(0, {str(ROOT)!r});"
         "from projections.spc import ChartSettings, compute_chart;"
-        "compute_chart(ChartSettings(), np.arange(20.0)); print(time.perf_counter() - t0)" % str(ROOT)
+        "compute_chart(ChartSettings(), np.arange(20.0)); print(time.perf_counter() - t0)"
     )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)  # warm the cache
     t0 = time.perf_counter()
@@ -93,18 +93,22 @@ def main() -> None:
     settings = ChartSettings(direction=Direction.INCREASE, min_points=13)
     rules, variation = compute_xmr_batch(values, offsets, settings)  # compile / load cache
     n_rules, n_var = numpy_xmr(matrix)
-    agree = np.array_equal(rules, n_rules.ravel()) and np.array_equal(variation, n_var.ravel())
+    # np.mean rounds differently, so a point exactly on the engine's (exactly rounded) mean may not be on numpy's
+    differ = np.count_nonzero((rules != n_rules.ravel()) | (variation != n_var.ravel()))
     t_numba = best_of(lambda: compute_xmr_batch(values, offsets, settings), 20)
     t_numpy = best_of(lambda: numpy_xmr(matrix), 5)
     points = SERIES * POINTS
-    print(f"{SERIES} series x {POINTS} points, XmR, four rules, NUMBA_NUM_THREADS={os.environ['NUMBA_NUM_THREADS']}")
-    print(f"results agree with the numpy baseline: {agree}; flagged points {np.count_nonzero(rules)}")
+    threads = os.environ["NUMBA_NUM_THREADS"]
+    print(f"{SERIES} series x {POINTS} points, XmR, four rules, NUMBA_NUM_THREADS={threads}")
+    print(f"flagged points {np.count_nonzero(rules)}; points differing from numpy (mean ties): {differ}")
     print(f"compute_xmr_batch : {t_numba * 1e3:8.2f} ms  {points / t_numba / 1e6:8.1f} M points/s")
     print(f"numpy vectorised  : {t_numpy * 1e3:8.2f} ms  {points / t_numpy / 1e6:8.1f} M points/s")
     print(f"speed-up          : {t_numpy / t_numba:8.1f} x")
     wall, inner = cold_start_seconds()
-    print(f"first compute_chart in a fresh process (warm numba cache): {inner:.2f} s after start of imports, "
-          f"{wall:.2f} s process wall time")
+    print(
+        f"first compute_chart in a fresh process (warm numba cache): {inner:.2f} s after start of imports, "
+        f"{wall:.2f} s process wall time"
+    )
 
 
 if __name__ == "__main__":

@@ -96,8 +96,8 @@ class MeasurePayload:
 async def fresh_measure(ctx: Context, measure_id: str, position: int) -> Measure | None:
     """Read-your-writes: the measure once the read models include `position`."""
     await ctx.services.wait_for_projections(position)
-    ctx.measures.clear(measure_id)
-    ctx.charts.clear(measure_id)
+    ctx.measures.clear_all()
+    ctx.charts.clear_all()
     view = await ctx.measures.load(measure_id)
     return Measure.from_view(view) if view is not None else None
 

@@ -22,6 +22,7 @@ def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        extensions=[QueryDepthLimiter(max_depth=MAX_DEPTH), MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-                    MaxTokensLimiter(max_token_count=MAX_TOKENS)],
+        extensions=[lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+                    lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+                    lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS)],
     )

@@ -28,8 +28,17 @@ def compute_xmr_batch(
     rules = np.zeros(x.size, dtype=np.uint8)
     variation = np.zeros(x.size, dtype=np.int8)
     xmr_batch(
-        x, off, settings.limit_constant, settings.shift_run_length, settings.trend_run_length,
-        settings.min_points, settings.two_sigma_counts_beyond_limits, settings.screen_code,
-        settings.direction_code, settings.improvement_wins_conflict, rules, variation,
+        x,
+        off,
+        settings.limit_constant,
+        settings.shift_run_length,
+        settings.trend_run_length,
+        settings.min_points,
+        settings.two_sigma_counts_beyond_limits,
+        settings.screen_code,
+        settings.direction_code,
+        settings.improvement_wins_conflict,
+        rules,
+        variation,
     )
     return rules, variation

@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
 from projections.spc.icons import assurance_icon, variation_icon
-from projections.spc.kernels import classify, flag_series, zones
+from projections.spc.kernels import classify, flag_series, variation_table, zones
 from projections.spc.limits import T_EXPONENT, back_transform_t, period_lines
 from projections.spc.runs import RunAnalysis, analyse_runs
 from projections.spc.settings import FEW_CROSSINGS, LONG_RUN, ChartSettings, ChartType
@@ -34,6 +35,10 @@ class ChartResult:
     runs: RunAnalysis | None
 
 
+def _table(settings: ChartSettings) -> np.ndarray:
+    return variation_table(settings.direction_code, settings.improvement_wins_conflict)
+
+
 def _periods(n: int, phase_starts: Sequence[int], baseline_points: int) -> list[tuple[int, int, int, int]]:
     """(calc start, calc end, first point, end point) per phase; a baseline is one period applied to all."""
     if n == 0:
@@ -42,7 +47,7 @@ def _periods(n: int, phase_starts: Sequence[int], baseline_points: int) -> list[
         return [(0, min(baseline_points, n), 0, n)]
     cuts = sorted({int(p) for p in phase_starts if 0 < int(p) < n})
     bounds = [0, *cuts, n]
-    return [(a, b, a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    return [(a, b, a, b) for a, b in pairwise(bounds)]
 
 
 def _checked(settings: ChartSettings, values: np.ndarray, den: np.ndarray | None) -> tuple[np.ndarray, ...]:
@@ -111,13 +116,14 @@ def compute_chart(
     brk_run |= brk_trend
     hi = np.zeros(n, dtype=np.uint8)
     lo = np.zeros(n, dtype=np.uint8)
-    flag_series(rule_x, z, brk_run, brk_trend, 0, n, settings.shift_run_length,
-                settings.trend_run_length, hi, lo)
+    flag_series(
+        rule_x, z, brk_run, brk_trend, 0, n, settings.shift_run_length, settings.trend_run_length, hi, lo
+    )
     hi[~active] = 0
     lo[~active] = 0
     rules = np.zeros(n, dtype=np.uint8)
     variation = np.zeros(n, dtype=np.int8)
-    classify(hi, lo, z, 0, n, settings.direction_code, settings.improvement_wins_conflict, rules, variation)
+    classify(hi, lo, z, 0, n, _table(settings), rules, variation)
 
     if kind is ChartType.T:
         lines = back_transform_t(lines)
@@ -142,7 +148,9 @@ def compute_chart(
     )
 
 
-def _run_chart(settings: ChartSettings, plotted: np.ndarray, periods: list[tuple[int, int, int, int]]) -> ChartResult:
+def _run_chart(
+    settings: ChartSettings, plotted: np.ndarray, periods: list[tuple[int, int, int, int]]
+) -> ChartResult:
     """Median centre line per phase; Anhøj rules on the latest phase (the one in force)."""
     n = plotted.shape[0]
     centre = np.full(n, np.nan)
@@ -162,11 +170,22 @@ def _run_chart(settings: ChartSettings, plotted: np.ndarray, periods: list[tuple
         hi = np.where(((rules & LONG_RUN) != 0) & (side == 1), LONG_RUN, 0).astype(np.uint8)
         lo = np.where(((rules & LONG_RUN) != 0) & (side == 2), LONG_RUN, 0).astype(np.uint8)
         dummy = np.zeros(n, dtype=np.uint8)
-        classify(hi, lo, side, 0, n, settings.direction_code, settings.improvement_wins_conflict, dummy, variation)
+        classify(hi, lo, side, 0, n, _table(settings), dummy, variation)
     nan = np.full(n, np.nan)
     return ChartResult(
-        values=plotted, centre=centre, upper_limit=nan, lower_limit=nan.copy(), upper_two_sigma=nan.copy(),
-        lower_two_sigma=nan.copy(), upper_one_sigma=nan.copy(), lower_one_sigma=nan.copy(),
-        moving_range=nan.copy(), moving_range_ucl=nan.copy(), rules=rules, variation=variation,
-        variation_icon=None, assurance_icon=None, runs=runs,
+        values=plotted,
+        centre=centre,
+        upper_limit=nan,
+        lower_limit=nan.copy(),
+        upper_two_sigma=nan.copy(),
+        lower_two_sigma=nan.copy(),
+        upper_one_sigma=nan.copy(),
+        lower_one_sigma=nan.copy(),
+        moving_range=nan.copy(),
+        moving_range_ucl=nan.copy(),
+        rules=rules,
+        variation=variation,
+        variation_icon=None,
+        assurance_icon=None,
+        runs=runs,
     )

@@ -12,10 +12,11 @@ from projections.spc.settings import (
     NEITHER_HIGH,
     NEITHER_LOW,
     SHIFT,
-    SINGLE_POINT,
     TREND,
     TWO_OF_THREE,
 )
+
+_NO_MASK = np.empty(0, dtype=np.bool_)
 
 # Zone bits per point, relative to that point's own centre and lines.
 ABOVE = 1  # strictly above the centre
@@ -70,9 +71,13 @@ def mean_of(x, s, e, keep):
 
 @njit(cache=True)
 def xmr_stats(x, s, e, screen):
-    """Mean and mean moving range of x[s:e]; screen 1 drops mR >= 3.267*mRbar, 2 also drops those points from the mean."""
+    """Mean and mean moving range of x[s:e].
+
+    screen 1 drops moving ranges >= 3.267 * mRbar and recomputes mRbar (NHSRplotthedots); screen 2 also
+    leaves the point that ends each dropped range out of the mean (MDC SQL).
+    """
     n = e - s
-    mean = mean_of(x, s, e, np.empty(0, dtype=np.bool_))
+    mean = mean_of(x, s, e, _NO_MASK)
     if n < 2:
         return mean, np.nan
     total = 0.0
@@ -189,11 +194,10 @@ def flag_series(x, z, brk_run, brk_trend, s, e, shift_n, trend_n, hi, lo):
 
 
 @njit(cache=True)
-def classify(hi, lo, z, s, e, direction, improvement_wins, rules, variation):
-    """Merge side flags into rule bits and a variation code by improvement direction (+1, -1, 0).
+def variation_table(direction, improvement_wins):
+    """Variation code by (high?, low?, above the centre?) for an improvement direction (+1, -1, 0).
 
-    A lookup on (high?, low?, above the centre?) instead of branches; with no preferred direction a point
-    flagged both ways takes the side of the centre it is on.
+    With no preferred direction a point flagged both ways takes the side of the centre it is on.
     """
     table = np.zeros(8, dtype=np.int8)
     conflict = IMPROVEMENT if improvement_wins else CONCERN
@@ -206,6 +210,12 @@ def classify(hi, lo, z, s, e, direction, improvement_wins, rules, variation):
             table[4 * above + 1] = IMPROVEMENT if direction > 0 else CONCERN
             table[4 * above + 2] = CONCERN if direction > 0 else IMPROVEMENT
             table[4 * above + 3] = conflict
+    return table
+
+
+@njit(cache=True)
+def classify(hi, lo, z, s, e, table, rules, variation):
+    """Merge side flags into rule bits and a variation code, by lookup rather than branches."""
     for i in range(s, e):
         h = hi[i]
         low = lo[i]
@@ -214,14 +224,27 @@ def classify(hi, lo, z, s, e, direction, improvement_wins, rules, variation):
 
 
 @njit(cache=True)
-def xmr_batch(values, offsets, k, shift_n, trend_n, min_points, count_beyond, screen, direction,
-              improvement_wins, rules, variation):
+def xmr_batch(
+    values,
+    offsets,
+    k,
+    shift_n,
+    trend_n,
+    min_points,
+    count_beyond,
+    screen,
+    direction,
+    improvement_wins,
+    rules,
+    variation,
+):
     """XmR rules for many series in one call; series i is values[offsets[i]:offsets[i+1]]."""
     n = values.shape[0]
     z = np.zeros(n, dtype=np.uint8)
     hi = np.zeros(n, dtype=np.uint8)
     lo = np.zeros(n, dtype=np.uint8)
     no_break = np.zeros(n, dtype=np.bool_)
+    table = variation_table(direction, improvement_wins)
     third = k / 3.0
     for t in range(offsets.shape[0] - 1):
         s = offsets[t]
@@ -236,4 +259,4 @@ def xmr_batch(values, offsets, k, shift_n, trend_n, min_points, count_beyond, sc
         for i in range(s, e):
             z[i] = zone_code(values[i], mean, ucl, lcl, u2, l2, count_beyond)
         flag_series(values, z, no_break, no_break, s, e, shift_n, trend_n, hi, lo)
-        classify(hi, lo, z, s, e, direction, improvement_wins, rules, variation)
+        classify(hi, lo, z, s, e, table, rules, variation)

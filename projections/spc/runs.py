@@ -26,7 +26,7 @@ def longest_run_max(n_useful: int) -> int:
 
 @lru_cache(maxsize=512)
 def crossings_min(n_useful: int) -> int:
-    """Fewer crossings than this are too few: the 5% quantile of Binomial(n_useful - 1, 0.5), as R's qbinom."""
+    """Fewer crossings than this are too few: the 5% quantile of Binomial(n_useful - 1, 0.5) (R qbinom)."""
     trials = max(n_useful - 1, 0)
     # exact integer arithmetic: P(X <= k) >= 0.05  <=>  20 * sum C(trials, i) >= 2**trials
     total = 1 << trials

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 
-class ChartType(str, Enum):
+class ChartType(str, Enum):  # noqa: UP042 - the public API is a str Enum
     XMR = "XMR"
     RUN = "RUN"
     P = "P"
@@ -16,7 +16,7 @@ class ChartType(str, Enum):
     T = "T"
 
 
-class Direction(str, Enum):
+class Direction(str, Enum):  # noqa: UP042
     INCREASE = "INCREASE"
     DECREASE = "DECREASE"
     NEITHER = "NEITHER"

@@ -59,12 +59,14 @@ def reference_flags(
     for start in range(n - 2):
         window = range(start, start + 3)
         if all(values[i] > mean for i in window):
-            near = [i for i in window if values[i] > line["u2"] and (count_beyond or values[i] <= line["ucl"])]
+            near = [i for i in window if values[i] > line["u2"]]
+            near = [i for i in near if count_beyond or values[i] <= line["ucl"]]
             if len(near) >= 2:
                 for i in near:
                     high[i].add("TWO_OF_THREE")
         if all(values[i] < mean for i in window):
-            near = [i for i in window if values[i] < line["l2"] and (count_beyond or values[i] >= line["lcl"])]
+            near = [i for i in window if values[i] < line["l2"]]
+            near = [i for i in near if count_beyond or values[i] >= line["lcl"]]
             if len(near) >= 2:
                 for i in near:
                     low[i].add("TWO_OF_THREE")

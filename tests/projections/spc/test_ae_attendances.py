@@ -6,16 +6,19 @@ import csv
 import math
 
 import numpy as np
-from conftest import FIXTURES
-from reference import reference_flags, reference_lines
 
 from projections.spc import ChartSettings, ChartType, Direction, compute_chart
+
+from .fixture_paths import FIXTURES
+from .reference import reference_flags, reference_lines
 
 
 def trust_type1(org: str) -> tuple[np.ndarray, np.ndarray]:
     with (FIXTURES / "nhsr" / "ae_attendances.csv").open() as f:
-        rows = sorted((r for r in csv.DictReader(f) if r["org_code"] == org and r["type"] == "1"),
-                      key=lambda r: r["period"])
+        rows = sorted(
+            (r for r in csv.DictReader(f) if r["org_code"] == org and r["type"] == "1"),
+            key=lambda r: r["period"],
+        )
     attendances = np.array([float(r["attendances"]) for r in rows])
     breaches = np.array([float(r["breaches"]) for r in rows])
     return attendances, breaches
@@ -37,8 +40,11 @@ def test_rf4_four_hour_performance_as_an_xmr_chart_matches_the_reference_rules()
 
 def test_rf4_as_a_p_chart_pools_the_proportion_and_shows_overdispersion() -> None:
     attendances, breaches = trust_type1("RF4")
-    r = compute_chart(ChartSettings(chart_type=ChartType.P, direction=Direction.INCREASE),
-                      attendances - breaches, attendances)
+    r = compute_chart(
+        ChartSettings(chart_type=ChartType.P, direction=Direction.INCREASE),
+        attendances - breaches,
+        attendances,
+    )
     pbar = math.fsum(attendances - breaches) / math.fsum(attendances)
     assert math.isclose(r.centre[0], pbar)
     assert math.isclose(r.upper_limit[0], pbar + 3 * math.sqrt(pbar * (1 - pbar) / attendances[0]))

@@ -6,9 +6,10 @@ import json
 
 import numpy as np
 import pytest
-from conftest import FIXTURES
 
 from projections.spc import VARIATION_NAMES, ChartSettings, Direction, compute_chart
+
+from .fixture_paths import FIXTURES
 
 CASES = json.loads((FIXTURES / "mdc" / "cases.json").read_text())
 COLOURS = {
@@ -67,7 +68,10 @@ def test_the_transcription_error_is_the_only_published_colour_overridden() -> No
     assert chart_case(case).variation[14] == 0
 
 
-@pytest.mark.parametrize("metric", [c["metric"] for c in CASES if c["metric"].startswith("Special cause crossing")])
+CROSSING = [c["metric"] for c in CASES if c["metric"].startswith("Special cause crossing")]
+
+
+@pytest.mark.parametrize("metric", CROSSING)
 def test_crossing_recalculation_scenarios_need_rules_to_run_across_phases(metric: str) -> None:
     case = next(c for c in CASES if c["metric"] == metric)
     settings = ChartSettings(direction=Direction.INCREASE, rules_cross_recalculation=False)

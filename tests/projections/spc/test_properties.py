@@ -5,9 +5,17 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from reference import reference_flags, reference_lines, reference_variation
 
-from projections.spc import VARIATION_NAMES, ChartSettings, Direction, compute_chart, compute_xmr_batch
+from projections.spc import (
+    RULE_NAMES,
+    VARIATION_NAMES,
+    ChartSettings,
+    Direction,
+    compute_chart,
+    compute_xmr_batch,
+)
+
+from .reference import reference_flags, reference_lines, reference_variation
 
 # Whole numbers in quarters keep sums exact, so the mean is the same however it is summed.
 series = st.lists(st.integers(-400, 400).map(lambda v: v / 4), min_size=13, max_size=60)
@@ -59,16 +67,19 @@ def test_negating_values_and_flipping_direction_mirrors_the_flags(values, direct
 def test_the_numba_rules_equal_the_plain_python_reference(values, direction, shift_n, trend_n, count) -> None:
     assume(clear_of_lines(values))
     chart = ChartSettings(
-        direction=direction, shift_run_length=shift_n, trend_run_length=trend_n,
+        direction=direction,
+        shift_run_length=shift_n,
+        trend_run_length=trend_n,
         two_sigma_counts_beyond_limits=count,
     )
     result = compute_chart(chart, np.array(values))
     high, low = reference_flags(values, shift_n, trend_n, count_beyond=count)
     line = reference_lines(values)
     assert result.centre[0] == line["mean"]
-    assert np.isclose(result.upper_limit[0], line["ucl"]) and np.isclose(result.lower_two_sigma[0], line["l2"])
+    assert np.isclose(result.upper_limit[0], line["ucl"])
+    assert np.isclose(result.lower_two_sigma[0], line["l2"])
     for i, v in enumerate(values):
-        names = {n for n, bit in zip(("SINGLE_POINT", "SHIFT", "TREND", "TWO_OF_THREE"), (1, 2, 4, 8)) if result.rules[i] & bit}
+        names = {name for bit, name in enumerate(RULE_NAMES) if result.rules[i] & (1 << bit)}
         assert names == high[i] | low[i], i
         got = VARIATION_NAMES[result.variation[i]]
         expected = reference_variation(high[i], low[i], direction.value)
