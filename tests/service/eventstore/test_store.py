@@ -1,0 +1,173 @@
+"""The event store's guarantees, against a real PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import asyncpg
+import pytest
+from eventsourcing.persistence import StoredEvent
+
+from service.database import create_pool, migrate
+from service.eventstore import AppendRequest, EventMeta, EventStore, StreamConflict
+from service.verify import verify_chain
+
+META = EventMeta(actor="tester", role="TEAM_MEMBER", team_id="t1", reason="because", correlation_id="c1")
+
+
+def request(stream: str, expected: int, n: int = 1, key: str | None = None, result: bytes = b"{}") -> AppendRequest:
+    events = [StoredEvent(uuid.UUID(stream), expected + i + 1, "tests:Thing.Happened", b'{"n":%d}' % i)
+              for i in range(n)]
+    return AppendRequest(stream, "Thing", expected, events, META, idempotency_key=key, result=result)
+
+
+@pytest.fixture
+async def fresh(make_database: Callable[[], Awaitable[str]]) -> AsyncIterator[tuple[str, EventStore]]:
+    url = await make_database()
+    pool = await create_pool(url, min_size=1, max_size=4)
+    async with pool.acquire() as conn:
+        await migrate(conn)
+    store = EventStore(pool)
+    await store.start()
+    yield url, store
+    await store.stop()
+    await pool.close()
+
+
+async def test_appended_events_are_read_back_in_order_with_their_metadata(fresh: tuple[str, EventStore]) -> None:
+    _, store = fresh
+    stream = str(uuid.uuid4())
+    result = await store.append(request(stream, 0, n=3))
+    assert result.position == 3
+    events = await store.read_stream(stream)
+    assert [(e.position, e.version) for e in events] == [(1, 1), (2, 2), (3, 3)]
+    assert (events[0].actor, events[0].role, events[0].team_id, events[0].reason, events[0].correlation_id) == (
+        "tester", "TEAM_MEMBER", "t1", "because", "c1")
+    assert await store.stream_type(stream) == ("Thing", 3)
+
+
+async def test_a_stale_expected_version_is_a_conflict_and_stores_nothing(fresh: tuple[str, EventStore]) -> None:
+    _, store = fresh
+    stream = str(uuid.uuid4())
+    await store.append(request(stream, 0))
+    with pytest.raises(StreamConflict, match="at version 1, not 0"):
+        await store.append(request(stream, 0, n=2))
+    assert len(await store.read_stream(stream)) == 1
+    assert await store.head() == 1
+
+
+async def test_of_two_concurrent_appends_at_the_same_version_exactly_one_wins(fresh: tuple[str, EventStore]) -> None:
+    _, store = fresh
+    stream = str(uuid.uuid4())
+    outcomes = await asyncio.gather(store.append(request(stream, 0)), store.append(request(stream, 0)),
+                                    return_exceptions=True)
+    assert sum(isinstance(o, StreamConflict) for o in outcomes) == 1
+    assert len(await store.read_stream(stream)) == 1
+
+
+async def test_a_retry_with_the_same_idempotency_key_replays_the_first_answer(fresh: tuple[str, EventStore]) -> None:
+    _, store = fresh
+    stream = str(uuid.uuid4())
+    first = await store.append(request(stream, 0, key="k1", result=b'{"accepted":1}'))
+    retry = await store.append(request(stream, 0, key="k1", result=b'{"accepted":9}'))
+    assert first.replayed is None and retry.replayed == b'{"accepted":1}'
+    assert await store.head() == 1
+
+
+async def test_one_bad_request_in_a_group_commit_does_not_fail_the_others(fresh: tuple[str, EventStore]) -> None:
+    _, store = fresh
+    good, bad = str(uuid.uuid4()), str(uuid.uuid4())
+    broken = request(bad, 0)
+    broken.meta = EventMeta(actor="nul\x00byte", role="TEAM_MEMBER")  # PostgreSQL text cannot hold NUL
+    outcomes = await asyncio.gather(store.append(request(good, 0)), store.append(broken), return_exceptions=True)
+    assert not isinstance(outcomes[0], Exception)
+    assert isinstance(outcomes[1], Exception)
+    assert len(await store.read_stream(good)) == 1 and await store.read_stream(bad) == []
+
+
+async def test_the_hash_chain_verifies_an_untouched_log(fresh: tuple[str, EventStore]) -> None:
+    url, store = fresh
+    for _ in range(5):
+        await store.append(request(str(uuid.uuid4()), 0, n=2))
+    conn = await asyncpg.connect(url)
+    try:
+        report = await verify_chain(conn)
+    finally:
+        await conn.close()
+    assert report.ok and report.checked == 10
+
+
+@pytest.mark.parametrize(("tamper", "position", "words"), [
+    ("UPDATE events SET data = '{\"n\":42}' WHERE position = 4", 4, "altered"),
+    ("UPDATE events SET actor = 'mallory' WHERE position = 6", 6, "altered"),
+    ("DELETE FROM events WHERE position = 3", 3, "missing"),
+    ("UPDATE events SET position = -position WHERE position IN (5, 6); "
+     "UPDATE events SET position = 11 WHERE position = -5; UPDATE events SET position = 5 WHERE position = -6; "
+     "UPDATE events SET position = 6 WHERE position = 11", 5, "altered"),
+    ("DELETE FROM events WHERE position = 10", 10, "deleted at the end"),
+])
+async def test_verify_names_the_first_altered_deleted_or_reordered_event(
+        fresh: tuple[str, EventStore], tamper: str, position: int, words: str) -> None:
+    url, store = fresh
+    for _ in range(5):
+        await store.append(request(str(uuid.uuid4()), 0, n=2))
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(tamper)
+        report = await verify_chain(conn)
+    finally:
+        await conn.close()
+    assert not report.ok
+    assert report.position == position
+    assert words in (report.problem or "")
+
+
+def _writer_process(url: str, writer: int, count: int) -> None:
+    async def run() -> None:
+        pool = await create_pool(url, min_size=1, max_size=4)
+        store = EventStore(pool)
+        await store.start()
+        streams = [str(uuid.uuid4()) for _ in range(8)]
+        versions = dict.fromkeys(streams, 0)
+
+        async def one(i: int) -> None:
+            s = streams[i % len(streams)]
+            while True:
+                try:
+                    await store.append(request(s, versions[s]))
+                    versions[s] += 1
+                    return
+                except StreamConflict:
+                    await asyncio.sleep(0)
+
+        for start in range(0, count, 8):
+            await asyncio.gather(*(one(i) for i in range(start, min(count, start + 8))))
+        await store.stop()
+        await pool.close()
+
+    asyncio.run(run())
+
+
+async def test_concurrent_writers_in_two_processes_give_gap_free_positions_a_reader_never_skips(
+        fresh: tuple[str, EventStore]) -> None:
+    url, store = fresh
+    per_writer = 300
+    ctx = multiprocessing.get_context("spawn")
+    writers = [ctx.Process(target=_writer_process, args=(url, w, per_writer)) for w in range(2)]
+    for w in writers:
+        w.start()
+    seen: list[int] = []
+    deadline = asyncio.get_running_loop().time() + 120
+    while len(seen) < 2 * per_writer and asyncio.get_running_loop().time() < deadline:
+        # A tailing reader, as a projection reads: everything after the last position it saw.
+        batch = await store.read_log(seen[-1] if seen else 0, 50)
+        seen.extend(e.position for e in batch)
+        if not batch:
+            await asyncio.sleep(0.005)
+    for w in writers:
+        await asyncio.to_thread(w.join, 60)
+        assert w.exitcode == 0
+    assert seen == list(range(1, 2 * per_writer + 1))
