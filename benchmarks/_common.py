@@ -1,0 +1,169 @@
+"""Shared helpers for the benchmarks: a throw-away database, the real `qms serve` process, tokens,
+set-up calls, and counting what the event log holds. Not a benchmark itself."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import asyncpg  # noqa: E402
+import httpx  # noqa: E402
+
+from service.identity import TokenService  # noqa: E402
+
+# The PostgreSQL server the benchmarks create their databases on (trust auth, user postgres).
+PG_SERVER = os.environ.get("QMS_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
+SECRET = "qms-benchmark-secret-0123456789abcdef0123456789"
+QMS = str(Path(sys.executable).with_name("qms"))
+TOPIC_RECORDED = "domain.control.measure:Measure.ObservationsRecorded"
+tokens = TokenService(SECRET)
+
+
+def with_database(url: str, name: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
+@contextlib.asynccontextmanager
+async def scratch_database(keep: bool = False) -> AsyncIterator[str]:
+    """CREATE DATABASE qms_bench_<random> on PG_SERVER; dropped (WITH FORCE) on exit unless keep."""
+    name = f"qms_bench_{uuid.uuid4().hex[:10]}"
+    conn = await asyncpg.connect(PG_SERVER)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    try:
+        yield with_database(PG_SERVER, name)
+    finally:
+        if not keep:
+            conn = await asyncpg.connect(PG_SERVER)
+            try:
+                await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            finally:
+                await conn.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """`qms serve` as a child process (uvicorn, uvloop, httptools, one worker), on a free port."""
+
+    def __init__(self, database_url: str, *, port: int | None = None, log_path: Path | None = None,
+                 env: dict[str, str] | None = None) -> None:
+        self.database_url = database_url
+        self.port = port or free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.data_dir = tempfile.mkdtemp(prefix="qms-bench-data-")
+        self.log_path = log_path or Path(self.data_dir) / "server.log"
+        self.extra_env = env or {}
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 60.0) -> Server:
+        env = {**os.environ, "DATABASE_URL": self.database_url, "QMS_JWT_SECRET": SECRET,
+               "QMS_DATA_DIR": self.data_dir, **self.extra_env}
+        log = open(self.log_path, "ab")  # noqa: SIM115 - the child keeps it
+        self.proc = subprocess.Popen([QMS, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                                     env=env, stdout=log, stderr=subprocess.STDOUT, cwd=self.data_dir)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"qms serve exited with {self.proc.returncode}; see {self.log_path}")
+            try:
+                if httpx.get(f"{self.base}/healthz", timeout=1.0).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"qms serve did not answer /healthz within {timeout}s; see {self.log_path}")
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def kill9(self) -> None:
+        assert self.proc is not None
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def __enter__(self) -> Server:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+
+def bearer(role: str, teams: list[str] | tuple[str, ...] = (), subject: str = "bench") -> dict[str, str]:
+    return {"Authorization": f"Bearer {tokens.issue(subject, role, list(teams), ttl_seconds=6 * 3600)}"}
+
+
+async def gql(http: httpx.AsyncClient, base: str, query: str, variables: dict[str, Any] | None = None, *,
+              role: str = "SENIOR_LEADER", teams: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
+    r = await http.post(f"{base}/graphql", json={"query": query, "variables": variables or {}},
+                        headers=bearer(role, teams))
+    r.raise_for_status()
+    body = r.json()
+    if body.get("errors"):
+        raise RuntimeError(body["errors"])
+    return body["data"]
+
+
+async def create_team_and_measures(base: str, measures: int, *, frequency: str = "DAY",
+                                   name: str = "Bench ward") -> tuple[str, list[str]]:
+    """One team and `measures` XMR measures, through the public GraphQL API."""
+    async with httpx.AsyncClient(timeout=60) as http:
+        data = await gql(http, base, "mutation($i: CreateTeamInput!) { createTeam(input: $i) { team { id } } }",
+                         {"i": {"name": name}})
+        team = data["createTeam"]["team"]["id"]
+        define = ("mutation($i: DefineMeasureInput!) { defineMeasure(input: $i) { measure { id } "
+                  "errors { code message } } }")
+
+        async def one(i: int) -> str:
+            d = await gql(http, base, define, {"i": {"teamId": team, "name": f"Measure {i}", "kind": "PROCESS",
+                                                     "improvementDirection": "INCREASE", "frequency": frequency}})
+            assert d["defineMeasure"]["errors"] == [], d
+            return str(d["defineMeasure"]["measure"]["id"])
+
+        ids: list[str] = []
+        for start in range(0, measures, 20):
+            ids += await asyncio.gather(*(one(i) for i in range(start, min(start + 20, measures))))
+    return team, ids
+
+
+async def stored_observation_count(conn: asyncpg.Connection) -> int:
+    """Observations held by ObservationsRecorded events, counted from the events' stored JSON."""
+    return int(await conn.fetchval(
+        "SELECT coalesce(sum(jsonb_array_length(convert_from(data, 'UTF8')::jsonb -> 'periods')), 0) "
+        "FROM events WHERE topic = $1", TOPIC_RECORDED))
+
+
+def ratio(a: float, b: float) -> str:
+    return f"{a / b:.3f}" if b else "n/a"

@@ -1,0 +1,128 @@
+"""POST /ingest/observations: bulk intake from other systems, its answers and its refusals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import Api
+
+
+async def post(api: Api, body: Any, *, role: str = "INTEGRATION", teams: list[str] | None = None,
+               raw: bytes | None = None, token: str | None = "default") -> Any:
+    headers = {"Content-Type": "application/json"}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {api.token(role, teams or []) if token == 'default' else token}"
+    if raw is not None:
+        return await api.http.post(f"{api.base}/ingest/observations", content=raw, headers=headers)
+    return await api.http.post(f"{api.base}/ingest/observations", json=body, headers=headers)
+
+
+async def stored_values(api: Api, measure: str) -> list[float]:
+    data = await api.gql("query($id: ID!) { measure(id: $id) { spc { points { value } } } }", {"id": measure})
+    return [p["value"] for p in data["measure"]["spc"]["points"]]
+
+
+async def read_your_writes(api: Api, measure: str, team: str) -> None:
+    """An empty recordObservations answers once the read models include everything stored so far."""
+    await api.gql("mutation($i: RecordObservationsInput!) { recordObservations(input: $i) { accepted } }",
+                  {"i": {"measureId": measure, "observations": []}}, role="TEAM_MEMBER", teams=[team])
+
+
+async def team_with_measures(api: Api, n: int = 2) -> tuple[str, list[str]]:
+    team = await api.create_team("Integration target")
+    return team, [await api.define_measure(team, name=f"M{i}", frequency="DAY") for i in range(n)]
+
+
+async def test_a_batch_across_measures_is_stored_and_counted(api: Api) -> None:
+    team, (m1, m2) = await team_with_measures(api)
+    body = {"idempotencyKey": "feed-1", "observations": [
+        {"measureId": m1, "period": "2024-03-01", "value": 41, "sourceId": "a1"},
+        {"measureId": m2, "period": "2024-03-01", "value": 7},
+        {"measureId": m1, "period": "2024-03-02", "value": 43, "sourceId": "a2"},
+        {"measureId": m1, "period": "2024-03-02", "value": 44, "sourceId": "a3"}]}
+    response = await post(api, body, teams=[team])
+    assert response.status_code == 200, response.text
+    assert response.json() == {"accepted": 3, "duplicates": 0, "corrected": 1, "errors": []}
+    retry = await post(api, body, teams=[team])
+    assert retry.json() == response.json()
+    again = await post(api, {"observations": body["observations"][:1]}, teams=[team])
+    assert again.json()["duplicates"] == 1
+    await read_your_writes(api, m1, team)
+    assert await stored_values(api, m1) == [41, 44]
+
+
+async def test_each_bad_item_gets_an_error_with_its_index_and_the_rest_are_stored(api: Api) -> None:
+    team, (m1,) = await team_with_measures(api, 1)
+    items = [
+        {"measureId": m1, "period": "2024-01-01", "value": 1},
+        {"measureId": "00000000-0000-0000-0000-000000000000", "period": "2024-01-01", "value": 1},
+        {"measureId": m1, "period": "2024-01-02", "value": "12"},
+        {"measureId": m1, "period": "2024-02-30", "value": 1},
+        {"measureId": m1, "period": "2300-01-01", "value": 1},
+        {"measureId": m1, "period": "2024-01-04", "colour": "red"},
+        {"measureId": m1, "period": "2024-01-05", "value": True},
+        {"measureId": m1, "period": "2024-01-06", "value": 6}]
+    response = await post(api, {"observations": items}, teams=[team])
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["accepted"] == 2
+    codes = [(e["index"], e["code"]) for e in body["errors"]]
+    assert codes == [(1, "NOT_FOUND"), (2, "NOT_A_NUMBER"), (3, "INVALID_DATE"), (4, "OUT_OF_RANGE"),
+                     (5, "UNKNOWN_FIELD"), (6, "NOT_A_NUMBER")]
+    assert all(e["message"] for e in body["errors"])
+    await read_your_writes(api, m1, team)
+    assert await stored_values(api, m1) == [1, 6]
+
+
+async def test_malformed_json_is_a_400_that_says_so(api: Api) -> None:
+    response = await post(api, None, raw=b'{"observations": [1, 2')
+    assert response.status_code == 400
+    assert "not valid JSON" in response.json()["error"]["message"]
+
+
+async def test_a_body_of_the_wrong_shape_is_a_400_naming_the_expected_shape(api: Api) -> None:
+    response = await post(api, {"items": []})
+    assert response.status_code == 400
+    assert '"observations"' in response.json()["error"]["message"]
+
+
+async def test_nan_is_not_json_and_is_refused(api: Api) -> None:
+    team, (m1,) = await team_with_measures(api, 1)
+    raw = ('{"observations": [{"measureId": "%s", "period": "2024-01-01", "value": NaN}]}' % m1).encode()
+    response = await post(api, None, raw=raw, teams=[team])
+    assert response.status_code == 400
+    assert await stored_values(api, m1) == []
+
+
+async def test_a_number_too_large_for_a_double_is_refused_as_infinite(api: Api) -> None:
+    team, (m1,) = await team_with_measures(api, 1)
+    raw = ('{"observations": [{"measureId": "%s", "period": "2024-01-01", "value": 1e999}]}' % m1).encode()
+    response = await post(api, None, raw=raw, teams=[team])
+    assert response.status_code == 400
+    assert "infinity" in response.json()["error"]["message"]
+    assert await stored_values(api, m1) == []
+
+
+async def test_a_batch_over_the_size_limit_is_a_413_and_nothing_is_stored(api: Api) -> None:
+    team, (m1,) = await team_with_measures(api, 1)
+    items = [{"measureId": m1, "period": "2024-01-01", "value": i} for i in range(50_001)]
+    response = await post(api, {"observations": items}, teams=[team])
+    assert response.status_code == 413
+    assert "at most 50000" in response.json()["error"]["message"]
+    assert await stored_values(api, m1) == []
+
+
+async def test_without_a_valid_token_the_answer_is_401(api: Api) -> None:
+    assert (await post(api, {"observations": []}, token=None)).status_code == 401
+    response = await post(api, {"observations": []}, token="not-a-jwt")
+    assert response.status_code == 401
+    assert "not valid" in response.json()["error"]["message"]
+
+
+async def test_a_role_that_may_not_write_the_measure_gets_403_and_nothing_is_stored(api: Api) -> None:
+    team, (m1,) = await team_with_measures(api, 1)
+    other = await api.create_team("Elsewhere")
+    item = {"measureId": m1, "period": "2024-01-01", "value": 1}
+    assert (await post(api, {"observations": [item]}, role="INTEGRATION", teams=[other])).status_code == 403
+    assert (await post(api, {"observations": [item]}, role="AUDITOR")).status_code == 403
+    assert await stored_values(api, m1) == []
