@@ -167,3 +167,69 @@ async def stored_observation_count(conn: asyncpg.Connection) -> int:
 
 def ratio(a: float, b: float) -> str:
     return f"{a / b:.3f}" if b else "n/a"
+
+
+# -- wrk ------------------------------------------------------------------------------------------------------
+WRK_DONE = r"""
+local threads = {}
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+function done(summary, latency, requests)
+  local bad = 0
+  for _, t in ipairs(threads) do bad = bad + (t:get("bad") or 0) end
+  io.write(string.format(
+    'WRKJSON {"requests": %d, "duration_us": %d, "bytes": %d, "connect_errors": %d, "read_errors": %d, '
+    .. '"write_errors": %d, "timeouts": %d, "non2xx": %d, "bad": %d, "p50_us": %d, "p90_us": %d, '
+    .. '"p99_us": %d, "max_us": %d, "mean_us": %f}\n',
+    summary.requests, summary.duration, summary.bytes, summary.errors.connect, summary.errors.read,
+    summary.errors.write, summary.errors.timeout, summary.errors.status, bad,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max, latency.mean))
+end
+"""
+
+
+def run_wrk(url: str, lua: str, *, connections: int, duration: float, threads: int = 1,
+            timeout: str = "10s") -> dict[str, Any]:
+    """Run wrk with `lua` (which defines request/response and counts `bad` answers) plus a done() that
+    reports the summary as JSON; returns it with 'rps' added."""
+    import json
+    import shutil
+
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed (apt-get install -y wrk)")
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(lua + WRK_DONE)
+        script = f.name
+    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(duration))}s", f"--timeout={timeout}",
+                          "-s", script, url], capture_output=True, text=True, check=True).stdout
+    os.unlink(script)
+    line = next(s for s in out.splitlines() if s.startswith("WRKJSON "))
+    result: dict[str, Any] = json.loads(line[len("WRKJSON "):])
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    result["errors"] = sum(result[k] for k in ("connect_errors", "read_errors", "write_errors", "timeouts",
+                                               "non2xx", "bad"))
+    return result
+
+
+def lua_string(s: str) -> str:
+    """A Lua long-bracket string literal holding s verbatim."""
+    level = 0
+    while f"]{'=' * level}]" in s:
+        level += 1
+    eq = "=" * level
+    return f"[{eq}[{s}]{eq}]"
+
+
+def fmt_wrk(r: dict[str, Any]) -> str:
+    return (f"{r['rps']:>9,.0f} req/s  p50 {r['p50_us'] / 1000:6.2f} ms  p99 {r['p99_us'] / 1000:7.2f} ms  "
+            f"({r['requests']:,} requests, {r['errors']} errors)")
+
+
+async def count_stored(url: str) -> int:
+    conn = await asyncpg.connect(url)
+    try:
+        return await stored_observation_count(conn)
+    finally:
+        await conn.close()

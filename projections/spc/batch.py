@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from projections.spc.kernels import xmr_batch
+from projections.spc.fused import xmr_batch
 from projections.spc.settings import ChartSettings, ChartType
 
 

@@ -10,16 +10,19 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import asyncpg
 import pytest
 from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import get_topic
 
 from service.database import create_pool, migrate
 from service.eventstore import AppendRequest, EventMeta, EventStore, StreamConflict
 from service.verify import verify_chain
+from tests.service.eventstore.things import Thing
 
+TOPIC = get_topic(Thing.Happened)
 META = EventMeta(actor="tester", role="TEAM_MEMBER", team_id="t1", reason="because", correlation_id="c1")
 
 
 def request(stream: str, expected: int, n: int = 1, key: str | None = None, result: bytes = b"{}") -> AppendRequest:
-    events = [StoredEvent(uuid.UUID(stream), expected + i + 1, "tests:Thing.Happened", b'{"n":%d}' % i)
+    events = [StoredEvent(uuid.UUID(stream), expected + i + 1, TOPIC, b'{"n":%d}' % i)
               for i in range(n)]
     return AppendRequest(stream, "Thing", expected, events, META, idempotency_key=key, result=result)
 

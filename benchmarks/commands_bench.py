@@ -1,0 +1,145 @@
+"""Commands: single-observation `recordObservations` mutations from concurrent clients against a real
+`qms serve`, driven by wrk (one connection per client), beside two baselines measured in the same run:
+
+  * `{ __typename }` over the same HTTP endpoint, same token, same concurrency: the floor of the HTTP +
+    authentication + GraphQL endpoint path (it is a query, so the service answers it from its response cache);
+  * a bare asyncpg `INSERT` of one observation row per command, autocommit, from the same number of
+    concurrent connections: the floor of one durable commit per command with no service at all.
+
+    python benchmarks/commands_bench.py [--clients 16] [--measures 64] [--duration 15]
+
+Every answer must be HTTP 200 with "accepted":1 (checked by wrk per response), and afterwards the event log
+must hold every accepted observation."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+
+import asyncpg
+
+from _common import (Server, bearer, count_stored, create_team_and_measures, fmt_wrk, lua_string, ratio,
+                     run_wrk, scratch_database)
+
+RECORD = ("mutation($i: RecordObservationsInput!) { recordObservations(input: $i) { accepted duplicates corrected "
+          "errors { code message } } }")
+
+
+def record_lua(measures: list[str], token: str) -> str:
+    ids = ", ".join(f'"{m}"' for m in measures)
+    return f"""
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer {token}"
+local measures = {{{ids}}}
+local query = {lua_string(RECORD)}
+local n = 0
+local base = 86400 * 365  -- 1971-01-01; one new day per measure per round, so every command is accepted
+request = function()
+  local stride = #measures
+  local m = measures[(n % stride) + 1]
+  local day = os.date("!%Y-%m-%d", base + math.floor(n / stride) * 86400)
+  local value = 40 + (n * 7919) % 23
+  n = n + 1
+  local body = '{{"query":"' .. query .. '","variables":{{"i":{{"measureId":"' .. m ..
+    '","observations":[{{"period":"' .. day .. '","value":' .. value .. ',"sourceId":"c' .. id .. '-' .. n .. '"}}]}}}}}}'
+  return wrk.format(nil, nil, nil, body)
+end
+bad = 0
+response = function(status, headers, body)
+  if status ~= 200 or not string.find(body, '"accepted":1,', 1, true) then
+    bad = bad + 1
+    if bad <= 3 then io.stderr:write(status .. " " .. string.sub(body, 1, 300) .. "\\n") end
+  end
+end
+"""
+
+
+def typename_lua(token: str) -> str:
+    return f"""
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer {token}"
+wrk.body = '{{"query":"{{ __typename }}"}}'
+bad = 0
+response = function(status, headers, body)
+  if status ~= 200 or not string.find(body, "Query", 1, true) then bad = bad + 1 end
+end
+"""
+
+
+async def insert_baseline(url: str, clients: int, duration: float) -> dict[str, float]:
+    """One autocommit INSERT per command from `clients` connections, for `duration` seconds."""
+    setup = await asyncpg.connect(url)
+    await setup.execute("CREATE TABLE bench_insert (id bigserial PRIMARY KEY, measure_id text, period date, "
+                        "value double precision, source_id text)")
+    conns = [await asyncpg.connect(url) for _ in range(clients)]
+    latencies: list[float] = []
+    stop = time.perf_counter() + duration
+
+    async def client(i: int, conn: asyncpg.Connection) -> None:
+        n = 0
+        while time.perf_counter() < stop:
+            t = time.perf_counter()
+            await conn.execute("INSERT INTO bench_insert (measure_id, period, value, source_id) "
+                               "VALUES ($1, current_date, $2, $3)", f"m{i}", float(n), f"c{i}-{n}")
+            latencies.append(time.perf_counter() - t)
+            n += 1
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(client(i, c) for i, c in enumerate(conns)))
+    elapsed = time.perf_counter() - t0
+    for c in conns:
+        await c.close()
+    count = await setup.fetchval("SELECT count(*) FROM bench_insert")
+    await setup.execute("DROP TABLE bench_insert")
+    await setup.close()
+    assert count == len(latencies)
+    latencies.sort()
+    return {"rps": len(latencies) / elapsed, "p50": latencies[len(latencies) // 2] * 1000,
+            "p99": latencies[int(len(latencies) * 0.99)] * 1000, "n": len(latencies)}
+
+
+async def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--clients", type=int, default=16)
+    p.add_argument("--measures", type=int, default=64)
+    p.add_argument("--duration", type=float, default=15.0, help="seconds per measurement")
+    args = p.parse_args()
+
+    async with scratch_database() as url:
+        with Server(url) as server:
+            team, measures = await create_team_and_measures(server.base, args.measures)
+            token = bearer("TEAM_MEMBER", [team], subject="nurse")["Authorization"].split()[1]
+            print(f"commands: single-observation recordObservations, {args.clients} concurrent clients (wrk), "
+                  f"{args.measures} measures, {args.duration:g} s each")
+            # A short warm-up (JIT, pools, caches) on other days, not measured.
+            run_wrk(f"{server.base}/graphql", record_lua(measures, token).replace("86400 * 365", "86400 * 20000"),
+                    connections=args.clients, duration=2)
+            before = await count_stored(url)
+            rec = run_wrk(f"{server.base}/graphql", record_lua(measures, token), connections=args.clients,
+                          duration=args.duration)
+            await asyncio.sleep(1.0)  # let requests cut off by wrk's end settle
+            stored = await count_stored(url) - before
+            typename = run_wrk(f"{server.base}/graphql", typename_lua(token), connections=args.clients,
+                               duration=args.duration)
+        ins = await insert_baseline(url, args.clients, args.duration)
+
+    acked = rec["requests"] - rec["errors"]
+    # wrk stops with up to one request per connection in flight: those may be stored but are not counted.
+    ok = rec["errors"] == 0 and acked <= stored <= acked + args.clients
+    print(f"  stored (from events): {stored:,} for {acked:,} acknowledged commands -> {'OK' if ok else 'MISMATCH'}")
+    print(f"  service  recordObservations      : {fmt_wrk(rec)}")
+    print(f"  baseline {{ __typename }} (cached) : {fmt_wrk(typename)}")
+    print(f"  baseline asyncpg INSERT/commit   : {ins['rps']:>9,.0f} req/s  p50 {ins['p50']:6.2f} ms  "
+          f"p99 {ins['p99']:7.2f} ms  ({ins['n']:,} inserts)")
+    print(f"  ratio service/__typename         : {ratio(rec['rps'], typename['rps'])}")
+    print(f"  ratio service/INSERT             : {ratio(rec['rps'], ins['rps'])}   "
+          f"(targets: >= 1,000 commands/s, p50 < 10 ms)")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))

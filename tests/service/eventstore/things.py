@@ -1,0 +1,11 @@
+"""A minimal aggregate whose events the store tests append."""
+
+from __future__ import annotations
+
+from eventsourcing.domain import Aggregate, event
+
+
+class Thing(Aggregate):
+    @event("Happened")
+    def happen(self, n: int) -> None:
+        self.n = n
