@@ -202,9 +202,14 @@ def run_wrk(url: str, lua: str, *, connections: int, duration: float, threads: i
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(lua + WRK_DONE)
         script = f.name
-    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(duration))}s", f"--timeout={timeout}",
-                          "-s", script, url], capture_output=True, text=True, check=True).stdout
+    proc = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(duration))}s", f"--timeout={timeout}",
+                          "-s", script, url], capture_output=True, text=True)
     os.unlink(script)
+    if proc.returncode != 0:
+        raise RuntimeError(f"wrk failed ({proc.returncode}): {proc.stderr or proc.stdout}")
+    if proc.stderr.strip():
+        print("  wrk stderr (first bad answers): " + proc.stderr.strip()[:1000], file=sys.stderr)
+    out = proc.stdout
     line = next(s for s in out.splitlines() if s.startswith("WRKJSON "))
     result: dict[str, Any] = json.loads(line[len("WRKJSON "):])
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)

@@ -90,6 +90,9 @@ def cmd_demo(_: argparse.Namespace) -> int:
 
     async def work(services):  # type: ignore[no-untyped-def]
         ids = await load_demo(services)
+        if not ids:
+            print("the demo organisation is already loaded")
+            return
         await services.wait_for_projections(await services.store.head())
         for name, measure_id in ids.items():
             print(f"{measure_id}  {name}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from importlib import resources
 from pathlib import Path
 
 import asyncpg
@@ -29,8 +28,8 @@ def embedded_database_url(data_dir: Path) -> str:
 def migration_files() -> list[tuple[str, str]]:
     """The numbered SQL files, in order, from the migrations/ folder beside the packages."""
     folder = Path(__file__).resolve().parent.parent / "migrations"
-    if not folder.is_dir():  # installed as a wheel: the files ship as package data
-        folder = Path(str(resources.files("service") / "migrations"))
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder} is missing: install qms from its source tree (pip install -e .)")
     return [(p.name, p.read_text()) for p in sorted(folder.glob("[0-9]*.sql"))]
 
 

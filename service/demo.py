@@ -17,6 +17,7 @@ from service.commands.teams import create_team
 from service.identity import Principal, Role
 
 LEADER = Principal("demo-loader", Role.SENIOR_LEADER)
+TRUST = "Riverside NHS Trust (demo)"
 
 
 def _months(start: date, n: int) -> list[date]:
@@ -36,7 +37,11 @@ async def load_demo(services: Services, seed: int = 7) -> dict[str, str]:
     """Create the demo organisation through the same commands the API uses; return the measure ids by name."""
     rng = random.Random(seed)
     ctx = CommandContext(LEADER, source="demo")
-    trust = await create_team(services, ctx, "Riverside NHS Trust (demo)", None)
+    async with services.pool.acquire() as conn:
+        if await conn.fetchval("SELECT count(*) FROM events WHERE topic LIKE '%TeamCreated' "
+                               "AND convert_from(data, 'UTF8')::jsonb->>'name' = $1", TRUST):
+            return {}
+    trust = await create_team(services, ctx, TRUST, None)
     teams = {name: (await create_team(services, ctx, name, trust.team_id)).team_id
              for name in ("Emergency Department", "Ward 7 (Respiratory)", "Community Diabetes Service")}
     today = date.today()
