@@ -27,7 +27,7 @@ RECORD = ("mutation($i: RecordObservationsInput!) { recordObservations(input: $i
           "errors { code message } } }")
 
 
-def record_lua(measures: list[str], token: str) -> str:
+def record_lua(measures: list[str], token: str, run: str, first_day: int) -> str:
     ids = ", ".join(f'"{m}"' for m in measures)
     return f"""
 wrk.method = "POST"
@@ -36,7 +36,7 @@ wrk.headers["Authorization"] = "Bearer {token}"
 local measures = {{{ids}}}
 local query = {lua_string(RECORD)}
 local n = 0
-local base = 86400 * 365  -- 1971-01-01; one new day per measure per round, so every command is accepted
+local base = 86400 * {first_day}  -- days after 1970-01-01; one new day per measure per round: every command is new
 request = function()
   local stride = #measures
   local m = measures[(n % stride) + 1]
@@ -44,7 +44,7 @@ request = function()
   local value = 40 + (n * 7919) % 23
   n = n + 1
   local body = '{{"query":"' .. query .. '","variables":{{"i":{{"measureId":"' .. m ..
-    '","observations":[{{"period":"' .. day .. '","value":' .. value .. ',"sourceId":"c' .. id .. '-' .. n .. '"}}]}}}}}}'
+    '","observations":[{{"period":"' .. day .. '","value":' .. value .. ',"sourceId":"{run}-' .. id .. '-' .. n .. '"}}]}}}}}}'
   return wrk.format(nil, nil, nil, body)
 end
 bad = 0
@@ -116,10 +116,10 @@ async def main() -> int:
             print(f"commands: single-observation recordObservations, {args.clients} concurrent clients (wrk), "
                   f"{args.measures} measures, {args.duration:g} s each")
             # A short warm-up (JIT, pools, caches) on other days, not measured.
-            run_wrk(f"{server.base}/graphql", record_lua(measures, token).replace("86400 * 365", "86400 * 20000"),
+            run_wrk(f"{server.base}/graphql", record_lua(measures, token, "warm", 20_000),
                     connections=args.clients, duration=2)
             before = await count_stored(url)
-            rec = run_wrk(f"{server.base}/graphql", record_lua(measures, token), connections=args.clients,
+            rec = run_wrk(f"{server.base}/graphql", record_lua(measures, token, "run", 365), connections=args.clients,
                           duration=args.duration)
             await asyncio.sleep(1.0)  # let requests cut off by wrk's end settle
             stored = await count_stored(url) - before

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.tools import merge_types
 
 from schema.history import HistoryQueries
@@ -18,11 +25,15 @@ MAX_ALIASES = 30
 MAX_TOKENS = 4000
 
 
-def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(
-        query=Query,
-        mutation=Mutation,
-        extensions=[lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-                    lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-                    lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS)],
-    )
+def build_schema(*, introspection: bool = True) -> strawberry.Schema:
+    """The schema with its limits; introspection can be switched off (production)."""
+    extensions: list[object] = [
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: ParserCache(maxsize=1024),
+        lambda: ValidationCache(maxsize=1024),
+    ]
+    if not introspection:
+        extensions.append(DisableIntrospection)
+    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)  # type: ignore[arg-type]

@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await app.state.services.close()
 
     ide = get_graphql_ide_html(graphql_ide="graphiql") if settings.development else None
-    graphql = GraphQLEndpoint(build_schema(), ide)
+    graphql = GraphQLEndpoint(build_schema(introspection=settings.development), ide)
     routes = [
         Route("/graphql", graphql.handle, methods=["GET", "POST"]),
         Route("/ingest/observations", ingest_observations, methods=["POST"]),

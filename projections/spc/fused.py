@@ -1,9 +1,10 @@
-"""Fused XmR batch kernel: per series one statistics pass and one branch-free rules pass, nothing allocated.
+"""Fused XmR batch kernel: a statistics pass and three short byte-wise rule passes per series.
 
-The rules pass keeps each point's side flags in one byte of a 64-bit shift register (low nibble: rule bits
-for high values, high nibble: low values; byte 0 is the newest point). A run that reaches N points paints
-all N bytes at once with a constant mask, so there is no look-back loop; since N <= 8, a byte is final when
-it reaches byte 7, and it is written out then.
+The rules are found without run counters or look-back loops, with windows of at most eight points:
+a run of N ends at i when the AND of the codes of points i-N+1..i has the bit, and every point of it is
+flagged when the OR of the window ends over j..j+N-1 does. Each pass reads only fixed offsets, so LLVM
+turns it into SIMD code; the scratch bytes are allocated once per call and padded with zeros, so that
+windows need no bounds tests at the ends of a series.
 """
 
 from __future__ import annotations
@@ -12,35 +13,46 @@ import numpy as np
 from numba import njit
 
 from projections.spc.kernels import _two_product, variation_table, xmr_stats
-from projections.spc.settings import SHIFT, TREND, TWO_OF_THREE
 
 _OPTS = {"cache": True, "boundscheck": False, "error_model": "numpy"}  # no fastmath: ties on the mean are exact
-HI_2SD = TWO_OF_THREE * 0x010101  # two-of-three marks of the last three points, high side
-LO_2SD = HI_2SD << 4
-AT_LEAST_TWO_OF_THREE = 0b11101000  # bit b set when the 3-bit pattern b has two or more bits set
+PAD = 8  # zero codes before and after each series; longest window is eight points
+
+# Point code bits (pass 1).
+ABOVE, BELOW, RISE, FALL = 1, 2, 4, 8  # strictly above/below the mean; strictly above/below the previous point
+HI2, LO2 = 16, 32  # beyond a two-sigma line and counted by two-of-three
+HI3, LO3 = 64, 128  # beyond a process limit
+# Window-end bits (pass 2): ABOVE/BELOW = a shift ends here, RISE/FALL = a trend ends here, and
+# HI2/LO2 = three points on one side with at least two marked end here.
+SIDES = ABOVE | BELOW
+SLOPES = RISE | FALL
+NEARS = HI2 | LO2
 
 
 @njit(**_OPTS)
-def _paint_mask(bit, n):
-    """bit in bytes 0..n-1: the points of a run of n that ends at the newest point."""
-    mask = 0
-    for k in range(n):
-        mask |= np.int64(bit) << (8 * k)
-    return mask
+def _byte_masks(shift_n, trend_n):
+    """Per window offset k (byte k of each word): bits that must hold at i-k, and bits painted back to j+k."""
+    need = 0
+    paint = 0
+    for k in range(8):
+        b = (SIDES if k < shift_n else 0) | (SLOPES if k < trend_n - 1 else 0)  # trend: N points, N-1 rises
+        p = (SIDES if k < shift_n else 0) | (SLOPES if k < trend_n else 0) | (NEARS if k < 3 else 0)
+        need |= np.int64(255 - b) << (8 * k)  # bits not needed at offset k read as set
+        paint |= np.int64(p) << (8 * k)
+    return need, paint
 
 
 @njit(inline="always", **_OPTS)
-def _stats(x, s, e):
-    """Mean and mean moving range of x[s:e], rounded exactly as kernels.xmr_stats does (screen off).
+def _stats(x):
+    """Mean and mean moving range of x, rounded exactly as kernels.xmr_stats does (screen off).
 
     Same Neumaier sum and division fix-up as kernels.mean_of, in the same order, fused with the moving
     ranges so the two dependency chains overlap.
     """
     total = 0.0
     comp = 0.0
-    mr = 0.0  # the first term, |x[s] - x[s]| = 0, leaves the sum unchanged
-    prev = x[s]
-    for i in range(s, e):
+    mr = 0.0  # the first term, |x[0] - x[0]| = 0, leaves the sum unchanged
+    prev = x[0]
+    for i in range(x.shape[0]):
         v = x[i]
         t = total + v
         if abs(total) >= abs(v):
@@ -50,66 +62,66 @@ def _stats(x, s, e):
         total = t
         mr += abs(v - prev)
         prev = v
-    n = e - s
+    n = x.shape[0]
     m = (total + comp) / n
     p, err = _two_product(float(n), m)
     return m + (((total - p) - err) + comp) / n, mr / (n - 1)
 
 
-@njit(inline="always", **_OPTS)
-def _emit(byte, above, table, rules, variation, i):
-    high = byte & 15
-    low = byte >> 4
-    rules[i] = high | low
-    variation[i] = table[np.int64(high != 0) + 2 * np.int64(low != 0) + 4 * above]
+@njit(**_OPTS)
+def _codes(x, mean, ucl, lcl, u2, l2, beyond, z):
+    """Pass 1: z[PAD + i] = code of x[i]; the PAD bytes after the series are cleared."""
+    n = x.shape[0]
+    for i in range(n):
+        v = x[i]
+        prev = x[i - 1] if i > 0 else v
+        h3 = np.int64(v > ucl)
+        l3 = np.int64(v < lcl)
+        near = np.int64(v > u2) * HI2 | np.int64(v < l2) * LO2
+        if not beyond:  # MDC v5: a point beyond a limit does not count for two-of-three
+            near &= ~(h3 * HI2 | l3 * LO2)
+        z[PAD + i] = (
+            np.int64(v > mean) * ABOVE
+            | np.int64(v < mean) * BELOW
+            | np.int64(v > prev) * RISE
+            | np.int64(v < prev) * FALL
+            | near
+            | h3 * HI3
+            | l3 * LO3
+        )
+    for i in range(PAD):
+        z[PAD + n + i] = 0
 
 
 @njit(**_OPTS)
-def _rules(x, s, e, mean, ucl, lcl, u2, l2, beyond, shift_n, trend_n, masks, table, rules, variation):
-    """All four rules on x[s:e] against fixed lines, writing rules and variation in place."""
-    shift_hi, shift_lo, trend_hi, trend_lo = masks[0], masks[1], masks[2], masks[3]
-    reg = 0  # side flags, one byte per point
-    marks = 0  # TWO_OF_THREE on the side(s) where the point counts for two-of-three, aligned with reg
-    aboves = 0  # bit k: point i-k strictly above the mean
-    belows = 0
-    near_hi = 0  # bit k: point i-k counts for two-of-three on the high side (last three only)
-    near_lo = 0
-    up = 0  # length of the run above the mean ending here
-    down = 0
-    inc = 0  # length of the strictly rising run ending here
-    dec = 0
-    prev = x[s]
-    for i in range(s, e):
-        v = x[i]
-        a = np.int64(v > mean)
-        b = np.int64(v < mean)
-        h3 = np.int64(v > ucl)
-        l3 = np.int64(v < lcl)
-        h2 = np.int64(v > u2) & (beyond | (1 - h3))
-        n2 = np.int64(v < l2) & (beyond | (1 - l3))
-        up = (up + 1) * a
-        down = (down + 1) * b
-        inc = inc * np.int64(v > prev) + 1
-        dec = dec * np.int64(v < prev) + 1
-        prev = v
-        aboves = (aboves << 1) | a
-        belows = (belows << 1) | b
-        near_hi = ((near_hi << 1) | h2) & 7
-        near_lo = ((near_lo << 1) | n2) & 7
-        marks = (marks << 8) | (h2 * TWO_OF_THREE) | (n2 * (TWO_OF_THREE << 4))
-        reg = (reg << 8) | h3 | (l3 << 4)  # SINGLE_POINT on either side
-        reg |= shift_hi & -np.int64(up >= shift_n)
-        reg |= shift_lo & -np.int64(down >= shift_n)
-        reg |= trend_hi & -np.int64(inc >= trend_n)
-        reg |= trend_lo & -np.int64(dec >= trend_n)
-        hit_hi = np.int64((aboves & 7) == 7) & (AT_LEAST_TWO_OF_THREE >> near_hi)
-        hit_lo = np.int64((belows & 7) == 7) & (AT_LEAST_TWO_OF_THREE >> near_lo)
-        reg |= marks & ((HI_2SD & -(hit_hi & 1)) | (LO_2SD & -(hit_lo & 1)))
-        if i - 7 >= s:
-            _emit((reg >> 56) & 255, (aboves >> 7) & 1, table, rules, variation, i - 7)
-    for i in range(max(s, e - 7), e):  # the last (up to) seven points are still in the register
-        k = e - 1 - i
-        _emit((reg >> (8 * k)) & 255, (aboves >> k) & 1, table, rules, variation, i)
+def _window_ends(z, n, need, w):
+    """Pass 2: w[i] = window-end bits at point i - PAD, for every i whose window can still reach the series."""
+    for i in range(PAD, 2 * PAD + n):
+        acc = 255
+        for k in range(8):
+            acc &= z[np.uint64(i - k)] | ((need >> (8 * k)) & 255)
+        z0 = z[np.uint64(i)]
+        z1 = z[np.uint64(i - 1)]
+        z2 = z[np.uint64(i - 2)]
+        two_near = (z0 & z1) | (z0 & z2) | (z1 & z2)  # majority of the near bits
+        w[np.uint64(i)] = (acc & (SIDES | SLOPES)) | ((z0 & z1 & z2 & SIDES) << 4) & two_near
+
+
+@njit(**_OPTS)
+def _paint(z, w, n, paint, table_bits, rules, variation):
+    """Pass 3: flag every point of each window found, and write rule bits and variation codes."""
+    for j in range(n):
+        i = PAD + j
+        p = 0
+        for k in range(8):
+            p |= w[i + k] & ((paint >> (8 * k)) & 255)
+        c = z[i]
+        p &= SIDES | SLOPES | c  # two-of-three flags only the marked points of a window
+        high = (c >> 6) & 1 | (p & ABOVE) << 1 | (p & RISE) | (p & HI2) >> 1
+        low = (c >> 7) & 1 | (p & BELOW) | (p & FALL) >> 1 | (p & LO2) >> 2
+        rules[j] = high | low
+        idx = np.int64(high != 0) | np.int64(low != 0) << 1 | (c & ABOVE) << 2
+        variation[j] = (table_bits >> (4 * idx)) & 15
 
 
 @njit(**_OPTS)
@@ -132,24 +144,30 @@ def xmr_batch(
     rules and variation must come in zeroed: series shorter than min_points are left untouched.
     """
     table = variation_table(direction, improvement_wins)
-    masks = np.empty(4, dtype=np.int64)
-    masks[0] = _paint_mask(SHIFT, shift_n)
-    masks[1] = masks[0] << 4
-    masks[2] = _paint_mask(TREND, trend_n)
-    masks[3] = masks[2] << 4
-    beyond = np.int64(count_beyond)
+    table_bits = 0  # the eight variation codes, four bits each, so the lookup is a shift
+    for i in range(8):
+        table_bits |= np.int64(table[i]) << (4 * i)
+    need, paint = _byte_masks(shift_n, trend_n)
+    longest = 0
+    for t in range(offsets.shape[0] - 1):
+        longest = max(longest, offsets[t + 1] - offsets[t])
+    z = np.zeros(longest + 2 * PAD, dtype=np.uint8)
+    w = np.zeros(longest + 3 * PAD, dtype=np.uint8)
     third = k / 3.0
     for t in range(offsets.shape[0] - 1):
         s = offsets[t]
         e = offsets[t + 1]
         if e - s < min_points:
             continue
+        x = values[s:e]
         if screen == 0:
-            mean, mrbar = _stats(values, s, e)
+            mean, mrbar = _stats(x)
         else:
             mean, mrbar = xmr_stats(values, s, e, screen)
         ucl = mean + k * mrbar
         lcl = mean - k * mrbar
         u2 = mean + 2.0 * third * mrbar
         l2 = mean - 2.0 * third * mrbar
-        _rules(values, s, e, mean, ucl, lcl, u2, l2, beyond, shift_n, trend_n, masks, table, rules, variation)
+        _codes(x, mean, ucl, lcl, u2, l2, count_beyond, z)
+        _window_ends(z, e - s, need, w)
+        _paint(z, w, e - s, paint, table_bits, rules[s:e], variation[s:e])

@@ -193,3 +193,17 @@ async def test_a_role_outside_the_team_cannot_record_and_nothing_is_stored(api: 
     assert data["recordObservations"]["errors"][0]["code"] == "FORBIDDEN"
     chart = await api.gql(CHART, {"id": measure})
     assert chart["measure"]["spc"]["points"] == []
+
+
+async def test_a_query_deeper_or_wider_than_the_limits_is_refused(api: Api) -> None:
+    aliases = " ".join(f"a{i}: __typename" for i in range(40))
+    response = await api.http.post(f"{api.base}/graphql", json={"query": f"{{ {aliases} }}"},
+                                   headers={"Authorization": f"Bearer {api.token()}"})
+    assert "aliases" in response.json()["errors"][0]["message"]
+
+
+async def test_introspection_is_off_in_production(database_url: str) -> None:
+    from schema.root import build_schema
+
+    result = await build_schema(introspection=False).execute("{ __schema { types { name } } }")
+    assert result.errors and "introspection" in result.errors[0].message.lower()

@@ -1,0 +1,187 @@
+"""Chart reads: `measure { spc { points {...} } }` of a 120-point chart through `qms serve`'s GraphQL endpoint,
+16 concurrent clients (wrk), beside a bare Starlette endpoint written here, run under uvicorn exactly as
+`qms serve` runs (uvloop, httptools, one worker, access log on), that serves the same points from the same
+read model (spc_series.chart) after verifying the same bearer token.
+
+    python benchmarks/chart_query_bench.py [--points 120] [--clients 16] [--duration 10]
+
+The service keeps a cache of serialized query answers keyed by the document, variables, caller scope and
+the read models' positions, so identical requests in a read-only run are served from it. Two GraphQL figures
+are therefore given: "cached" (every request identical, what a dashboard refresh looks like while nothing is
+written) and "uncached" (each request carries a distinct, unused variable, so the cache never hits: what
+every read costs while observations keep arriving, since any new event changes the key). The bare endpoint
+never caches. The columnar `series` field is measured the same two ways.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import subprocess
+import sys
+import time
+from datetime import date
+
+import httpx
+import orjson
+
+from _common import (SECRET, Server, bearer, create_team_and_measures, fmt_wrk, free_port, lua_string, ratio,
+                     run_wrk, scratch_database)
+
+POINTS = ("query($id: ID!) { measure(id: $id) { spc { points { period value centreLine upperProcessLimit "
+          "lowerProcessLimit upperTwoSigma lowerTwoSigma variation rules } } } }")
+SERIES = ("query($id: ID!) { measure(id: $id) { spc { series { periods values centreLine upperProcessLimit "
+          "lowerProcessLimit upperTwoSigma lowerTwoSigma variation } } } }")
+
+
+# -- the bare baseline ----------------------------------------------------------------------------------------
+def bare_app(database_url: str):  # type: ignore[no-untyped-def]
+    import contextlib
+
+    import asyncpg
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    from service.identity import AuthenticationError, TokenService
+
+    tokens = TokenService(SECRET)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):  # type: ignore[no-untyped-def]
+        app.state.pool = await asyncpg.create_pool(database_url, min_size=2, max_size=10)
+        yield
+        await app.state.pool.close()
+
+    async def chart(request: Request) -> Response:
+        try:
+            tokens.from_header(request.headers.get("authorization"))
+        except AuthenticationError as e:
+            return Response(orjson.dumps({"error": str(e)}), 401, media_type="application/json")
+        measure_id = orjson.loads(await request.body())["id"]
+        async with request.app.state.pool.acquire() as conn:
+            raw = await conn.fetchval("SELECT chart FROM spc_series WHERE measure_id = $1", measure_id)
+        if raw is None:
+            return Response(b'{"data":{"measure":null}}', media_type="application/json")
+        d = orjson.loads(raw)
+        points = [{"period": p, "value": v, "centreLine": c, "upperProcessLimit": u, "lowerProcessLimit": lo,
+                   "upperTwoSigma": u2, "lowerTwoSigma": l2, "variation": var, "rules": r}
+                  for p, v, c, u, lo, u2, l2, var, r in zip(d["period"], d["value"], d["centre"], d["upl"],
+                                                            d["lpl"], d["u2s"], d["l2s"], d["variationCode"],
+                                                            d["rules"], strict=True)]
+        return Response(orjson.dumps({"data": {"measure": {"spc": {"points": points}}}}),
+                        media_type="application/json")
+
+    return Starlette(routes=[Route("/chart", chart, methods=["POST"])], lifespan=lifespan)
+
+
+def serve_bare(port: int, database_url: str) -> None:
+    import uvicorn
+
+    # The same uvicorn settings as service/cli.py cmd_serve.
+    uvicorn.run(bare_app(database_url), host="127.0.0.1", port=port, log_level="info", loop="uvloop",
+                http="httptools")
+
+
+# -- load -----------------------------------------------------------------------------------------------------
+def post_lua(token: str, body: str, check: str, nonce: bool) -> str:
+    """POST `body`; with nonce, a distinct unused variable is spliced into each request's variables."""
+    make = (f"local body = {lua_string(body)}\n"
+            "local n = 0\n"
+            "request = function()\n"
+            "  n = n + 1\n"
+            "  return wrk.format(nil, nil, nil, (string.gsub(body, '\"variables\":{', "
+            "'\"variables\":{\"nonce\":' .. n .. ',', 1)))\n"
+            "end\n") if nonce else f"wrk.body = {lua_string(body)}\n"
+    return f"""
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer {token}"
+{make}
+bad = 0
+response = function(status, headers, body)
+  if status ~= 200 or not string.find(body, {lua_string(check)}, 1, true) then
+    bad = bad + 1
+    if bad <= 3 then io.stderr:write(status .. " " .. string.sub(body, 1, 300) .. "\\n") end
+  end
+end
+"""
+
+
+async def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--points", type=int, default=120)
+    p.add_argument("--clients", type=int, default=16)
+    p.add_argument("--duration", type=float, default=10.0, help="seconds per measurement")
+    p.add_argument("--serve-bare", nargs=2, metavar=("PORT", "DATABASE_URL"), help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.serve_bare:
+        serve_bare(int(args.serve_bare[0]), args.serve_bare[1])
+        return 0
+
+    async with scratch_database() as url:
+        with Server(url) as server:
+            team, (measure,) = await create_team_and_measures(server.base, 1, frequency="MONTH")
+            obs = [{"measureId": measure, "period": date(2010 + i // 12, i % 12 + 1, 1).isoformat(),
+                    "value": 40 + (i * 7) % 11 + (15 if i == args.points - 1 else 0)} for i in range(args.points)]
+            token_headers = bearer("AUDITOR", subject="auditor")
+            token = token_headers["Authorization"].split()[1]
+            async with httpx.AsyncClient(timeout=60) as http:
+                r = await http.post(f"{server.base}/ingest/observations", json={"observations": obs},
+                                    headers=bearer("INTEGRATION", [team], subject="feed"))
+                assert r.status_code == 200 and r.json()["accepted"] == args.points, r.text
+                for _ in range(100):  # the projection applies them asynchronously
+                    g = await http.post(f"{server.base}/graphql", headers=token_headers,
+                                        json={"query": POINTS, "variables": {"id": measure, "nonce": 0}})
+                    if len(g.json()["data"]["measure"]["spc"]["points"]) == args.points:
+                        break
+                    await asyncio.sleep(0.1)
+
+                port = free_port()
+                bare = subprocess.Popen([sys.executable, __file__, "--serve-bare", str(port), url],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                try:
+                    bare_url = f"http://127.0.0.1:{port}/chart"
+                    for _ in range(200):
+                        try:
+                            b = await http.post(bare_url, headers=token_headers, json={"id": measure})
+                            break
+                        except httpx.HTTPError:
+                            await asyncio.sleep(0.05)
+                    same = b.json() == g.json()
+                    print(f"chart query: {args.points}-point XMR chart, {args.clients} concurrent clients (wrk), "
+                          f"{args.duration:g} s each; answer {len(g.content):,} bytes; bare answer identical to "
+                          f"GraphQL's: {same}")
+                    assert same, (b.json(), g.json())
+                    results = {}
+                    body = orjson.dumps({"query": POINTS, "variables": {"id": measure}}).decode()
+                    sbody = orjson.dumps({"query": SERIES, "variables": {"id": measure}}).decode()
+                    gql = f"{server.base}/graphql"
+                    run = lambda u, b, c, n: run_wrk(u, post_lua(token, b, c, n), connections=args.clients,  # noqa: E731
+                                                     duration=args.duration)
+                    run(gql, body, '"rules"', True)  # warm-up, not measured
+                    run(bare_url, orjson.dumps({"id": measure}).decode(), '"rules"', False)
+                    t0 = time.perf_counter()
+                    results["bare"] = run(bare_url, orjson.dumps({"id": measure}).decode(), '"rules"', False)
+                    results["points_uncached"] = run(gql, body, '"rules"', True)
+                    results["points_cached"] = run(gql, body, '"rules"', False)
+                    results["series_uncached"] = run(gql, sbody, '"periods"', True)
+                    results["series_cached"] = run(gql, sbody, '"periods"', False)
+                    elapsed = time.perf_counter() - t0
+                finally:
+                    bare.terminate()
+                    bare.wait()
+
+    base = results["bare"]["rps"]
+    print(f"  baseline bare Starlette + asyncpg   : {fmt_wrk(results['bare'])}")
+    for key, label in (("points_uncached", "GraphQL points, uncached"), ("points_cached", "GraphQL points, cached"),
+                       ("series_uncached", "GraphQL series, uncached"), ("series_cached", "GraphQL series, cached")):
+        r = results[key]
+        print(f"  service  {label:27}: {fmt_wrk(r)}  ratio {ratio(r['rps'], base)}")
+    print(f"  (target: points ratio >= 0.3; {elapsed:.0f} s of load)")
+    return 0 if all(r["errors"] == 0 for r in results.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
