@@ -109,16 +109,7 @@ end
 """
 
 
-async def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--points", type=int, default=120)
-    p.add_argument("--clients", type=int, default=16)
-    p.add_argument("--duration", type=float, default=10.0, help="seconds per measurement")
-    p.add_argument("--serve-bare", nargs=2, metavar=("PORT", "DATABASE_URL"), help=argparse.SUPPRESS)
-    args = p.parse_args()
-    if args.serve_bare:
-        serve_bare(int(args.serve_bare[0]), args.serve_bare[1])
-        return 0
+async def main(args: argparse.Namespace) -> int:
 
     async with scratch_database() as url:
         with Server(url) as server:
@@ -184,4 +175,13 @@ async def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main()))
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--points", type=int, default=120)
+    p.add_argument("--clients", type=int, default=16)
+    p.add_argument("--duration", type=float, default=10.0, help="seconds per measurement")
+    p.add_argument("--serve-bare", nargs=2, metavar=("PORT", "DATABASE_URL"), help=argparse.SUPPRESS)
+    cli = p.parse_args()
+    if cli.serve_bare:
+        serve_bare(int(cli.serve_bare[0]), cli.serve_bare[1])
+        sys.exit(0)
+    sys.exit(asyncio.run(main(cli)))

@@ -10,6 +10,7 @@ from schema.context import Context
 from schema.errors import UserError, user_error
 from schema.types import Team
 from service.commands.teams import create_team
+from service.permissions import allowed
 
 
 @strawberry.input
@@ -29,7 +30,7 @@ class TeamQueries:
     @strawberry.field
     async def team(self, info: Info[Context, None], id: strawberry.ID) -> Team | None:
         row = await info.context.teams.load(str(id))
-        return None if row is None else Team(id=strawberry.ID(row["id"]), name=row["name"],
+        return None if row is None or not allowed(info.context.principal, "team.read", row["id"]) else Team(id=strawberry.ID(row["id"]), name=row["name"],
                                              parent_team_id=row["parent_id"])
 
 

@@ -1,4 +1,4 @@
-"""The `qms` command line: serve, migrate, rebuild, token, demo, verify."""
+"""The `qms` command line: serve, migrate, rebuild, token, demo, verify, export, checkpoint, policy."""
 
 from __future__ import annotations
 
@@ -101,19 +101,89 @@ def cmd_demo(_: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_verify(_: argparse.Namespace) -> int:
+def cmd_verify(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    import orjson
+
+    from service.audit import check_checkpoint, verify_export
     from service.verify import verify_chain
+
+    if args.export:
+        with Path(args.export).open("rb") as lines:
+            exported = verify_export(lines)
+        if not exported.ok:
+            print(f"TAMPERED: {exported.problem}")
+            return 1
+        print(f"ok: {exported.checked} exported events, hash chain intact, head {exported.head}")
+        return 0
 
     async def work(services):  # type: ignore[no-untyped-def]
         async with services.pool.acquire() as conn:
-            return await verify_chain(conn)
+            report = await verify_chain(conn)
+            problem = None
+            if report.ok and args.checkpoint:
+                problem = await check_checkpoint(conn, orjson.loads(Path(args.checkpoint).read_bytes()))
+            return report, problem
 
-    report = asyncio.run(_with_services(Settings.from_env(run_projections=False), work))
-    if report.ok:
-        print(f"ok: {report.checked} events, hash chain intact")
-        return 0
-    print(f"TAMPERED at position {report.position}: {report.problem}")
-    return 1
+    report, problem = asyncio.run(_with_services(Settings.from_env(run_projections=False), work))
+    if not report.ok:
+        print(f"TAMPERED at position {report.position}: {report.problem}")
+        return 1
+    if problem:
+        print(f"CHECKPOINT FAILED: {problem}")
+        return 1
+    print(f"ok: {report.checked} events, hash chain intact" + (", checkpoint holds" if args.checkpoint else ""))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from service.audit import export_lines
+
+    async def work(services):  # type: ignore[no-untyped-def]
+        out = open(args.out, "wb") if args.out else sys.stdout.buffer  # noqa: SIM115
+        count = 0
+        try:
+            async with services.pool.acquire() as conn:
+                async for line in export_lines(conn):
+                    out.write(line)
+                    count += 1
+        finally:
+            if args.out:
+                out.close()
+        return count
+
+    count = asyncio.run(_with_services(Settings.from_env(run_projections=False), work))
+    print(f"exported {count} events", file=sys.stderr)
+    return 0
+
+
+def cmd_checkpoint(args: argparse.Namespace) -> int:
+    import orjson
+
+    from service.audit import load_or_create_signing_key, make_checkpoint
+
+    settings = Settings.from_env(run_projections=False)
+
+    async def work(services):  # type: ignore[no-untyped-def]
+        async with services.pool.acquire() as conn:
+            return await make_checkpoint(conn, load_or_create_signing_key(settings.data_dir))
+
+    checkpoint = asyncio.run(_with_services(settings, work))
+    text = orjson.dumps(checkpoint, option=orjson.OPT_INDENT_2)
+    if args.out:
+        with open(args.out, "wb") as f:
+            f.write(text)
+    else:
+        print(text.decode())
+    return 0
+
+
+def cmd_policy(_: argparse.Namespace) -> int:
+    from service.permissions import policy_markdown
+
+    print(policy_markdown())
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -135,7 +205,17 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--hours", type=int, default=12)
     token.set_defaults(run=cmd_token)
     sub.add_parser("demo", help="load a demo organisation with two years of data").set_defaults(run=cmd_demo)
-    sub.add_parser("verify", help="check the event log's hash chain").set_defaults(run=cmd_verify)
+    verify = sub.add_parser("verify", help="check the event log's hash chain (or an export, or a checkpoint)")
+    verify.add_argument("--checkpoint", help="a checkpoint file from `qms checkpoint` that must still hold")
+    verify.add_argument("--export", help="verify an export file from `qms export` instead of the database")
+    verify.set_defaults(run=cmd_verify)
+    export = sub.add_parser("export", help="write the log as JSON lines with hashes, for third-party audit")
+    export.add_argument("--out", help="file to write (default: standard output)")
+    export.set_defaults(run=cmd_export)
+    checkpoint = sub.add_parser("checkpoint", help="sign the chain head (Ed25519) for later checks")
+    checkpoint.add_argument("--out", help="file to write (default: standard output)")
+    checkpoint.set_defaults(run=cmd_checkpoint)
+    sub.add_parser("policy", help="print the permission policy as a table").set_defaults(run=cmd_policy)
     args = parser.parse_args(argv)
     return int(args.run(args))
 

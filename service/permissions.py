@@ -55,3 +55,13 @@ def authorize(principal: Principal, action: str, team_id: str | None = None) -> 
         why = (f"role {principal.role.value} may not perform {action}" if scope is None else
                f"role {principal.role.value} may perform {action} only for its own teams")
         raise Forbidden(f"Not allowed: {why}.")
+
+
+def policy_markdown() -> str:
+    """The policy as a Markdown table: one row per action, one column per role (docs print from this)."""
+    roles = list(Role)
+    lines = ["| action | " + " | ".join(r.value for r in roles) + " |", "|---" * (len(roles) + 1) + "|"]
+    for action, rules in POLICY.items():
+        cells = [rules[r].value if r in rules else "—" for r in roles]
+        lines.append(f"| {action} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from projections.spc.fused import xmr_batch
+from projections.spc.fused import all_finite, xmr_batch
 from projections.spc.settings import ChartSettings, ChartType
 
 
@@ -23,7 +23,7 @@ def compute_xmr_batch(
         raise ValueError("values and offsets must be one-dimensional, offsets non-empty")
     if off[0] != 0 or off[-1] != x.size or np.any(np.diff(off) < 0):
         raise ValueError("offsets must rise from 0 to len(values)")
-    if not np.all(np.isfinite(x)):
+    if not all_finite(x):
         raise ValueError("values must be finite")
     rules = np.zeros(x.size, dtype=np.uint8)
     variation = np.zeros(x.size, dtype=np.int8)

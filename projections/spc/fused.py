@@ -16,6 +16,7 @@ from projections.spc.kernels import _two_product, variation_table, xmr_stats
 
 _OPTS = {"cache": True, "boundscheck": False, "error_model": "numpy"}  # no fastmath: ties on the mean are exact
 PAD = 8  # zero codes before and after each series; longest window is eight points
+U = np.uint64  # unsigned indices: numba then skips the negative-index wrap-around, which blocks SIMD
 
 # Point code bits (pass 1).
 ABOVE, BELOW, RISE, FALL = 1, 2, 4, 8  # strictly above/below the mean; strictly above/below the previous point
@@ -72,15 +73,16 @@ def _stats(x):
 def _codes(x, mean, ucl, lcl, u2, l2, beyond, z):
     """Pass 1: z[PAD + i] = code of x[i]; the PAD bytes after the series are cleared."""
     n = x.shape[0]
-    for i in range(n):
+    for j in range(n):
+        i = U(j)
         v = x[i]
-        prev = x[i - 1] if i > 0 else v
+        prev = x[U(j - 1)] if j > 0 else v
         h3 = np.int64(v > ucl)
         l3 = np.int64(v < lcl)
         near = np.int64(v > u2) * HI2 | np.int64(v < l2) * LO2
         if not beyond:  # MDC v5: a point beyond a limit does not count for two-of-three
             near &= ~(h3 * HI2 | l3 * LO2)
-        z[PAD + i] = (
+        z[U(PAD + j)] = (
             np.int64(v > mean) * ABOVE
             | np.int64(v < mean) * BELOW
             | np.int64(v > prev) * RISE
@@ -89,8 +91,8 @@ def _codes(x, mean, ucl, lcl, u2, l2, beyond, z):
             | h3 * HI3
             | l3 * LO3
         )
-    for i in range(PAD):
-        z[PAD + n + i] = 0
+    for j in range(PAD):
+        z[U(PAD + n + j)] = 0
 
 
 @njit(**_OPTS)
@@ -99,12 +101,12 @@ def _window_ends(z, n, need, w):
     for i in range(PAD, 2 * PAD + n):
         acc = 255
         for k in range(8):
-            acc &= z[np.uint64(i - k)] | ((need >> (8 * k)) & 255)
-        z0 = z[np.uint64(i)]
-        z1 = z[np.uint64(i - 1)]
-        z2 = z[np.uint64(i - 2)]
+            acc &= z[U(i - k)] | ((need >> (8 * k)) & 255)
+        z0 = z[U(i)]
+        z1 = z[U(i - 1)]
+        z2 = z[U(i - 2)]
         two_near = (z0 & z1) | (z0 & z2) | (z1 & z2)  # majority of the near bits
-        w[np.uint64(i)] = (acc & (SIDES | SLOPES)) | ((z0 & z1 & z2 & SIDES) << 4) & two_near
+        w[U(i)] = (acc & (SIDES | SLOPES)) | ((z0 & z1 & z2 & SIDES) << 4) & two_near
 
 
 @njit(**_OPTS)
@@ -114,14 +116,25 @@ def _paint(z, w, n, paint, table_bits, rules, variation):
         i = PAD + j
         p = 0
         for k in range(8):
-            p |= w[i + k] & ((paint >> (8 * k)) & 255)
-        c = z[i]
+            p |= w[U(i + k)] & ((paint >> (8 * k)) & 255)
+        c = z[U(i)]
         p &= SIDES | SLOPES | c  # two-of-three flags only the marked points of a window
         high = (c >> 6) & 1 | (p & ABOVE) << 1 | (p & RISE) | (p & HI2) >> 1
         low = (c >> 7) & 1 | (p & BELOW) | (p & FALL) >> 1 | (p & LO2) >> 2
-        rules[j] = high | low
+        rules[U(j)] = high | low
         idx = np.int64(high != 0) | np.int64(low != 0) << 1 | (c & ABOVE) << 2
-        variation[j] = (table_bits >> (4 * idx)) & 15
+        variation[U(j)] = (table_bits >> (4 * idx)) & 15
+
+
+@njit(**_OPTS)
+def all_finite(x):
+    """No NaN or infinity in x: an integer test of the exponent bits, which SIMD does without a mask array."""
+    bits = x.view(np.int64)
+    exponent = np.int64(0x7FF0000000000000)
+    bad = 0
+    for i in range(bits.shape[0]):
+        bad |= np.int64((bits[U(i)] & exponent) == exponent)
+    return bad == 0
 
 
 @njit(**_OPTS)
@@ -157,7 +170,7 @@ def xmr_batch(
     for t in range(offsets.shape[0] - 1):
         s = offsets[t]
         e = offsets[t + 1]
-        if e - s < min_points:
+        if e - s < max(min_points, 1):
             continue
         x = values[s:e]
         if screen == 0:
