@@ -93,7 +93,7 @@ def main() -> None:
     settings = ChartSettings(direction=Direction.INCREASE, min_points=13)
     rules, variation = compute_xmr_batch(values, offsets, settings)  # compile / load cache
     n_rules, n_var = numpy_xmr(matrix)
-    # np.mean rounds differently, so a point exactly on the engine's (exactly rounded) mean may not be on numpy's
+    # np.mean rounds differently: a point exactly on the engine's (exactly rounded) mean may not be on numpy's
     differ = np.count_nonzero((rules != n_rules.ravel()) | (variation != n_var.ravel()))
     t_numba = best_of(lambda: compute_xmr_batch(values, offsets, settings), 20)
     t_numpy = best_of(lambda: numpy_xmr(matrix), 5)

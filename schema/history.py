@@ -8,7 +8,15 @@ import strawberry
 from strawberry.types import Info
 
 from schema.context import Context
-from service.queries import encode_cursor, event_data_json, event_type, stream_history
+from service.queries import (
+    AuditFilter,
+    HistoryPage,
+    audit_log,
+    encode_cursor,
+    event_data_json,
+    event_type,
+    stream_history,
+)
 
 
 @strawberry.type
@@ -52,11 +60,25 @@ class HistoryQueries:
         ctx = info.context
         page = await stream_history(ctx.services, ctx.principal, str(stream_id), 50 if first is None else first,
                                     after)
-        edges = [HistoryEventEdge(
-            node=HistoryEvent(position=str(e.position), type=event_type(e.topic), stream_id=strawberry.ID(e.stream_id),
-                              recorded_at=e.recorded_at, actor=e.actor, role=e.role, reason=e.reason,
-                              data=event_data_json(ctx.services, e), correlation_id=e.correlation_id,
-                              source=e.source, hash=e.hash.hex()),
-            cursor=encode_cursor(e.position)) for e in page.events]
-        return HistoryConnection(edges=edges, page_info=PageInfo(
-            has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None))
+        return connection(ctx, page)
+
+    @strawberry.field(description="The organisation's whole event log, oldest first, filtered by time range "
+                                  "[since, until), actor, event type (e.g. \"LimitsRecalculated\") and team.")
+    async def audit_log(self, info: Info[Context, None], first: int | None = 50, after: str | None = None,
+                        since: datetime | None = None, until: datetime | None = None, actor: str | None = None,
+                        type: str | None = None, team_id: strawberry.ID | None = None) -> HistoryConnection:
+        ctx = info.context
+        page = await audit_log(ctx.services, ctx.principal, 50 if first is None else first, after,
+                               AuditFilter(since, until, actor, type, str(team_id) if team_id else None))
+        return connection(ctx, page)
+
+
+def connection(ctx: Context, page: HistoryPage) -> HistoryConnection:
+    edges = [HistoryEventEdge(
+        node=HistoryEvent(position=str(e.position), type=event_type(e.topic), stream_id=strawberry.ID(e.stream_id),
+                          recorded_at=e.recorded_at, actor=e.actor, role=e.role, reason=e.reason,
+                          data=event_data_json(ctx.services, e), correlation_id=e.correlation_id,
+                          source=e.source, hash=e.hash.hex()),
+        cursor=encode_cursor(e.position)) for e in page.events]
+    return HistoryConnection(edges=edges, page_info=PageInfo(
+        has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None))

@@ -14,12 +14,15 @@ from numba import njit
 
 from projections.spc.kernels import _two_product, variation_table, xmr_stats
 
-_OPTS = {"cache": True, "boundscheck": False, "error_model": "numpy"}  # no fastmath: ties on the mean are exact
+# No fastmath: the comparisons with the mean decide ties exactly, and the compensated sum must stay in order.
+_kernel = njit(cache=True, boundscheck=False, error_model="numpy")
+_inline = njit(cache=True, boundscheck=False, error_model="numpy", inline="always")
 PAD = 8  # zero codes before and after each series; longest window is eight points
 U = np.uint64  # unsigned indices: numba then skips the negative-index wrap-around, which blocks SIMD
 
 # Point code bits (pass 1).
-ABOVE, BELOW, RISE, FALL = 1, 2, 4, 8  # strictly above/below the mean; strictly above/below the previous point
+ABOVE, BELOW = 1, 2  # strictly above / below the mean
+RISE, FALL = 4, 8  # strictly above / below the previous point
 HI2, LO2 = 16, 32  # beyond a two-sigma line and counted by two-of-three
 HI3, LO3 = 64, 128  # beyond a process limit
 # Window-end bits (pass 2): ABOVE/BELOW = a shift ends here, RISE/FALL = a trend ends here, and
@@ -29,7 +32,7 @@ SLOPES = RISE | FALL
 NEARS = HI2 | LO2
 
 
-@njit(**_OPTS)
+@_kernel
 def _byte_masks(shift_n, trend_n):
     """Per window offset k (byte k of each word): bits that must hold at i-k, and bits painted back to j+k."""
     need = 0
@@ -42,7 +45,7 @@ def _byte_masks(shift_n, trend_n):
     return need, paint
 
 
-@njit(inline="always", **_OPTS)
+@_inline
 def _stats(x):
     """Mean and mean moving range of x, rounded exactly as kernels.xmr_stats does (screen off).
 
@@ -69,7 +72,7 @@ def _stats(x):
     return m + (((total - p) - err) + comp) / n, mr / (n - 1)
 
 
-@njit(**_OPTS)
+@_kernel
 def _codes(x, mean, ucl, lcl, u2, l2, beyond, z):
     """Pass 1: z[PAD + i] = code of x[i]; the PAD bytes after the series are cleared."""
     n = x.shape[0]
@@ -95,9 +98,9 @@ def _codes(x, mean, ucl, lcl, u2, l2, beyond, z):
         z[U(PAD + n + j)] = 0
 
 
-@njit(**_OPTS)
+@_kernel
 def _window_ends(z, n, need, w):
-    """Pass 2: w[i] = window-end bits at point i - PAD, for every i whose window can still reach the series."""
+    """Pass 2: w[i] = window-end bits at point i - PAD, for each i whose window can reach the series."""
     for i in range(PAD, 2 * PAD + n):
         acc = 255
         for k in range(8):
@@ -109,7 +112,7 @@ def _window_ends(z, n, need, w):
         w[U(i)] = (acc & (SIDES | SLOPES)) | ((z0 & z1 & z2 & SIDES) << 4) & two_near
 
 
-@njit(**_OPTS)
+@_kernel
 def _paint(z, w, n, paint, table_bits, rules, variation):
     """Pass 3: flag every point of each window found, and write rule bits and variation codes."""
     for j in range(n):
@@ -126,7 +129,7 @@ def _paint(z, w, n, paint, table_bits, rules, variation):
         variation[U(j)] = (table_bits >> (4 * idx)) & 15
 
 
-@njit(**_OPTS)
+@_kernel
 def all_finite(x):
     """No NaN or infinity in x: an integer test of the exponent bits, which SIMD does without a mask array."""
     bits = x.view(np.int64)
@@ -137,7 +140,7 @@ def all_finite(x):
     return bad == 0
 
 
-@njit(**_OPTS)
+@_kernel
 def xmr_batch(
     values,
     offsets,

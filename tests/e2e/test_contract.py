@@ -207,3 +207,20 @@ async def test_introspection_is_off_in_production(database_url: str) -> None:
 
     result = await build_schema(introspection=False).execute("{ __schema { types { name } } }")
     assert result.errors and "introspection" in result.errors[0].message.lower()
+
+
+async def test_the_audit_log_filters_the_whole_organisation_s_history(api: Api) -> None:
+    team = await api.create_team("Audited ward")
+    measure = await api.define_measure(team)
+    await record(api, measure, observations([1, 2]), team)
+    await api.gql("""mutation($i: SetTargetInput!) { setTarget(input: $i) { errors { code } } }""",
+                  {"i": {"measureId": measure, "target": 3, "reason": "Standard"}}, role="TEAM_LEADER", teams=[team])
+    q = """query($type: String, $team: ID, $actor: String) { auditLog(first: 500, type: $type, teamId: $team,
+        actor: $actor) { edges { node { type streamId reason } } } }"""
+    targets = (await api.gql(q, {"type": "TargetSet", "team": team}, role="AUDITOR"))["auditLog"]["edges"]
+    assert [e["node"] for e in targets] == [{"type": "TargetSet", "streamId": measure, "reason": "Standard"}]
+    mine = (await api.gql(q, {"team": team}, role="TEAM_LEADER", teams=[team]))["auditLog"]["edges"]
+    assert [e["node"]["type"] for e in mine] == ["TeamCreated", "MeasureDefined", "ObservationsRecorded", "TargetSet"]
+    response = await api.http.post(f"{api.base}/graphql", json={"query": q, "variables": {}},
+                                   headers={"Authorization": f"Bearer {api.token('TEAM_LEADER', [team])}"})
+    assert response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
