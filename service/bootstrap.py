@@ -12,7 +12,7 @@ from projections.catalog import CatalogProjection
 from projections.charts.projection import SpcProjection
 from service.database import create_pool, embedded_database_url, migrate
 from service.eventstore import EventCodec, EventStore
-from service.identity import TokenService, load_or_create_secret
+from service.identity import OidcIssuer, TokenService, load_or_create_secret
 from service.notifications import Notifier
 from service.projection_runner import ProjectionRunner
 from service.repository import Repository
@@ -56,7 +56,11 @@ def resolve_database_url(settings: Settings) -> str:
 
 def token_service(settings: Settings) -> TokenService:
     secret = settings.jwt_secret or load_or_create_secret(settings.data_dir)
-    return TokenService(secret, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    oidc = None
+    if settings.oidc_issuer and settings.oidc_jwks_url:
+        oidc = OidcIssuer(settings.oidc_issuer, settings.oidc_audience or "qms", settings.oidc_jwks_url,
+                          settings.oidc_roles_claim, settings.oidc_teams_claim)
+    return TokenService(secret, issuer=settings.jwt_issuer, audience=settings.jwt_audience, oidc=oidc)
 
 
 async def start_services(settings: Settings) -> Services:

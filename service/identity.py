@@ -50,9 +50,25 @@ def load_or_create_secret(data_dir: Path) -> str:
     return secret
 
 
+@dataclass(frozen=True, slots=True)
+class OidcIssuer:
+    """A production identity provider: tokens signed with the keys it publishes (JWKS)."""
+
+    issuer: str
+    audience: str
+    jwks_url: str
+    roles_claim: str = "roles"
+    teams_claim: str = "teams"
+
+
 class TokenService:
-    def __init__(self, secret: str, *, issuer: str = "qms", audience: str = "qms") -> None:
+    """Verifies bearer tokens: the service's own HS256 secret, and an OpenID Connect issuer's keys if configured."""
+
+    def __init__(self, secret: str, *, issuer: str = "qms", audience: str = "qms",
+                 oidc: OidcIssuer | None = None) -> None:
         self.secret, self.issuer, self.audience = secret, issuer, audience
+        self.oidc = oidc
+        self._jwks = jwt.PyJWKClient(oidc.jwks_url, cache_keys=True, lifespan=300) if oidc else None
 
     def issue(self, subject: str, role: Role | str, teams: list[str] | tuple[str, ...] = (),
               ttl_seconds: int = 12 * 3600) -> str:
@@ -62,6 +78,12 @@ class TokenService:
         return jwt.encode(claims, self.secret, algorithm=ALGORITHM)
 
     def verify(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.InvalidTokenError as e:
+            raise AuthenticationError(f"The token is not valid: {e}.") from e
+        if self.oidc is not None and header.get("alg") != ALGORITHM:
+            return self._verify_oidc(token)
         try:
             claims = jwt.decode(token, self.secret, algorithms=[ALGORITHM], audience=self.audience,
                                 issuer=self.issuer, options={"require": ["sub", "exp", "role"]})
@@ -79,6 +101,29 @@ class TokenService:
         if not isinstance(teams, list) or not all(isinstance(t, str) for t in teams):
             raise AuthenticationError("The token's teams claim must be a list of team ids.")
         return Principal(subject=str(claims["sub"]), role=role, teams=frozenset(teams))
+
+    def _verify_oidc(self, token: str) -> Principal:
+        assert self.oidc is not None and self._jwks is not None
+        try:
+            key = self._jwks.get_signing_key_from_jwt(token)
+            claims = jwt.decode(token, key.key, algorithms=["RS256", "ES256", "PS256", "EdDSA"],
+                                audience=self.oidc.audience, issuer=self.oidc.issuer,
+                                options={"require": ["sub", "exp"]})
+        except jwt.ExpiredSignatureError as e:
+            raise AuthenticationError("The token has expired.") from e
+        except jwt.InvalidAudienceError as e:
+            raise AuthenticationError("The token is for another audience.") from e
+        except (jwt.InvalidTokenError, jwt.PyJWKClientError) as e:
+            raise AuthenticationError(f"The token is not valid: {e}.") from e
+        roles = claims.get(self.oidc.roles_claim) or []
+        roles = [roles] if isinstance(roles, str) else roles
+        known = [Role(r) for r in roles if r in Role.__members__]
+        if not known:
+            raise AuthenticationError(f"The token's {self.oidc.roles_claim!r} claim names no qms role.")
+        teams = claims.get(self.oidc.teams_claim) or []
+        if not isinstance(teams, list) or not all(isinstance(t, str) for t in teams):
+            raise AuthenticationError(f"The token's {self.oidc.teams_claim!r} claim must be a list of team ids.")
+        return Principal(subject=str(claims["sub"]), role=known[0], teams=frozenset(teams))
 
     def from_header(self, header: str | None) -> Principal:
         if not header:

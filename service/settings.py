@@ -19,6 +19,11 @@ class Settings:
     jwt_issuer: str = "qms"
     jwt_audience: str = "qms"
     development: bool = True                 # GraphiQL and introspection on
+    oidc_issuer: str | None = None           # production: accept tokens from this OpenID Connect issuer
+    oidc_audience: str | None = None
+    oidc_jwks_url: str | None = None         # its published keys
+    oidc_roles_claim: str = "roles"
+    oidc_teams_claim: str = "teams"
     pool_min: int = 2
     pool_max: int = 10
     max_body_bytes: int = 8 * 1024 * 1024    # request bodies above this get 413
@@ -40,6 +45,11 @@ class Settings:
             "development": env.get("QMS_ENV", "development") != "production",
             "pool_max": int(env.get("QMS_POOL_MAX", "10")),
             "run_projections": env.get("QMS_RUN_PROJECTIONS", "1") != "0",
+            "oidc_issuer": env.get("QMS_OIDC_ISSUER") or None,
+            "oidc_audience": env.get("QMS_OIDC_AUDIENCE") or None,
+            "oidc_jwks_url": env.get("QMS_OIDC_JWKS_URL") or None,
+            "oidc_roles_claim": env.get("QMS_OIDC_ROLES_CLAIM", "roles"),
+            "oidc_teams_claim": env.get("QMS_OIDC_TEAMS_CLAIM", "teams"),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
