@@ -60,7 +60,7 @@ class HistoryQueries:
         ctx = info.context
         page = await stream_history(ctx.services, ctx.principal, str(stream_id), 50 if first is None else first,
                                     after)
-        return connection(ctx, page)
+        return await connection(ctx, page)
 
     @strawberry.field(description="The organisation's whole event log, oldest first, filtered by time range "
                                   "[since, until), actor, event type (e.g. \"LimitsRecalculated\") and team.")
@@ -70,14 +70,14 @@ class HistoryQueries:
         ctx = info.context
         page = await audit_log(ctx.services, ctx.principal, 50 if first is None else first, after,
                                AuditFilter(since, until, actor, type, str(team_id) if team_id else None))
-        return connection(ctx, page)
+        return await connection(ctx, page)
 
 
-def connection(ctx: Context, page: HistoryPage) -> HistoryConnection:
+async def connection(ctx: Context, page: HistoryPage) -> HistoryConnection:
     edges = [HistoryEventEdge(
         node=HistoryEvent(position=str(e.position), type=event_type(e.topic), stream_id=strawberry.ID(e.stream_id),
                           recorded_at=e.recorded_at, actor=e.actor, role=e.role, reason=e.reason,
-                          data=event_data_json(ctx.services, e), correlation_id=e.correlation_id,
+                          data=await event_data_json(ctx.services, e), correlation_id=e.correlation_id,
                           source=e.source, hash=e.hash.hex()),
         cursor=encode_cursor(e.position)) for e in page.events]
     return HistoryConnection(edges=edges, page_info=PageInfo(

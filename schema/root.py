@@ -13,12 +13,13 @@ from strawberry.extensions import (
 )
 from strawberry.tools import merge_types
 
+from schema.feedback import FeedbackMutations, FeedbackQueries
 from schema.history import HistoryQueries
 from schema.measures import MeasureMutations, MeasureQueries
 from schema.teams import TeamMutations, TeamQueries
 
-Query = merge_types("Query", (MeasureQueries, HistoryQueries, TeamQueries))
-Mutation = merge_types("Mutation", (TeamMutations, MeasureMutations))
+Query = merge_types("Query", (MeasureQueries, HistoryQueries, TeamQueries, FeedbackQueries))
+Mutation = merge_types("Mutation", (TeamMutations, MeasureMutations, FeedbackMutations))
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30

@@ -9,18 +9,21 @@ import asyncpg
 
 from projections.base import Projection
 from projections.catalog import CatalogProjection
+from projections.erasures import ErasureProjection
+from projections.feedback import FeedbackProjection
 from projections.charts.projection import SpcProjection
 from service.database import create_pool, embedded_database_url, migrate
 from service.eventstore import EventCodec, EventStore
 from service.identity import OidcIssuer, TokenService, load_or_create_secret
 from service.notifications import Notifier
+from service.personal_data import PersonalDataVault
 from service.projection_runner import ProjectionRunner
 from service.repository import Repository
 from service.settings import Settings
 
 
 def make_projections() -> list[Projection]:
-    return [CatalogProjection(), SpcProjection()]
+    return [CatalogProjection(), SpcProjection(), FeedbackProjection(), ErasureProjection()]
 
 
 @dataclass
@@ -34,6 +37,7 @@ class Services:
     notifier: Notifier
     tokens: TokenService
     projections: list[Projection]
+    vault: PersonalDataVault
     runners: list[ProjectionRunner] = field(default_factory=list)
 
     async def wait_for_projections(self, position: int, names: tuple[str, ...] = ("catalog", "spc")) -> bool:
@@ -75,7 +79,7 @@ async def start_services(settings: Settings) -> Services:
     await notifier.start()
     services = Services(settings=settings, database_url=url, pool=pool, store=store, codec=codec,
                         repository=Repository(store, codec), notifier=notifier, tokens=token_service(settings),
-                        projections=make_projections())
+                        projections=make_projections(), vault=PersonalDataVault(pool))
     async with pool.acquire() as conn:
         for name, position in await conn.fetch("SELECT name, position FROM projection_tracking"):
             notifier.record(name, position)

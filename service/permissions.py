@@ -26,6 +26,7 @@ CHART_DECIDERS: dict[Role, Scope] = {R.SENIOR_LEADER: ANY, R.TEAM_LEADER: TEAM, 
 POLICY: dict[str, dict[Role, Scope]] = {
     # planning
     "team.create": {R.ADMIN: ANY, R.SENIOR_LEADER: ANY},
+    "personal_data.erase": {R.ADMIN: ANY},
     "team.read": {role: ANY for role in Role},
     "measure.define": {R.SENIOR_LEADER: ANY, R.TEAM_LEADER: TEAM, R.SENIOR_CLINICIAN: TEAM},
     # control
@@ -35,6 +36,9 @@ POLICY: dict[str, dict[Role, Scope]] = {
     "limits.recalculate": CHART_DECIDERS,
     "baseline.set": CHART_DECIDERS,
     "target.set": CHART_DECIDERS,
+    "feedback.give": {R.SERVICE_USER: TEAM, R.TEAM_MEMBER: TEAM, R.TEAM_LEADER: TEAM, R.SENIOR_CLINICIAN: TEAM},
+    "feedback.read": {R.SENIOR_LEADER: ANY, R.AUDITOR: ANY, R.TEAM_LEADER: TEAM, R.SENIOR_CLINICIAN: TEAM,
+                      R.TEAM_MEMBER: TEAM},
     # assurance
     "history.read": {R.AUDITOR: ANY, R.SENIOR_LEADER: ANY, R.ADMIN: ANY, R.TEAM_LEADER: TEAM,
                      R.SENIOR_CLINICIAN: TEAM},

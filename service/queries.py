@@ -19,6 +19,7 @@ from service.eventstore import RecordedEvent
 from service.eventstore.codec import event_type
 from service.identity import Principal
 from service.permissions import allowed, authorize
+from service.personal_data import is_sealed
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,11 +169,16 @@ async def audit_log(services: Services, principal: Principal, first: int, after:
     return HistoryPage(events[:first], len(events) > first)
 
 
-def event_data_json(services: Services, event: RecordedEvent) -> str:
-    """The event's own fields as JSON, as the domain sees them (after any upcasting)."""
+async def event_data_json(services: Services, event: RecordedEvent) -> str:
+    """The event's own fields as JSON, as the domain sees them (after any upcasting), personal details unsealed
+    (or "[erased]")."""
     domain_event = services.codec.decode(event.stream_id, event.version, event.topic, event.data)
     fields = {k: v for k, v in vars(domain_event).items()
               if k not in ("originator_id", "originator_version", "timestamp", "originator_topic")}
+    sealed = [k for k, v in fields.items() if is_sealed(v)]
+    if sealed:
+        for k, plain in zip(sealed, await services.vault.unseal_all([fields[k] for k in sealed]), strict=True):
+            fields[k] = plain
     return orjson.dumps(fields, default=str).decode()
 
 

@@ -1,4 +1,4 @@
-"""Numba kernels: XmR statistics, special-cause rules and variation codes, one pass per series."""
+"""Numba kernels for compute_chart: XmR statistics, rules and variation codes (batch kernel: fused.py)."""
 
 from __future__ import annotations
 
