@@ -67,8 +67,14 @@ def free_port() -> int:
 class Server:
     """`qms serve` as a child process (uvicorn, uvloop, httptools, one worker), on a free port."""
 
-    def __init__(self, database_url: str, *, port: int | None = None, log_path: Path | None = None,
-                 env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        port: int | None = None,
+        log_path: Path | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.database_url = database_url
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -78,11 +84,21 @@ class Server:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 60.0) -> Server:
-        env = {**os.environ, "DATABASE_URL": self.database_url, "QMS_JWT_SECRET": SECRET,
-               "QMS_DATA_DIR": self.data_dir, **self.extra_env}
+        env = {
+            **os.environ,
+            "DATABASE_URL": self.database_url,
+            "QMS_JWT_SECRET": SECRET,
+            "QMS_DATA_DIR": self.data_dir,
+            **self.extra_env,
+        }
         log = open(self.log_path, "ab")  # noqa: SIM115 - the child keeps it
-        self.proc = subprocess.Popen([QMS, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-                                     env=env, stdout=log, stderr=subprocess.STDOUT, cwd=self.data_dir)
+        self.proc = subprocess.Popen(
+            [QMS, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=self.data_dir,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -125,10 +141,18 @@ def bearer(role: str, teams: list[str] | tuple[str, ...] = (), subject: str = "b
     return {"Authorization": f"Bearer {tokens.issue(subject, role, list(teams), ttl_seconds=6 * 3600)}"}
 
 
-async def gql(http: httpx.AsyncClient, base: str, query: str, variables: dict[str, Any] | None = None, *,
-              role: str = "SENIOR_LEADER", teams: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
-    r = await http.post(f"{base}/graphql", json={"query": query, "variables": variables or {}},
-                        headers=bearer(role, teams))
+async def gql(
+    http: httpx.AsyncClient,
+    base: str,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    *,
+    role: str = "SENIOR_LEADER",
+    teams: list[str] | tuple[str, ...] = (),
+) -> dict[str, Any]:
+    r = await http.post(
+        f"{base}/graphql", json={"query": query, "variables": variables or {}}, headers=bearer(role, teams)
+    )
     r.raise_for_status()
     body = r.json()
     if body.get("errors"):
@@ -136,19 +160,38 @@ async def gql(http: httpx.AsyncClient, base: str, query: str, variables: dict[st
     return body["data"]
 
 
-async def create_team_and_measures(base: str, measures: int, *, frequency: str = "DAY",
-                                   name: str = "Bench ward") -> tuple[str, list[str]]:
+async def create_team_and_measures(
+    base: str, measures: int, *, frequency: str = "DAY", name: str = "Bench ward"
+) -> tuple[str, list[str]]:
     """One team and `measures` XMR measures, through the public GraphQL API."""
     async with httpx.AsyncClient(timeout=60) as http:
-        data = await gql(http, base, "mutation($i: CreateTeamInput!) { createTeam(input: $i) { team { id } } }",
-                         {"i": {"name": name}})
+        data = await gql(
+            http,
+            base,
+            "mutation($i: CreateTeamInput!) { createTeam(input: $i) { team { id } } }",
+            {"i": {"name": name}},
+        )
         team = data["createTeam"]["team"]["id"]
-        define = ("mutation($i: DefineMeasureInput!) { defineMeasure(input: $i) { measure { id } "
-                  "errors { code message } } }")
+        define = (
+            "mutation($i: DefineMeasureInput!) { defineMeasure(input: $i) { measure { id } "
+            "errors { code message } } }"
+        )
 
         async def one(i: int) -> str:
-            d = await gql(http, base, define, {"i": {"teamId": team, "name": f"Measure {i}", "kind": "PROCESS",
-                                                     "improvementDirection": "INCREASE", "frequency": frequency}})
+            d = await gql(
+                http,
+                base,
+                define,
+                {
+                    "i": {
+                        "teamId": team,
+                        "name": f"Measure {i}",
+                        "kind": "PROCESS",
+                        "improvementDirection": "INCREASE",
+                        "frequency": frequency,
+                    }
+                },
+            )
             assert d["defineMeasure"]["errors"] == [], d
             return str(d["defineMeasure"]["measure"]["id"])
 
@@ -160,9 +203,13 @@ async def create_team_and_measures(base: str, measures: int, *, frequency: str =
 
 async def stored_observation_count(conn: asyncpg.Connection) -> int:
     """Observations held by ObservationsRecorded events, counted from the events' stored JSON."""
-    return int(await conn.fetchval(
-        "SELECT coalesce(sum(jsonb_array_length(convert_from(data, 'UTF8')::jsonb -> 'periods')), 0) "
-        "FROM events WHERE topic = $1", TOPIC_RECORDED))
+    return int(
+        await conn.fetchval(
+            "SELECT coalesce(sum(jsonb_array_length(convert_from(data, 'UTF8')::jsonb -> 'periods')), 0) "
+            "FROM events WHERE topic = $1",
+            TOPIC_RECORDED,
+        )
+    )
 
 
 def ratio(a: float, b: float) -> str:
@@ -190,8 +237,9 @@ end
 """
 
 
-def run_wrk(url: str, lua: str, *, connections: int, duration: float, threads: int = 1,
-            timeout: str = "10s") -> dict[str, Any]:
+def run_wrk(
+    url: str, lua: str, *, connections: int, duration: float, threads: int = 1, timeout: str = "10s"
+) -> dict[str, Any]:
     """Run wrk with `lua` (which defines request/response and counts `bad` answers) plus a done() that
     reports the summary as JSON; returns it with 'rps' added."""
     import json
@@ -202,8 +250,20 @@ def run_wrk(url: str, lua: str, *, connections: int, duration: float, threads: i
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(lua + WRK_DONE)
         script = f.name
-    proc = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(duration))}s", f"--timeout={timeout}",
-                          "-s", script, url], capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{max(1, round(duration))}s",
+            f"--timeout={timeout}",
+            "-s",
+            script,
+            url,
+        ],
+        capture_output=True,
+        text=True,
+    )
     os.unlink(script)
     if proc.returncode != 0:
         raise RuntimeError(f"wrk failed ({proc.returncode}): {proc.stderr or proc.stdout}")
@@ -211,10 +271,11 @@ def run_wrk(url: str, lua: str, *, connections: int, duration: float, threads: i
         print("  wrk stderr (first bad answers): " + proc.stderr.strip()[:1000], file=sys.stderr)
     out = proc.stdout
     line = next(s for s in out.splitlines() if s.startswith("WRKJSON "))
-    result: dict[str, Any] = json.loads(line[len("WRKJSON "):])
+    result: dict[str, Any] = json.loads(line[len("WRKJSON ") :])
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
-    result["errors"] = sum(result[k] for k in ("connect_errors", "read_errors", "write_errors", "timeouts",
-                                               "non2xx", "bad"))
+    result["errors"] = sum(
+        result[k] for k in ("connect_errors", "read_errors", "write_errors", "timeouts", "non2xx", "bad")
+    )
     return result
 
 
@@ -228,8 +289,10 @@ def lua_string(s: str) -> str:
 
 
 def fmt_wrk(r: dict[str, Any]) -> str:
-    return (f"{r['rps']:>9,.0f} req/s  p50 {r['p50_us'] / 1000:6.2f} ms  p99 {r['p99_us'] / 1000:7.2f} ms  "
-            f"({r['requests']:,} requests, {r['errors']} errors)")
+    return (
+        f"{r['rps']:>9,.0f} req/s  p50 {r['p50_us'] / 1000:6.2f} ms  p99 {r['p99_us'] / 1000:7.2f} ms  "
+        f"({r['requests']:,} requests, {r['errors']} errors)"
+    )
 
 
 async def count_stored(url: str) -> int:

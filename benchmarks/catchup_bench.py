@@ -20,19 +20,18 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import orjson
-
 from _common import SECRET, ratio, scratch_database, stored_observation_count
 
-from domain.control.measure import MeasureDefinition  # noqa: E402
-from domain.control.observations import ObservationIn  # noqa: E402
-from projections.charts.projection import SpcProjection  # noqa: E402
-from service.bootstrap import start_services  # noqa: E402
-from service.commands.context import CommandContext  # noqa: E402
-from service.commands.measures import define_measure, record_observations  # noqa: E402
-from service.commands.teams import create_team  # noqa: E402
-from service.identity import Principal, Role  # noqa: E402
-from service.projection_runner import ProjectionRunner, rebuild  # noqa: E402
-from service.settings import Settings  # noqa: E402
+from domain.control.measure import MeasureDefinition
+from domain.control.observations import ObservationIn
+from projections.charts.projection import SpcProjection
+from service.bootstrap import start_services
+from service.commands.context import CommandContext
+from service.commands.measures import define_measure, record_observations
+from service.commands.teams import create_team
+from service.identity import Principal, Role
+from service.projection_runner import ProjectionRunner, rebuild
+from service.settings import Settings
 
 START = date(1950, 1, 1)
 
@@ -40,21 +39,32 @@ START = date(1950, 1, 1)
 async def write_log(services, measures: int, points: int, per_event: int) -> list[str]:  # type: ignore[no-untyped-def]
     leader = CommandContext(Principal("bench", Role.SENIOR_LEADER, frozenset()), source="bench")
     team = (await create_team(services, leader, "Bench ward", None)).team_id
-    ids = [(await define_measure(services, leader, MeasureDefinition(
-        team_id=team, name=f"Measure {i}", kind="PROCESS", direction="INCREASE", frequency="DAY")))[0]
-        for i in range(measures)]
+    ids = [
+        (
+            await define_measure(
+                services,
+                leader,
+                MeasureDefinition(
+                    team_id=team, name=f"Measure {i}", kind="PROCESS", direction="INCREASE", frequency="DAY"
+                ),
+            )
+        )[0]
+        for i in range(measures)
+    ]
     member = CommandContext(Principal("feed", Role.INTEGRATION, frozenset({team})), source="bench")
     rng = random.Random(7)
 
     async def fill(measure_id: str) -> None:
         for start in range(0, points, per_event):
-            obs = [ObservationIn(START + timedelta(days=d), round(rng.gauss(50, 5), 2), None, None, None, None)
-                   for d in range(start, min(start + per_event, points))]
+            obs = [
+                ObservationIn(START + timedelta(days=d), round(rng.gauss(50, 5), 2), None, None, None, None)
+                for d in range(start, min(start + per_event, points))
+            ]
             result = await record_observations(services, member, measure_id, obs)
             assert result.accepted == len(obs) and not result.errors, result
 
     for i in range(0, measures, 10):  # ten measures at a time share group commits
-        await asyncio.gather(*(fill(m) for m in ids[i:i + 10]))
+        await asyncio.gather(*(fill(m) for m in ids[i : i + 10]))
     return ids
 
 
@@ -67,18 +77,21 @@ async def main() -> int:
     total = args.measures * args.points
 
     async with scratch_database() as url:
-        settings = Settings(database_url=url, jwt_secret=SECRET, data_dir=Path(tempfile.mkdtemp()),
-                            run_projections=False)
+        settings = Settings(
+            database_url=url, jwt_secret=SECRET, data_dir=Path(tempfile.mkdtemp()), run_projections=False
+        )
         services = await start_services(settings)
         try:
             t0 = time.perf_counter()
-            ids = await write_log(services, args.measures, args.points, args.per_event)
+            await write_log(services, args.measures, args.points, args.per_event)
             head = await services.store.head()
             async with services.pool.acquire() as conn:
                 stored = await stored_observation_count(conn)
-            print(f"catch-up: {stored:,} observations in {head:,} events, {args.measures} measures x "
-                  f"{args.points:,} points, {args.per_event:,} per event (log written in "
-                  f"{time.perf_counter() - t0:.1f} s)")
+            print(
+                f"catch-up: {stored:,} observations in {head:,} events, {args.measures} measures x "
+                f"{args.points:,} points, {args.per_event:,} per event (log written in "
+                f"{time.perf_counter() - t0:.1f} s)"
+            )
             assert stored == total
 
             # Baseline: read the projection's events in the runner's batches and decode them, no projecting.
@@ -88,7 +101,9 @@ async def main() -> int:
             position, decoded = 0, 0
             async with services.pool.acquire() as conn, conn.transaction():
                 while position < head:
-                    records = await services.store.read_log(position, batch, list(projection.topics), conn=conn)
+                    records = await services.store.read_log(
+                        position, batch, list(projection.topics), conn=conn
+                    )
                     if not records:
                         break
                     for r in records:
@@ -99,8 +114,9 @@ async def main() -> int:
             assert decoded == total, decoded
 
             # The rebuild, through the real runner (one process holds the projection; no other writer).
-            runner = ProjectionRunner(services.pool, services.store, services.codec, projection, services.notifier,
-                                      batch_size=batch)
+            runner = ProjectionRunner(
+                services.pool, services.store, services.codec, projection, services.notifier, batch_size=batch
+            )
             t0 = time.perf_counter()
             await rebuild(services.pool, projection)
             while await runner.step():
@@ -115,11 +131,15 @@ async def main() -> int:
             await services.close()
 
     rebuild_rate, read_rate = total / rebuild_s, total / read_s
-    print(f"  charts: {len(charts)} measures, {counts[0]:,}..{counts[-1]:,} points each, tracking at {tracked:,} "
-          f"-> {'OK' if ok else 'INCOMPLETE'}")
+    print(
+        f"  charts: {len(charts)} measures, {counts[0]:,}..{counts[-1]:,} points each, tracking at {tracked:,} "
+        f"-> {'OK' if ok else 'INCOMPLETE'}"
+    )
     print(f"  service  rebuild SPC projection  : {rebuild_s:7.3f} s  {rebuild_rate:>10,.0f} obs/s")
     print(f"  baseline read + decode, no fold  : {read_s:7.3f} s  {read_rate:>10,.0f} obs/s")
-    print(f"  ratio rebuild/baseline           : {ratio(rebuild_rate, read_rate)}   (target: >= 100,000 obs/s)")
+    print(
+        f"  ratio rebuild/baseline           : {ratio(rebuild_rate, read_rate)}   (target: >= 100,000 obs/s)"
+    )
     return 0 if ok else 1
 
 

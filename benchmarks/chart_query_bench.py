@@ -24,14 +24,27 @@ from datetime import date
 
 import httpx
 import orjson
+from _common import (
+    SECRET,
+    Server,
+    bearer,
+    create_team_and_measures,
+    fmt_wrk,
+    free_port,
+    lua_string,
+    ratio,
+    run_wrk,
+    scratch_database,
+)
 
-from _common import (SECRET, Server, bearer, create_team_and_measures, fmt_wrk, free_port, lua_string, ratio,
-                     run_wrk, scratch_database)
-
-POINTS = ("query($id: ID!) { measure(id: $id) { spc { points { period value centreLine upperProcessLimit "
-          "lowerProcessLimit upperTwoSigma lowerTwoSigma variation rules } } } }")
-SERIES = ("query($id: ID!) { measure(id: $id) { spc { series { periods values centreLine upperProcessLimit "
-          "lowerProcessLimit upperTwoSigma lowerTwoSigma variation } } } }")
+POINTS = (
+    "query($id: ID!) { measure(id: $id) { spc { points { period value centreLine upperProcessLimit "
+    "lowerProcessLimit upperTwoSigma lowerTwoSigma variation rules } } } }"
+)
+SERIES = (
+    "query($id: ID!) { measure(id: $id) { spc { series { periods values centreLine upperProcessLimit "
+    "lowerProcessLimit upperTwoSigma lowerTwoSigma variation } } } }"
+)
 
 
 # -- the bare baseline ----------------------------------------------------------------------------------------
@@ -65,13 +78,34 @@ def bare_app(database_url: str):  # type: ignore[no-untyped-def]
         if raw is None:
             return Response(b'{"data":{"measure":null}}', media_type="application/json")
         d = orjson.loads(raw)
-        points = [{"period": p, "value": v, "centreLine": c, "upperProcessLimit": u, "lowerProcessLimit": lo,
-                   "upperTwoSigma": u2, "lowerTwoSigma": l2, "variation": var, "rules": r}
-                  for p, v, c, u, lo, u2, l2, var, r in zip(d["period"], d["value"], d["centre"], d["upl"],
-                                                            d["lpl"], d["u2s"], d["l2s"], d["variationCode"],
-                                                            d["rules"], strict=True)]
-        return Response(orjson.dumps({"data": {"measure": {"spc": {"points": points}}}}),
-                        media_type="application/json")
+        points = [
+            {
+                "period": p,
+                "value": v,
+                "centreLine": c,
+                "upperProcessLimit": u,
+                "lowerProcessLimit": lo,
+                "upperTwoSigma": u2,
+                "lowerTwoSigma": l2,
+                "variation": var,
+                "rules": r,
+            }
+            for p, v, c, u, lo, u2, l2, var, r in zip(
+                d["period"],
+                d["value"],
+                d["centre"],
+                d["upl"],
+                d["lpl"],
+                d["u2s"],
+                d["l2s"],
+                d["variationCode"],
+                d["rules"],
+                strict=True,
+            )
+        ]
+        return Response(
+            orjson.dumps({"data": {"measure": {"spc": {"points": points}}}}), media_type="application/json"
+        )
 
     return Starlette(routes=[Route("/chart", chart, methods=["POST"])], lifespan=lifespan)
 
@@ -80,20 +114,27 @@ def serve_bare(port: int, database_url: str) -> None:
     import uvicorn
 
     # The same uvicorn settings as service/cli.py cmd_serve.
-    uvicorn.run(bare_app(database_url), host="127.0.0.1", port=port, log_level="info", loop="uvloop",
-                http="httptools")
+    uvicorn.run(
+        bare_app(database_url), host="127.0.0.1", port=port, log_level="info", loop="uvloop", http="httptools"
+    )
 
 
 # -- load -----------------------------------------------------------------------------------------------------
 def post_lua(token: str, body: str, check: str, nonce: bool) -> str:
     """POST `body`; with nonce, a distinct unused variable is spliced into each request's variables."""
-    make = (f"local body = {lua_string(body)}\n"
+    make = (
+        (
+            f"local body = {lua_string(body)}\n"
             "local n = 0\n"
             "request = function()\n"
             "  n = n + 1\n"
             "  return wrk.format(nil, nil, nil, (string.gsub(body, '\"variables\":{', "
             "'\"variables\":{\"nonce\":' .. n .. ',', 1)))\n"
-            "end\n") if nonce else f"wrk.body = {lua_string(body)}\n"
+            "end\n"
+        )
+        if nonce
+        else f"wrk.body = {lua_string(body)}\n"
+    )
     return f"""
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
@@ -114,24 +155,39 @@ async def main(args: argparse.Namespace) -> int:
     async with scratch_database() as url:
         with Server(url) as server:
             team, (measure,) = await create_team_and_measures(server.base, 1, frequency="MONTH")
-            obs = [{"measureId": measure, "period": date(2010 + i // 12, i % 12 + 1, 1).isoformat(),
-                    "value": 40 + (i * 7) % 11 + (15 if i == args.points - 1 else 0)} for i in range(args.points)]
+            obs = [
+                {
+                    "measureId": measure,
+                    "period": date(2010 + i // 12, i % 12 + 1, 1).isoformat(),
+                    "value": 40 + (i * 7) % 11 + (15 if i == args.points - 1 else 0),
+                }
+                for i in range(args.points)
+            ]
             token_headers = bearer("AUDITOR", subject="auditor")
             token = token_headers["Authorization"].split()[1]
             async with httpx.AsyncClient(timeout=60) as http:
-                r = await http.post(f"{server.base}/ingest/observations", json={"observations": obs},
-                                    headers=bearer("INTEGRATION", [team], subject="feed"))
+                r = await http.post(
+                    f"{server.base}/ingest/observations",
+                    json={"observations": obs},
+                    headers=bearer("INTEGRATION", [team], subject="feed"),
+                )
                 assert r.status_code == 200 and r.json()["accepted"] == args.points, r.text
                 for _ in range(100):  # the projection applies them asynchronously
-                    g = await http.post(f"{server.base}/graphql", headers=token_headers,
-                                        json={"query": POINTS, "variables": {"id": measure, "nonce": 0}})
+                    g = await http.post(
+                        f"{server.base}/graphql",
+                        headers=token_headers,
+                        json={"query": POINTS, "variables": {"id": measure, "nonce": 0}},
+                    )
                     if len(g.json()["data"]["measure"]["spc"]["points"]) == args.points:
                         break
                     await asyncio.sleep(0.1)
 
                 port = free_port()
-                bare = subprocess.Popen([sys.executable, __file__, "--serve-bare", str(port), url],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                bare = subprocess.Popen(
+                    [sys.executable, __file__, "--serve-bare", str(port), url],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
                 try:
                     bare_url = f"http://127.0.0.1:{port}/chart"
                     for _ in range(200):
@@ -141,16 +197,22 @@ async def main(args: argparse.Namespace) -> int:
                         except httpx.HTTPError:
                             await asyncio.sleep(0.05)
                     same = b.json() == g.json()
-                    print(f"chart query: {args.points}-point XMR chart, {args.clients} concurrent clients (wrk), "
-                          f"{args.duration:g} s each; answer {len(g.content):,} bytes; bare answer identical to "
-                          f"GraphQL's: {same}")
+                    print(
+                        f"chart query: {args.points}-point XMR chart, {args.clients} concurrent clients (wrk), "
+                        f"{args.duration:g} s each; answer {len(g.content):,} bytes; bare answer identical to "
+                        f"GraphQL's: {same}"
+                    )
                     assert same, (b.json(), g.json())
                     results = {}
                     body = orjson.dumps({"query": POINTS, "variables": {"id": measure}}).decode()
                     sbody = orjson.dumps({"query": SERIES, "variables": {"id": measure}}).decode()
                     gql = f"{server.base}/graphql"
-                    run = lambda u, b, c, n: run_wrk(u, post_lua(token, b, c, n), connections=args.clients,  # noqa: E731
-                                                     duration=args.duration)
+                    run = lambda u, b, c, n: run_wrk(
+                        u,
+                        post_lua(token, b, c, n),
+                        connections=args.clients,  # noqa: E731
+                        duration=args.duration,
+                    )
                     run(gql, body, '"rules"', True)  # warm-up, not measured
                     run(bare_url, orjson.dumps({"id": measure}).decode(), '"rules"', False)
                     t0 = time.perf_counter()
@@ -166,8 +228,12 @@ async def main(args: argparse.Namespace) -> int:
 
     base = results["bare"]["rps"]
     print(f"  baseline bare Starlette + asyncpg   : {fmt_wrk(results['bare'])}")
-    for key, label in (("points_uncached", "GraphQL points, uncached"), ("points_cached", "GraphQL points, cached"),
-                       ("series_uncached", "GraphQL series, uncached"), ("series_cached", "GraphQL series, cached")):
+    for key, label in (
+        ("points_uncached", "GraphQL points, uncached"),
+        ("points_cached", "GraphQL points, cached"),
+        ("series_uncached", "GraphQL series, uncached"),
+        ("series_cached", "GraphQL series, cached"),
+    ):
         r = results[key]
         print(f"  service  {label:27}: {fmt_wrk(r)}  ratio {ratio(r['rps'], base)}")
     print(f"  (target: points ratio >= 0.3; {elapsed:.0f} s of load)")

@@ -19,12 +19,22 @@ import sys
 import time
 
 import asyncpg
+from _common import (
+    Server,
+    bearer,
+    count_stored,
+    create_team_and_measures,
+    fmt_wrk,
+    lua_string,
+    ratio,
+    run_wrk,
+    scratch_database,
+)
 
-from _common import (Server, bearer, count_stored, create_team_and_measures, fmt_wrk, lua_string, ratio,
-                     run_wrk, scratch_database)
-
-RECORD = ("mutation($i: RecordObservationsInput!) { recordObservations(input: $i) { accepted duplicates corrected "
-          "errors { code message } } }")
+RECORD = (
+    "mutation($i: RecordObservationsInput!) { recordObservations(input: $i) { accepted duplicates corrected "
+    "errors { code message } } }"
+)
 
 
 def record_lua(measures: list[str], token: str, run: str, first_day: int) -> str:
@@ -73,8 +83,10 @@ end
 async def insert_baseline(url: str, clients: int, duration: float) -> dict[str, float]:
     """One autocommit INSERT per command from `clients` connections, for `duration` seconds."""
     setup = await asyncpg.connect(url)
-    await setup.execute("CREATE TABLE bench_insert (id bigserial PRIMARY KEY, measure_id text, period date, "
-                        "value double precision, source_id text)")
+    await setup.execute(
+        "CREATE TABLE bench_insert (id bigserial PRIMARY KEY, measure_id text, period date, "
+        "value double precision, source_id text)"
+    )
     conns = [await asyncpg.connect(url) for _ in range(clients)]
     latencies: list[float] = []
     stop = time.perf_counter() + duration
@@ -83,8 +95,13 @@ async def insert_baseline(url: str, clients: int, duration: float) -> dict[str, 
         n = 0
         while time.perf_counter() < stop:
             t = time.perf_counter()
-            await conn.execute("INSERT INTO bench_insert (measure_id, period, value, source_id) "
-                               "VALUES ($1, current_date, $2, $3)", f"m{i}", float(n), f"c{i}-{n}")
+            await conn.execute(
+                "INSERT INTO bench_insert (measure_id, period, value, source_id) "
+                "VALUES ($1, current_date, $2, $3)",
+                f"m{i}",
+                float(n),
+                f"c{i}-{n}",
+            )
             latencies.append(time.perf_counter() - t)
             n += 1
 
@@ -98,8 +115,12 @@ async def insert_baseline(url: str, clients: int, duration: float) -> dict[str, 
     await setup.close()
     assert count == len(latencies)
     latencies.sort()
-    return {"rps": len(latencies) / elapsed, "p50": latencies[len(latencies) // 2] * 1000,
-            "p99": latencies[int(len(latencies) * 0.99)] * 1000, "n": len(latencies)}
+    return {
+        "rps": len(latencies) / elapsed,
+        "p50": latencies[len(latencies) // 2] * 1000,
+        "p99": latencies[int(len(latencies) * 0.99)] * 1000,
+        "n": len(latencies),
+    }
 
 
 async def main() -> int:
@@ -113,31 +134,51 @@ async def main() -> int:
         with Server(url) as server:
             team, measures = await create_team_and_measures(server.base, args.measures)
             token = bearer("TEAM_MEMBER", [team], subject="nurse")["Authorization"].split()[1]
-            print(f"commands: single-observation recordObservations, {args.clients} concurrent clients (wrk), "
-                  f"{args.measures} measures, {args.duration:g} s each")
+            print(
+                f"commands: single-observation recordObservations, {args.clients} concurrent clients (wrk), "
+                f"{args.measures} measures, {args.duration:g} s each"
+            )
             # A short warm-up (JIT, pools, caches) on other days, not measured.
-            run_wrk(f"{server.base}/graphql", record_lua(measures, token, "warm", 20_000),
-                    connections=args.clients, duration=2)
+            run_wrk(
+                f"{server.base}/graphql",
+                record_lua(measures, token, "warm", 20_000),
+                connections=args.clients,
+                duration=2,
+            )
             before = await count_stored(url)
-            rec = run_wrk(f"{server.base}/graphql", record_lua(measures, token, "run", 365), connections=args.clients,
-                          duration=args.duration)
+            rec = run_wrk(
+                f"{server.base}/graphql",
+                record_lua(measures, token, "run", 365),
+                connections=args.clients,
+                duration=args.duration,
+            )
             await asyncio.sleep(1.0)  # let requests cut off by wrk's end settle
             stored = await count_stored(url) - before
-            typename = run_wrk(f"{server.base}/graphql", typename_lua(token), connections=args.clients,
-                               duration=args.duration)
+            typename = run_wrk(
+                f"{server.base}/graphql",
+                typename_lua(token),
+                connections=args.clients,
+                duration=args.duration,
+            )
         ins = await insert_baseline(url, args.clients, args.duration)
 
     acked = rec["requests"] - rec["errors"]
     # wrk stops with up to one request per connection in flight: those may be stored but are not counted.
     ok = rec["errors"] == 0 and acked <= stored <= acked + args.clients
-    print(f"  stored (from events): {stored:,} for {acked:,} acknowledged commands -> {'OK' if ok else 'MISMATCH'}")
+    print(
+        f"  stored (from events): {stored:,} for {acked:,} acknowledged commands -> {'OK' if ok else 'MISMATCH'}"
+    )
     print(f"  service  recordObservations      : {fmt_wrk(rec)}")
     print(f"  baseline {{ __typename }} (cached) : {fmt_wrk(typename)}")
-    print(f"  baseline asyncpg INSERT/commit   : {ins['rps']:>9,.0f} req/s  p50 {ins['p50']:6.2f} ms  "
-          f"p99 {ins['p99']:7.2f} ms  ({ins['n']:,} inserts)")
+    print(
+        f"  baseline asyncpg INSERT/commit   : {ins['rps']:>9,.0f} req/s  p50 {ins['p50']:6.2f} ms  "
+        f"p99 {ins['p99']:7.2f} ms  ({ins['n']:,} inserts)"
+    )
     print(f"  ratio service/__typename         : {ratio(rec['rps'], typename['rps'])}")
-    print(f"  ratio service/INSERT             : {ratio(rec['rps'], ins['rps'])}   "
-          f"(targets: >= 1,000 commands/s, p50 < 10 ms)")
+    print(
+        f"  ratio service/INSERT             : {ratio(rec['rps'], ins['rps'])}   "
+        f"(targets: >= 1,000 commands/s, p50 < 10 ms)"
+    )
     return 0 if ok else 1
 
 

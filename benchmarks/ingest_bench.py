@@ -18,8 +18,14 @@ from datetime import date, timedelta
 import asyncpg
 import httpx
 import orjson
-
-from _common import Server, bearer, create_team_and_measures, ratio, scratch_database, stored_observation_count
+from _common import (
+    Server,
+    bearer,
+    create_team_and_measures,
+    ratio,
+    scratch_database,
+    stored_observation_count,
+)
 
 START = date(1950, 1, 1)
 
@@ -63,11 +69,14 @@ async def post_all(base: str, bodies: list[bytes], posters: int, token: dict[str
 async def copy_baseline(url: str, rows: list[tuple[str, date, float, str]]) -> float:
     conn = await asyncpg.connect(url)
     try:
-        await conn.execute("CREATE TABLE bench_copy (measure_id text NOT NULL, period date NOT NULL, "
-                           "value double precision, source_id text)")
+        await conn.execute(
+            "CREATE TABLE bench_copy (measure_id text NOT NULL, period date NOT NULL, "
+            "value double precision, source_id text)"
+        )
         t0 = time.perf_counter()
-        await conn.copy_records_to_table("bench_copy", records=rows,
-                                         columns=["measure_id", "period", "value", "source_id"])
+        await conn.copy_records_to_table(
+            "bench_copy", records=rows, columns=["measure_id", "period", "value", "source_id"]
+        )
         elapsed = time.perf_counter() - t0
         assert await conn.fetchval("SELECT count(*) FROM bench_copy") == len(rows)
         await conn.execute("DROP TABLE bench_copy")
@@ -88,13 +97,24 @@ async def main() -> int:
         with Server(url) as server:
             team, measures = await create_team_and_measures(server.base, args.measures)
             rows = make_rows(measures, args.observations)
-            bodies = [orjson.dumps({"idempotencyKey": f"bench-{i}", "observations": [
-                {"measureId": m, "period": d.isoformat(), "value": v, "sourceId": s}
-                for m, d, v, s in rows[i:i + args.batch]]}) for i in range(0, len(rows), args.batch)]
+            bodies = [
+                orjson.dumps(
+                    {
+                        "idempotencyKey": f"bench-{i}",
+                        "observations": [
+                            {"measureId": m, "period": d.isoformat(), "value": v, "sourceId": s}
+                            for m, d, v, s in rows[i : i + args.batch]
+                        ],
+                    }
+                )
+                for i in range(0, len(rows), args.batch)
+            ]
             token = bearer("INTEGRATION", [team], subject="feed")
-            print(f"ingest: {len(rows):,} observations, {args.measures} measures (DAY), {len(bodies)} POSTs of "
-                  f"{args.batch:,} ({sum(map(len, bodies)) / len(bodies) / 1e6:.2f} MB each), "
-                  f"{args.posters} concurrent posters")
+            print(
+                f"ingest: {len(rows):,} observations, {args.measures} measures (DAY), {len(bodies)} POSTs of "
+                f"{args.batch:,} ({sum(map(len, bodies)) / len(bodies) / 1e6:.2f} MB each), "
+                f"{args.posters} concurrent posters"
+            )
             t0 = time.perf_counter()
             answers = await post_all(server.base, bodies, args.posters, token)
             elapsed = time.perf_counter() - t0
@@ -111,12 +131,16 @@ async def main() -> int:
 
     ok = accepted == stored == len(rows) and errors == 0
     service_rate, copy_rate = len(rows) / elapsed, len(rows) / copy_s
-    print(f"  acknowledged: {accepted:,} accepted, {errors} errors; stored (from events): {stored:,} "
-          f"in {events:,} events -> {'OK' if ok else 'MISMATCH'}")
+    print(
+        f"  acknowledged: {accepted:,} accepted, {errors} errors; stored (from events): {stored:,} "
+        f"in {events:,} events -> {'OK' if ok else 'MISMATCH'}"
+    )
     print(f"  service  /ingest/observations : {elapsed:7.3f} s  {service_rate:>10,.0f} obs/s")
     print(f"  baseline asyncpg COPY (1 txn) : {copy_s:7.3f} s  {copy_rate:>10,.0f} obs/s")
-    print(f"  ratio service/baseline        : {ratio(service_rate, copy_rate)}   "
-          f"(targets: >= 100,000 obs/s, ratio >= 0.5)")
+    print(
+        f"  ratio service/baseline        : {ratio(service_rate, copy_rate)}   "
+        f"(targets: >= 100,000 obs/s, ratio >= 0.5)"
+    )
     return 0 if ok else 1
 
 

@@ -21,12 +21,19 @@ from datetime import date, timedelta
 import asyncpg
 import httpx
 import orjson
-
 from _common import QMS, SECRET, TOPIC_RECORDED, Server, bearer, create_team_and_measures, scratch_database
 
 
-async def stream(base: str, measures: list[str], team: str, args: argparse.Namespace, counter: itertools.count,
-                 acked: set[str], sent: set[str], stop_at: float) -> int:
+async def stream(
+    base: str,
+    measures: list[str],
+    team: str,
+    args: argparse.Namespace,
+    counter: itertools.count,
+    acked: set[str],
+    sent: set[str],
+    stop_at: float,
+) -> int:
     """Post batches from `posters` clients until the server dies (or stop_at); return failed POSTs."""
     headers = {**bearer("INTEGRATION", [team], subject="feed"), "content-type": "application/json"}
     failures = 0
@@ -38,13 +45,22 @@ async def stream(base: str, measures: list[str], team: str, args: argparse.Names
             for _ in range(args.batch):
                 n = next(counter)
                 m, day = n % len(measures), n // len(measures)  # a new day per measure: never a duplicate
-                obs.append({"measureId": measures[m], "period": _day(day), "value": float(n % 97),
-                            "sourceId": f"obs-{n}"})
+                obs.append(
+                    {
+                        "measureId": measures[m],
+                        "period": _day(day),
+                        "value": float(n % 97),
+                        "sourceId": f"obs-{n}",
+                    }
+                )
             ids = [o["sourceId"] for o in obs]
             sent.update(ids)
             try:
-                r = await http.post(f"{base}/ingest/observations", content=orjson.dumps(
-                    {"idempotencyKey": f"k-{ids[0]}", "observations": obs}), headers=headers)
+                r = await http.post(
+                    f"{base}/ingest/observations",
+                    content=orjson.dumps({"idempotencyKey": f"k-{ids[0]}", "observations": obs}),
+                    headers=headers,
+                )
             except httpx.HTTPError:
                 failures += 1
                 return  # the server is gone
@@ -67,8 +83,11 @@ def _day(day: int) -> str:
 async def stored_source_ids(url: str) -> set[str]:
     conn = await asyncpg.connect(url)
     try:
-        rows = await conn.fetch("SELECT jsonb_array_elements_text(convert_from(data, 'UTF8')::jsonb -> 'source_ids') "
-                                "FROM events WHERE topic = $1", TOPIC_RECORDED)
+        rows = await conn.fetch(
+            "SELECT jsonb_array_elements_text(convert_from(data, 'UTF8')::jsonb -> 'source_ids') "
+            "FROM events WHERE topic = $1",
+            TOPIC_RECORDED,
+        )
         return {r[0] for r in rows}
     finally:
         await conn.close()
@@ -95,17 +114,29 @@ async def main() -> int:
                 loop = asyncio.get_running_loop()
                 loop.call_later(args.kill_after, server.kill9)
                 before = len(acked)
-                failures = await stream(server.base, measures, team, args, counter, acked, sent,
-                                        time.monotonic() + args.kill_after + 30)
-                print(f"round {rnd}: kill -9 of pid {server.pid} after {args.kill_after:g} s; "
-                      f"{len(acked) - before:,} observations acknowledged this round, {failures} POSTs cut off")
+                failures = await stream(
+                    server.base,
+                    measures,
+                    team,
+                    args,
+                    counter,
+                    acked,
+                    sent,
+                    time.monotonic() + args.kill_after + 30,
+                )
+                print(
+                    f"round {rnd}: kill -9 of pid {server.pid} after {args.kill_after:g} s; "
+                    f"{len(acked) - before:,} observations acknowledged this round, {failures} POSTs cut off"
+                )
                 server = Server(url, port=server.port).start()  # restart on the same database
                 stored = await stored_source_ids(url)
                 lost = acked - stored
                 unacked_stored = len((sent - acked) & stored)
                 lost_total += len(lost)
-                print(f"  after restart: {len(stored):,} stored, {len(acked):,} acknowledged so far, "
-                      f"lost {len(lost):,}; in-flight stored anyway {unacked_stored:,} of {len(sent - acked):,}")
+                print(
+                    f"  after restart: {len(stored):,} stored, {len(acked):,} acknowledged so far, "
+                    f"lost {len(lost):,}; in-flight stored anyway {unacked_stored:,} of {len(sent - acked):,}"
+                )
             # The projection catches up after the restart: every stored observation is charted.
             conn = await asyncpg.connect(url)
             try:
@@ -115,8 +146,10 @@ async def main() -> int:
                     if spc == head:
                         break
                     await asyncio.sleep(0.1)
-                charted = sum(len(orjson.loads(r[0])["period"]) for r in
-                              await conn.fetch("SELECT chart FROM spc_series"))
+                charted = sum(
+                    len(orjson.loads(r[0])["period"])
+                    for r in await conn.fetch("SELECT chart FROM spc_series")
+                )
             finally:
                 await conn.close()
         finally:
@@ -127,8 +160,11 @@ async def main() -> int:
 
     print(f"  charted points {charted:,} (stored {len(stored):,}); qms verify: {verify.stdout.strip()}")
     ok = lost_total == 0 and charted == len(stored) and verify.returncode == 0 and acked
-    print("PASS: every acknowledged observation survived kill -9" if ok else
-          f"FAIL: lost {lost_total} acknowledged observations (or chart/verify mismatch)")
+    print(
+        "PASS: every acknowledged observation survived kill -9"
+        if ok
+        else f"FAIL: lost {lost_total} acknowledged observations (or chart/verify mismatch)"
+    )
     return 0 if ok else 1
 
 

@@ -12,7 +12,7 @@ from schema.context import Context
 from schema.errors import UserError, user_error
 from service.commands.feedback import erase_personal_data, give_feedback
 from service.permissions import authorize
-from service.queries import decode_cursor, encode_cursor
+from service.queries import decode_cursor, encode_cursor, valid_uuid
 
 
 @strawberry.type
@@ -75,6 +75,8 @@ class FeedbackQueries:
     async def feedback(self, info: Info[Context, None], team_id: strawberry.ID, first: int = 50,
                        after: str | None = None) -> FeedbackConnection:
         ctx = info.context
+        if not valid_uuid(str(team_id)):
+            raise InvalidInput(f"teamId {team_id!r} is not a team id.", field="teamId", code="INVALID_INPUT")
         authorize(ctx.principal, "feedback.read", str(team_id))
         if not 0 <= first <= 500:
             raise InvalidInput("first must be between 0 and 500.", field="first", code="OUT_OF_RANGE")

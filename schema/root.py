@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
@@ -26,6 +27,14 @@ MAX_ALIASES = 30
 MAX_TOKENS = 4000
 
 
+class Schema(strawberry.Schema):
+    """Errors are reported to the client, not logged here: schema/http.py logs the unexpected ones, with the
+    request id, and a client's invalid query or a domain refusal is not a server problem."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: object = None) -> None:
+        return None
+
+
 def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     """The schema with its limits; introspection can be switched off (production)."""
     extensions: list[object] = [
@@ -37,4 +46,4 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)  # type: ignore[arg-type]
+    return Schema(query=Query, mutation=Mutation, extensions=extensions)  # type: ignore[arg-type]

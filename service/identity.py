@@ -38,6 +38,12 @@ class Principal:
         return team_id in self.teams
 
 
+def _principal(subject: str, role: Role, teams: list[str]) -> Principal:
+    if not subject or len(subject) > 200 or "\x00" in subject or any("\x00" in t for t in teams):
+        raise AuthenticationError("The token's subject must be 1 to 200 characters, without NUL characters.")
+    return Principal(subject=subject, role=role, teams=frozenset(teams))
+
+
 def load_or_create_secret(data_dir: Path) -> str:
     """The development signing secret, generated once into the data folder (readable by its owner only)."""
     path = data_dir / "jwt-secret"
@@ -100,7 +106,7 @@ class TokenService:
         teams = claims.get("teams") or []
         if not isinstance(teams, list) or not all(isinstance(t, str) for t in teams):
             raise AuthenticationError("The token's teams claim must be a list of team ids.")
-        return Principal(subject=str(claims["sub"]), role=role, teams=frozenset(teams))
+        return _principal(str(claims["sub"]), role, teams)
 
     def _verify_oidc(self, token: str) -> Principal:
         assert self.oidc is not None and self._jwks is not None
@@ -123,7 +129,7 @@ class TokenService:
         teams = claims.get(self.oidc.teams_claim) or []
         if not isinstance(teams, list) or not all(isinstance(t, str) for t in teams):
             raise AuthenticationError(f"The token's {self.oidc.teams_claim!r} claim must be a list of team ids.")
-        return Principal(subject=str(claims["sub"]), role=known[0], teams=frozenset(teams))
+        return _principal(str(claims["sub"]), known[0], teams)
 
     def from_header(self, header: str | None) -> Principal:
         if not header:

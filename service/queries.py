@@ -13,6 +13,7 @@ import orjson
 
 from domain.control.measure import Measure
 from domain.errors import InvalidInput, NotFound
+from domain.text import check_text
 from projections.charts.series import chart_document, evolve
 from service.bootstrap import Services
 from service.eventstore import RecordedEvent
@@ -154,6 +155,10 @@ async def audit_log(services: Services, principal: Principal, first: int, after:
         authorize(principal, "history.read", None)  # raises, naming why
     if f.team_id is not None:
         authorize(principal, "history.read", f.team_id)
+    if f.team_id is not None and not valid_uuid(f.team_id):
+        raise InvalidInput(f"teamId {f.team_id!r} is not a team id.", field="teamId", code="INVALID_INPUT")
+    if f.actor is not None:
+        check_text(f.actor, "actor")
     if f.event_type is not None and not f.event_type.isidentifier():
         raise InvalidInput(f"type {f.event_type!r} is not an event type name.", field="type", code="INVALID_INPUT")
     after_position = decode_cursor(after) if after else 0

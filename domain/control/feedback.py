@@ -10,6 +10,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidInput
+from domain.text import check_text
 
 MAX_COMMENT = 4000
 MAX_DETAIL = 200
@@ -17,6 +18,9 @@ MAX_DETAIL = 200
 
 def check_feedback(comment: str, rating: int | None, name: str | None, contact: str | None) -> None:
     """The rules on the plain text, checked before it is sealed."""
+    for value, field in ((comment, "comment"), (name, "name"), (contact, "contact")):
+        if value is not None:
+            check_text(value, field)
     if not comment.strip():
         raise InvalidInput("A comment is required.", field="comment", code="REQUIRED")
     if len(comment) > MAX_COMMENT:

@@ -13,6 +13,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.control.observations import ObservationIn, check_observation
 from domain.errors import DomainError, InvalidInput
 from domain.planning.team import clean_name
+from domain.text import check_text
 
 KINDS = ("OUTCOME", "PROCESS", "STRUCTURE", "BALANCING")
 DIRECTIONS = ("INCREASE", "DECREASE", "NEITHER")
@@ -49,6 +50,8 @@ class MeasureDefinition:
             if length not in RUN_LENGTHS:
                 raise InvalidInput(f"{name} must be 6, 7 or 8, not {length}.", field=name, code="OUT_OF_RANGE")
         check_target(self.target)
+        if self.unit is not None:
+            check_text(self.unit, "unit")
         if self.unit is not None and len(self.unit) > 50:
             raise InvalidInput("unit has at most 50 characters.", field="unit", code="TOO_LONG")
         return replace(self, name=clean_name(self.name))
@@ -60,7 +63,7 @@ def check_target(target: float | None) -> None:
 
 
 def check_reason(reason: str) -> str:
-    cleaned = reason.strip()
+    cleaned = check_text(reason, "reason").strip()
     if not cleaned:
         raise InvalidInput("A reason is required: the history must say why.", field="reason", code="REQUIRED")
     if len(cleaned) > MAX_REASON:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from domain.errors import InvalidInput
+from domain.text import check_text
 
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2100, 12, 31)
@@ -56,6 +57,9 @@ def check_observation(obs: ObservationIn, chart_type: str, frequency: str) -> tu
     _finite(obs.value, "value")
     _finite(obs.numerator, "numerator")
     _finite(obs.denominator, "denominator")
+    for text, name in ((obs.note, "note"), (obs.source_id, "sourceId")):
+        if text is not None:
+            check_text(text, name)
     if obs.note is not None and len(obs.note) > MAX_NOTE:
         raise InvalidInput(f"note has at most {MAX_NOTE} characters.", field="note", code="TOO_LONG")
     if obs.source_id is not None and not 0 < len(obs.source_id) <= MAX_SOURCE_ID:

@@ -8,6 +8,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidInput
 from domain.planning.team import clean_name
+from domain.text import check_text
 
 
 class Erasure(Aggregate):
@@ -18,7 +19,7 @@ class Erasure(Aggregate):
     @classmethod
     def honour(cls, *, erasure_id: UUID, subject: str, reason: str) -> Erasure:
         subject = clean_name(subject, field="subject")
-        if not reason.strip():
+        if not check_text(reason, "reason").strip():
             raise InvalidInput("A reason is required: say which request is being honoured.", field="reason",
                                code="REQUIRED")
         return cls._create(cls.PersonalDataErased, id=erasure_id, subject=subject, reason=reason.strip())

@@ -7,13 +7,14 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidInput
+from domain.text import check_text
 
 MAX_NAME = 200
 
 
 def clean_name(name: str, field: str = "name") -> str:
     """Return the trimmed name, or raise a clear error for a blank or overlong one."""
-    cleaned = name.strip()
+    cleaned = check_text(name, field).strip()
     if not cleaned:
         raise InvalidInput("A name is required.", field=field, code="REQUIRED")
     if len(cleaned) > MAX_NAME:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from uuid import uuid4
 
+from domain.errors import InvalidInput
+from domain.text import check_text
 from service.eventstore import EventMeta
 from service.identity import Principal
 
@@ -23,4 +25,9 @@ class CommandContext:
 
     def scoped_key(self, key: str | None) -> str | None:
         """Idempotency keys are the client's own: two clients choosing the same key never collide."""
-        return None if key is None else f"{self.principal.subject}/{key}"
+        if key is None:
+            return None
+        if not 0 < len(check_text(key, "idempotencyKey")) <= 200:
+            raise InvalidInput("idempotencyKey must have 1 to 200 characters.", field="idempotencyKey",
+                               code="INVALID_INPUT")
+        return f"{self.principal.subject}/{key}"
