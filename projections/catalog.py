@@ -27,18 +27,21 @@ class CatalogProjection:
         for e in events:
             ev = e.event
             if isinstance(ev, Team.TeamCreated):
-                await conn.execute("INSERT INTO teams (team_id, name, parent_id, created_at) VALUES ($1, $2, $3, $4) "
-                                   "ON CONFLICT DO NOTHING", e.stream_id, ev.name, ev.parent_id, e.recorded_at)
+                await conn.execute("INSERT INTO teams (team_id, name, parent_id, created_at, position) "
+                                   "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING", e.stream_id, ev.name,
+                                   ev.parent_id, e.recorded_at, e.position)
             elif isinstance(ev, Team.TeamRenamed):
-                await conn.execute("UPDATE teams SET name = $2 WHERE team_id = $1", e.stream_id, ev.name)
+                await conn.execute("UPDATE teams SET name = $2, position = $3 WHERE team_id = $1", e.stream_id,
+                                   ev.name, e.position)
             elif isinstance(ev, Measure.MeasureDefined):
                 d = ev.definition
                 await conn.execute(
                     "INSERT INTO measures (measure_id, team_id, name, kind, direction, chart_type, frequency, unit, "
-                    "target, shift_run_length, trend_run_length, created_at) "
-                    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING",
+                    "target, shift_run_length, trend_run_length, created_at, position) "
+                    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING",
                     e.stream_id, d["team_id"], d["name"], d["kind"], d["direction"], d["chart_type"],
                     d["frequency"], d["unit"], d["target"], d["shift_run_length"], d["trend_run_length"],
-                    e.recorded_at)
+                    e.recorded_at, e.position)
             elif isinstance(ev, Measure.TargetSet):
-                await conn.execute("UPDATE measures SET target = $2 WHERE measure_id = $1", e.stream_id, ev.target)
+                await conn.execute("UPDATE measures SET target = $2, position = $3 WHERE measure_id = $1",
+                                   e.stream_id, ev.target, e.position)

@@ -28,12 +28,27 @@ class Context:
     measures: DataLoader[str, MeasureView | None] = field(init=False)
     teams: DataLoader[str, dict[str, Any] | None] = field(init=False)
     charts: DataLoader[str, dict[str, Any] | None] = field(init=False)
+    position: int = 0   # the last position this request's commands wrote: sent back as X-QMS-Position
+    # The read-model rows this answer was built from, with their positions; None once any part of the answer
+    # came from somewhere that has no such version (the log itself, a past instant), making it uncacheable.
+    depends_on: dict[str, int | None] | None = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         pool = self.services.pool
         self.measures = _loader(measures_by_id, pool)
         self.teams = _loader(teams_by_id, pool)
         self.charts = _loader(charts_by_measure, pool)
+
+    def depend(self, key: str, position: int | None) -> None:
+        if self.depends_on is not None:
+            self.depends_on[key] = position
+
+    def uncacheable(self) -> None:
+        self.depends_on = None
+
+    def wrote(self, position: int) -> int:
+        self.position = max(self.position, position)
+        return position
 
     def command(self, source: str = "graphql") -> CommandContext:
         return CommandContext(self.principal, correlation_id=self.request_id, source=source)

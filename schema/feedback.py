@@ -75,6 +75,7 @@ class FeedbackQueries:
     async def feedback(self, info: Info[Context, None], team_id: strawberry.ID, first: int = 50,
                        after: str | None = None) -> FeedbackConnection:
         ctx = info.context
+        ctx.uncacheable()
         if not valid_uuid(str(team_id)):
             raise InvalidInput(f"teamId {team_id!r} is not a team id.", field="teamId", code="INVALID_INPUT")
         authorize(ctx.principal, "feedback.read", str(team_id))
@@ -108,7 +109,7 @@ class FeedbackMutations:
                 input.rating, input.comment, input.name, input.contact)
         except DomainError as e:
             return GiveFeedbackPayload(feedback_id=None, errors=[user_error(e)])
-        await ctx.services.wait_for_projections(position, ("feedback",))
+        await ctx.services.wait_for_projections(ctx.wrote(position), ("feedback",))
         return GiveFeedbackPayload(feedback_id=strawberry.ID(feedback_id), errors=[])
 
     @strawberry.mutation(description="Honour an erasure request: the person's sealed details become unreadable "
@@ -120,5 +121,5 @@ class FeedbackMutations:
             position = await erase_personal_data(ctx.services, ctx.command(), input.subject, input.reason)
         except DomainError as e:
             return ErasePersonalDataPayload(erased=False, errors=[user_error(e)])
-        done = await ctx.services.wait_for_projections(position, ("erasures",))
+        done = await ctx.services.wait_for_projections(ctx.wrote(position), ("erasures",))
         return ErasePersonalDataPayload(erased=done, errors=[])

@@ -58,6 +58,7 @@ class HistoryQueries:
     async def history(self, info: Info[Context, None], stream_id: strawberry.ID, first: int | None = 50,
                       after: str | None = None) -> HistoryConnection:
         ctx = info.context
+        ctx.uncacheable()
         page = await stream_history(ctx.services, ctx.principal, str(stream_id), 50 if first is None else first,
                                     after)
         return await connection(ctx, page)
@@ -68,6 +69,7 @@ class HistoryQueries:
                         since: datetime | None = None, until: datetime | None = None, actor: str | None = None,
                         type: str | None = None, team_id: strawberry.ID | None = None) -> HistoryConnection:
         ctx = info.context
+        ctx.uncacheable()
         page = await audit_log(ctx.services, ctx.principal, 50 if first is None else first, after,
                                AuditFilter(since, until, actor, type, str(team_id) if team_id else None))
         return await connection(ctx, page)

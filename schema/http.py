@@ -1,9 +1,11 @@
-"""POST /graphql: authentication, execution, error masking, and a cache of serialized query results.
+"""POST /graphql: authentication, execution, error masking, and a cache of serialized query answers.
 
-GraphQL execution costs far more per field than the read models cost to read, so a query's serialized
-answer is kept, keyed by the document, variables, the caller's read scope (role and teams) and the
-positions of the read models. Any new event a projection applies changes the key, so nothing stale is
-served; mutations are never cached."""
+GraphQL execution costs far more per field than the read models cost to read, so a query's serialized answer
+is kept, keyed by the document, variables and the caller's read scope (role and teams), together with the
+read-model rows it was built from and their positions (recorded by the resolvers as they read). A cached
+answer is served only after one query confirms that none of those rows has moved on, so a write to one measure
+leaves every other measure's cached charts valid, and nothing stale is ever served. Answers that read the log
+itself (histories) or a past instant are not cached; mutations never are."""
 
 from __future__ import annotations
 
@@ -24,8 +26,13 @@ from domain.errors import DomainError
 from schema.context import Context
 from service.bootstrap import Services
 from service.identity import AuthenticationError
+from service.queries import read_model_versions
 
 log = logging.getLogger(__name__)
+# A mutation's answer carries the log position it wrote; a later request that sends it back in X-QMS-After is
+# answered once the read models include it (read-your-writes without waiting in the mutation itself).
+POSITION_HEADER = "X-QMS-Position"
+AFTER_HEADER = "X-QMS-After"
 
 
 def json_response(body: Any, status: int = 200) -> Response:
@@ -63,8 +70,21 @@ class GraphQLEndpoint:
     def __init__(self, schema: Any, graphiql_html: str | None, cache_size: int = 4096) -> None:
         self.schema = schema
         self.graphiql_html = graphiql_html
-        self.cache: OrderedDict[bytes, bytes] = OrderedDict()
+        self.cache: OrderedDict[bytes, tuple[dict[str, int | None], bytes]] = OrderedDict()
         self.cache_size = cache_size
+
+    async def cached(self, services: Services, key: bytes) -> bytes | None:
+        entry = self.cache.get(key)
+        if entry is None:
+            return None
+        depends_on, body = entry
+        if depends_on:
+            current = await read_model_versions(services.pool, list(depends_on))
+            if any(current.get(k) != v for k, v in depends_on.items()):
+                del self.cache[key]
+                return None
+        self.cache.move_to_end(key)
+        return body
 
     async def handle(self, request: Request) -> Response:
         if request.method == "GET":
@@ -88,12 +108,17 @@ class GraphQLEndpoint:
                 raise TypeError
         except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
             return error_response('The body must be JSON: {"query": "...", "variables": {...}}.', 400, "BAD_REQUEST")
+        after = request.headers.get(AFTER_HEADER)
+        if after is not None:
+            if not after.isdigit():
+                return error_response(f"{AFTER_HEADER} must be a log position.", 400, "BAD_REQUEST")
+            await services.wait_for_projections(int(after))  # read-your-writes across requests
         key = None
         if is_query(query, operation_name):
-            scope = (principal.role.value, sorted(principal.teams), sorted(services.notifier.positions.items()))
+            scope = (principal.role.value, sorted(principal.teams))
             key = blake2b(orjson.dumps([query, variables, operation_name, scope], option=orjson.OPT_SORT_KEYS),
                           digest_size=20).digest()
-            cached = self.cache.get(key)
+            cached = await self.cached(services, key)
             if cached is not None:
                 return Response(cached, media_type="application/json")
         request_id = request.headers.get("x-request-id") or uuid4().hex
@@ -104,8 +129,9 @@ class GraphQLEndpoint:
         if result.errors:
             out["errors"] = [format_error(e, request_id) for e in result.errors]
         data = orjson.dumps(out)
-        if key is not None and not result.errors:
-            self.cache[key] = data
+        if key is not None and not result.errors and context.depends_on is not None:
+            self.cache[key] = (context.depends_on, data)
             if len(self.cache) > self.cache_size:
                 self.cache.popitem(last=False)
-        return Response(data, media_type="application/json")
+        headers = {POSITION_HEADER: str(context.position)} if context.position else None
+        return Response(data, media_type="application/json", headers=headers)

@@ -33,8 +33,22 @@ class DefineMeasureInput:
 
 
 @strawberry.type
-class DefineMeasurePayload:
-    measure: Measure | None
+class MeasureAnswer:
+    """A payload's measure is read only if the client asks for it; then the answer waits (read-your-writes)
+    until the read models include this command's events."""
+
+    measure_id: strawberry.Private[str | None]
+    position: strawberry.Private[int]
+
+    @strawberry.field
+    async def measure(self, info: Info[Context, None]) -> Measure | None:
+        if self.measure_id is None:
+            return None
+        return await fresh_measure(info.context, self.measure_id, self.position)
+
+
+@strawberry.type
+class DefineMeasurePayload(MeasureAnswer):
     errors: list[UserError]
 
 
@@ -56,12 +70,11 @@ class RecordObservationsInput:
 
 
 @strawberry.type
-class RecordObservationsPayload:
+class RecordObservationsPayload(MeasureAnswer):
     accepted: int
     duplicates: int
     corrected: int
     errors: list[UserError]
-    measure: Measure | None
 
 
 @strawberry.input
@@ -88,8 +101,7 @@ class SetTargetInput:
 
 
 @strawberry.type
-class MeasurePayload:
-    measure: Measure | None
+class MeasurePayload(MeasureAnswer):
     errors: list[UserError]
 
 
@@ -109,12 +121,14 @@ class MeasureQueries:
                       as_of: datetime | None = None) -> Measure | None:
         ctx = info.context
         if as_of is not None:
+            ctx.uncacheable()  # an instant not yet past may still gain events
             try:
                 view = await measure_as_of(ctx.services, ctx.principal, str(id), as_of)
             except Forbidden:
                 return None
             return Measure.from_view(view) if view is not None else None
         view = await ctx.measures.load(str(id))
+        ctx.depend(f"m:{id}", view.position if view else None)
         if view is None or not readable(info, view.team_id):
             return None
         return Measure.from_view(view)
@@ -122,10 +136,10 @@ class MeasureQueries:
 
 async def _decision(ctx: Context, measure_id: str, run: Awaitable[int]) -> MeasurePayload:
     try:
-        position = await run
+        position = ctx.wrote(await run)
     except DomainError as e:
-        return MeasurePayload(measure=None, errors=[user_error(e)])
-    return MeasurePayload(measure=await fresh_measure(ctx, measure_id, position), errors=[])
+        return MeasurePayload(measure_id=None, position=0, errors=[user_error(e)])
+    return MeasurePayload(measure_id=measure_id, position=position, errors=[])
 
 
 @strawberry.type
@@ -141,8 +155,8 @@ class MeasureMutations:
         try:
             measure_id, position = await commands.define_measure(ctx.services, ctx.command(), definition)
         except DomainError as e:
-            return DefineMeasurePayload(measure=None, errors=[user_error(e)])
-        return DefineMeasurePayload(measure=await fresh_measure(ctx, measure_id, position), errors=[])
+            return DefineMeasurePayload(measure_id=None, position=0, errors=[user_error(e)])
+        return DefineMeasurePayload(measure_id=measure_id, position=ctx.wrote(position), errors=[])
 
     @strawberry.mutation
     async def record_observations(self, info: Info[Context, None],
@@ -154,12 +168,12 @@ class MeasureMutations:
             result = await commands.record_observations(ctx.services, ctx.command(), str(input.measure_id),
                                                         observations, input.idempotency_key)
         except DomainError as e:
-            return RecordObservationsPayload(accepted=0, duplicates=0, corrected=0, errors=[user_error(e)],
-                                             measure=None)
+            return RecordObservationsPayload(measure_id=None, position=0, accepted=0, duplicates=0, corrected=0,
+                                             errors=[user_error(e)])
         return RecordObservationsPayload(
-            accepted=result.accepted, duplicates=result.duplicates, corrected=result.corrected,
-            errors=[user_error_from_dict(e) for e in result.errors],
-            measure=await fresh_measure(ctx, str(input.measure_id), result.position))
+            measure_id=str(input.measure_id), position=ctx.wrote(result.position), accepted=result.accepted,
+            duplicates=result.duplicates, corrected=result.corrected,
+            errors=[user_error_from_dict(e) for e in result.errors])
 
     @strawberry.mutation
     async def recalculate_limits(self, info: Info[Context, None], input: RecalculateLimitsInput) -> MeasurePayload:

@@ -8,7 +8,7 @@ from strawberry.types import Info
 from domain.errors import DomainError
 from schema.context import Context
 from schema.errors import UserError, user_error
-from schema.types import Team
+from schema.types import Team, load_team
 from service.commands.teams import create_team
 from service.permissions import allowed
 
@@ -29,9 +29,9 @@ class CreateTeamPayload:
 class TeamQueries:
     @strawberry.field
     async def team(self, info: Info[Context, None], id: strawberry.ID) -> Team | None:
-        row = await info.context.teams.load(str(id))
-        return None if row is None or not allowed(info.context.principal, "team.read", row["id"]) else Team(id=strawberry.ID(row["id"]), name=row["name"],
-                                             parent_team_id=row["parent_id"])
+        if not allowed(info.context.principal, "team.read", str(id)):
+            return None
+        return await load_team(info.context, str(id))
 
 
 @strawberry.type
@@ -44,6 +44,6 @@ class TeamMutations:
                                         str(input.parent_team_id) if input.parent_team_id else None)
         except DomainError as e:
             return CreateTeamPayload(team=None, errors=[user_error(e)])
-        await ctx.services.wait_for_projections(created.position, ("catalog",))
+        await ctx.services.wait_for_projections(ctx.wrote(created.position), ("catalog",))
         return CreateTeamPayload(team=Team(id=strawberry.ID(created.team_id), name=created.name,
                                            parent_team_id=input.parent_team_id), errors=[])

@@ -10,6 +10,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from projections.spc import RULE_NAMES, VARIATION_NAMES
 from schema.context import Context
 from service.permissions import allowed
 
@@ -115,6 +116,11 @@ class SpcPoint:
     rules: list[SpcRule]
 
 
+_VARIATIONS = [PointVariation[name] for name in VARIATION_NAMES]
+# Every rule bitmask (6 rules: 64 masks) to its list of rules, built once.
+_RULES = [[SpcRule[name] for bit, name in enumerate(RULE_NAMES) if mask >> bit & 1] for mask in range(64)]
+
+
 @strawberry.type(description="The chart's columns, one list per column, for charting libraries; "
                              "null where a point has no limit.")
 class SpcSeries:
@@ -139,13 +145,12 @@ class SpcChart:
     @strawberry.field
     def points(self) -> list[SpcPoint]:
         d = self._doc
-        rules = d["rules"]
         return [SpcPoint(period=date.fromisoformat(p), value=v, centre_line=c, upper_process_limit=u,
                          lower_process_limit=lo, upper_two_sigma=u2, lower_two_sigma=l2,
-                         variation=PointVariation[var], rules=[SpcRule[r] for r in rules[i]])
-                for i, (p, v, c, u, lo, u2, l2, var) in enumerate(zip(
+                         variation=_VARIATIONS[var], rules=_RULES[r])
+                for p, v, c, u, lo, u2, l2, var, r in zip(
                     d["period"], d["value"], d["centre"], d["upl"], d["lpl"], d["u2s"], d["l2s"],
-                    d["variationCode"], strict=True))]
+                    d["variation"], d["rules"], strict=True)]
 
     @strawberry.field(description="The same points as columns: far cheaper to serve for long charts.")
     def series(self) -> SpcSeries:
@@ -153,18 +158,18 @@ class SpcChart:
         return SpcSeries(periods=[date.fromisoformat(p) for p in d["period"]], values=d["value"],
                          centre_line=d["centre"], upper_process_limit=d["upl"], lower_process_limit=d["lpl"],
                          upper_two_sigma=d["u2s"], lower_two_sigma=d["l2s"],
-                         variation=[PointVariation[v] for v in d["variationCode"]])
+                         variation=[_VARIATIONS[v] for v in d["variation"]])
 
 
 def empty_chart(chart_type: str) -> dict[str, Any]:
-    return {"chartType": chart_type, "variation": None, "assurance": None, "runs": None, "period": [], "value": [],
-            "centre": [], "upl": [], "lpl": [], "u2s": [], "l2s": [], "variationCode": [], "rules": []}
+    return {"chartType": chart_type, "variationIcon": None, "assurance": None, "runs": None, "period": [],
+            "value": [], "centre": [], "upl": [], "lpl": [], "u2s": [], "l2s": [], "variation": [], "rules": []}
 
 
 def spc_chart(doc: dict[str, Any]) -> SpcChart:
     runs = doc.get("runs")
     return SpcChart(chart_type=ChartType[doc["chartType"]],
-                    variation=VariationIcon[doc["variation"]] if doc.get("variation") else None,
+                    variation=VariationIcon[doc["variationIcon"]] if doc.get("variationIcon") else None,
                     assurance=AssuranceIcon[doc["assurance"]] if doc.get("assurance") else None,
                     runs=RunAnalysis(**_snake(runs)) if runs else None, _doc=doc)
 
@@ -190,14 +195,14 @@ class Measure:
 
     @strawberry.field
     async def team(self, info: Info[Context, None]) -> Team:
-        row = await info.context.teams.load(self.team_id)
-        if row is None:  # the catalogue projection has not caught up with the team yet
-            return Team(id=strawberry.ID(self.team_id), name="")
-        return Team(id=strawberry.ID(row["id"]), name=row["name"], parent_team_id=row["parent_id"])
+        return await load_team(info.context, self.team_id) or Team(id=strawberry.ID(self.team_id), name="")
 
     @strawberry.field
     async def spc(self, info: Info[Context, None]) -> SpcChart:
-        doc = self.as_of_chart if self.as_of_chart is not None else await info.context.charts.load(str(self.id))
+        if self.as_of_chart is not None:
+            return spc_chart(self.as_of_chart)
+        doc = await info.context.charts.load(str(self.id))
+        info.context.depend(f"s:{self.id}", doc["position"] if doc else None)
         return spc_chart(doc or empty_chart(self.chart_type.value))
 
     @classmethod
@@ -208,6 +213,14 @@ class Measure:
                    frequency=Frequency[v.frequency], unit=v.unit, target=target,
                    shift_run_length=v.shift_run_length, trend_run_length=v.trend_run_length, team_id=v.team_id,
                    as_of_chart=v.chart)
+
+
+async def load_team(ctx: Context, team_id: str) -> Team | None:
+    row = await ctx.teams.load(team_id)
+    ctx.depend(f"t:{team_id}", row["position"] if row else None)
+    if row is None:
+        return None
+    return Team(id=strawberry.ID(row["id"]), name=row["name"], parent_team_id=row["parent_id"])
 
 
 def readable(info: Info[Context, None], team_id: str) -> bool:

@@ -54,7 +54,16 @@ async def migrate(conn: asyncpg.Connection) -> list[str]:
         await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATIONS_LOCK)
 
 
+class Connection(asyncpg.Connection):
+    """Released to the pool without the default reset round trip (UNLISTEN, RESET ALL, unlock advisory locks):
+    no pooled connection keeps session state, and each advisory lock is released by the code that took it."""
+
+    def get_reset_query(self) -> str:
+        return ""
+
+
 async def create_pool(url: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
-    pool = await asyncpg.create_pool(url, min_size=min_size, max_size=max_size, command_timeout=60)
+    pool = await asyncpg.create_pool(url, min_size=min_size, max_size=max_size, command_timeout=60,
+                                     connection_class=Connection)
     assert pool is not None
     return pool

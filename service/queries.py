@@ -6,7 +6,6 @@ import base64
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 import asyncpg
 import orjson
@@ -19,6 +18,7 @@ from service.bootstrap import Services
 from service.eventstore import RecordedEvent
 from service.eventstore.codec import event_type
 from service.identity import Principal
+from service.ids import valid_uuid
 from service.permissions import allowed, authorize
 from service.personal_data import is_sealed
 
@@ -36,19 +36,12 @@ class MeasureView:
     target: float | None
     shift_run_length: int
     trend_run_length: int
+    position: int = 0                     # of the catalogue row: the version an answer depends on
     chart: dict[str, Any] | None = None   # set for as-of views, computed from the events
 
 
-def valid_uuid(value: str) -> bool:
-    try:
-        UUID(value)
-    except ValueError:
-        return False
-    return True
-
-
 _MEASURE_COLUMNS = ("measure_id, team_id, name, kind, direction, chart_type, frequency, unit, target, "
-                    "shift_run_length, trend_run_length")
+                    "shift_run_length, trend_run_length, position")
 
 
 async def measures_by_id(pool: asyncpg.Pool, ids: list[str]) -> dict[str, MeasureView]:
@@ -61,14 +54,29 @@ async def measures_by_id(pool: asyncpg.Pool, ids: list[str]) -> dict[str, Measur
 async def teams_by_id(pool: asyncpg.Pool, ids: list[str]) -> dict[str, dict[str, Any]]:
     ids = [i for i in ids if valid_uuid(i)]
     async with pool.acquire() as conn:
-        rows = await conn.fetch("SELECT team_id, name, parent_id FROM teams WHERE team_id = ANY($1)", ids)
-    return {r[0]: {"id": r[0], "name": r[1], "parent_id": r[2]} for r in rows}
+        rows = await conn.fetch("SELECT team_id, name, parent_id, position FROM teams WHERE team_id = ANY($1)", ids)
+    return {r[0]: {"id": r[0], "name": r[1], "parent_id": r[2], "position": r[3]} for r in rows}
 
 
 async def charts_by_measure(pool: asyncpg.Pool, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Each chart document, with the read model's position for it under "position"."""
     async with pool.acquire() as conn:
-        rows = await conn.fetch("SELECT measure_id, chart FROM spc_series WHERE measure_id = ANY($1)", ids)
-    return {r[0]: orjson.loads(r[1]) for r in rows}
+        rows = await conn.fetch("SELECT measure_id, chart, position FROM spc_series WHERE measure_id = ANY($1)", ids)
+    return {r[0]: {**orjson.loads(r[1]), "position": r[2]} for r in rows}
+
+
+async def read_model_versions(pool: asyncpg.Pool, keys: list[str]) -> dict[str, int]:
+    """The current positions of read-model rows named "m:<measure>", "s:<measure chart>" or "t:<team>"."""
+    by_kind: dict[str, list[str]] = {"m": [], "s": [], "t": []}
+    for key in keys:
+        by_kind[key[0]].append(key[2:])
+    async with pool.acquire() as conn:
+        rows = await conn.fetch(
+            "SELECT 'm:' || measure_id, position FROM measures WHERE measure_id = ANY($1) UNION ALL "
+            "SELECT 's:' || measure_id, position FROM spc_series WHERE measure_id = ANY($2) UNION ALL "
+            "SELECT 't:' || team_id, position FROM teams WHERE team_id = ANY($3)",
+            by_kind["m"], by_kind["s"], by_kind["t"])
+    return {r[0]: r[1] for r in rows}
 
 
 async def measure_as_of(services: Services, principal: Principal, measure_id: str, as_of: datetime) -> MeasureView | None:
@@ -89,7 +97,7 @@ async def measure_as_of(services: Services, principal: Principal, measure_id: st
     d = measure.definition
     authorize(principal, "measure.read", d.team_id)
     return MeasureView(measure_id, d.team_id, d.name, d.kind, d.direction, d.chart_type, d.frequency, d.unit,
-                       measure.target, d.shift_run_length, d.trend_run_length,
+                       measure.target, d.shift_run_length, d.trend_run_length, records[-1].position,
                        chart=chart_document(series) if series is not None else None)
 
 

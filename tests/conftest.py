@@ -124,6 +124,7 @@ class Api:
 
     def __init__(self, base: str, tokens: TokenService, http: httpx.AsyncClient) -> None:
         self.base, self.tokens, self.http = base, tokens, http
+        self.position = 0
 
     def token(self, role: Role | str = Role.SENIOR_LEADER, teams: list[str] | tuple[str, ...] = (),
               subject: str = "tester") -> str:
@@ -131,9 +132,15 @@ class Api:
 
     async def gql(self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None,
                   role: Role | str = Role.SENIOR_LEADER, teams: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
+        """One GraphQL call. Like a well-behaved client, it sends back the last position it wrote, so it reads
+        its own writes."""
+        headers = {"Authorization": f"Bearer {token or self.token(role, teams)}"}
+        if self.position:
+            headers["X-QMS-After"] = str(self.position)
         response = await self.http.post(f"{self.base}/graphql", json={"query": query, "variables": variables or {}},
-                                        headers={"Authorization": f"Bearer {token or self.token(role, teams)}"})
+                                        headers=headers)
         assert response.status_code == 200, response.text
+        self.position = max(self.position, int(response.headers.get("X-QMS-Position", 0)))
         body = response.json()
         assert "errors" not in body, body["errors"]
         return body["data"]

@@ -11,7 +11,7 @@ import numpy as np
 import orjson
 
 from domain.control.measure import Measure
-from projections.spc import RULE_NAMES, VARIATION_NAMES, ChartSettings, compute_chart
+from projections.spc import ChartSettings, compute_chart
 
 Triple = tuple[float | None, float | None, float | None]
 
@@ -75,7 +75,8 @@ def _column(triples: list[Triple], i: int) -> np.ndarray:
 
 
 def chart_document(series: Series) -> dict[str, Any]:
-    """The chart as the API serves it: one list per column, NaN for 'no value' (JSON null)."""
+    """The chart as the API serves it: one list per column, NaN for 'no value' (JSON null); per-point variation
+    and rules as codes (see projections.spc VARIATION_NAMES and RULE_NAMES), named by the API."""
     periods = sorted(series.points)
     triples = [series.points[p] for p in periods]
     ratio = series.chart_type in ("P", "U")
@@ -88,10 +89,9 @@ def chart_document(series: Series) -> dict[str, Any]:
         targets = np.array([_target_at(series.targets, starts, p) for p in periods], dtype=np.float64)
     result = compute_chart(series.settings(), values, denominators, phase_starts=phase_starts,
                            baseline_points=series.baseline_points, targets=targets)
-    rules = result.rules
     return {
         "chartType": series.chart_type,
-        "variation": result.variation_icon,
+        "variationIcon": result.variation_icon,
         "assurance": result.assurance_icon,
         "runs": None if result.runs is None else {
             "usefulObservations": result.runs.useful_observations, "longestRun": result.runs.longest_run,
@@ -104,8 +104,8 @@ def chart_document(series: Series) -> dict[str, Any]:
         "lpl": result.lower_limit,
         "u2s": result.upper_two_sigma,
         "l2s": result.lower_two_sigma,
-        "variationCode": [VARIATION_NAMES[v] for v in result.variation.tolist()],
-        "rules": [[RULE_NAMES[b] for b in range(len(RULE_NAMES)) if r >> b & 1] for r in rules.tolist()],
+        "variation": result.variation,      # codes: index into VARIATION_NAMES
+        "rules": result.rules,              # bitmasks over RULE_NAMES
         "target": series.targets[-1][1] if series.targets else None,
     }
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -16,6 +17,7 @@ from domain.control.observations import ObservationIn
 from domain.errors import DomainError, InvalidInput, NotFound
 from service.bootstrap import Services
 from service.commands.context import CommandContext
+from service.ids import valid_uuid
 from service.commands.teams import stream_is
 from service.permissions import authorize
 
@@ -59,10 +61,15 @@ async def define_measure(services: Services, ctx: CommandContext, definition: Me
     return str(measure.id), result.position
 
 
-async def _open_measure(services: Services, measure_id: str) -> Any:
-    if not await stream_is(services, measure_id, "Measure"):
+@asynccontextmanager
+async def _open_measure(services: Services, measure_id: str) -> AsyncIterator[Measure]:
+    """Load the measure under its stream lock, or raise NotFound."""
+    if not valid_uuid(measure_id):
         raise NotFound(f"No measure has id {measure_id}.", field="measureId")
-    return services.repository.open(measure_id)
+    async with services.repository.open(measure_id) as measure:
+        if not isinstance(measure, Measure):
+            raise NotFound(f"No measure has id {measure_id}.", field="measureId")
+        yield measure
 
 
 async def record_observations(services: Services, ctx: CommandContext, measure_id: str,
@@ -74,7 +81,7 @@ async def record_observations(services: Services, ctx: CommandContext, measure_i
             first = await conn.fetchval("SELECT result FROM idempotency_keys WHERE key = $1", key)
         if first is not None:
             return RecordResult.from_bytes(first)
-    async with await _open_measure(services, measure_id) as measure:
+    async with _open_measure(services, measure_id) as measure:
         team_id = measure.definition.team_id
         authorize(ctx.principal, "observations.record", team_id)
         outcome = measure.record(observations)
@@ -117,7 +124,7 @@ async def record_many(services: Services, ctx: CommandContext,
 
 async def _decide(services: Services, ctx: CommandContext, measure_id: str, action: str,
                   decide: Callable[[Measure], None], reason: str) -> int:
-    async with await _open_measure(services, measure_id) as measure:
+    async with _open_measure(services, measure_id) as measure:
         team_id = measure.definition.team_id
         authorize(ctx.principal, action, team_id)
         decide(measure)

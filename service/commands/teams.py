@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 from domain.errors import InvalidInput
 from domain.planning.team import Team
 from service.bootstrap import Services
 from service.commands.context import CommandContext
+from service.ids import valid_uuid
 from service.permissions import authorize
 
 
@@ -20,9 +21,7 @@ class TeamCreated:
 
 
 async def stream_is(services: Services, stream_id: str, kind: str) -> bool:
-    try:
-        UUID(stream_id)
-    except ValueError:
+    if not valid_uuid(stream_id):
         return False
     found = await services.store.stream_type(stream_id)
     return found is not None and found[0] == kind

@@ -21,6 +21,10 @@ log = logging.getLogger(__name__)
 CHANNEL = "qms_events"
 _COLUMNS = ("position, stream_id, version, topic, data, recorded_at, actor, role, team_id, reason, "
             "correlation_id, causation_id, source, hash")
+# One prepared statement for any number of events: column arrays, unnested.
+_INSERT = (f"INSERT INTO events ({_COLUMNS}) SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], "
+           "$5::bytea[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], "
+           "$13::text[], $14::bytea[])")
 
 
 class StreamConflict(Exception):
@@ -183,8 +187,7 @@ class EventStore:
                     new_keys.append((key, req.result, position))
                 outcomes[i] = AppendResult(position=position)
             if rows:
-                await conn.copy_records_to_table("events", records=rows, columns=[
-                    c.strip() for c in _COLUMNS.split(",")])
+                await conn.execute(_INSERT, *map(list, zip(*rows, strict=True)))
                 await conn.execute(
                     "INSERT INTO streams (stream_id, type, version) SELECT * FROM unnest($1::text[], $2::text[], "
                     "$3::int[]) ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version",

@@ -224,3 +224,18 @@ async def test_the_audit_log_filters_the_whole_organisation_s_history(api: Api) 
     response = await api.http.post(f"{api.base}/graphql", json={"query": q, "variables": {}},
                                    headers={"Authorization": f"Bearer {api.token('TEAM_LEADER', [team])}"})
     assert response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_a_cached_chart_is_never_served_after_its_measure_changes(api: Api) -> None:
+    team = await api.create_team()
+    measure = await api.define_measure(team)
+    other = await api.define_measure(team, name="Other")
+    q = "query($id: ID!) { measure(id: $id) { spc { points { value } } } }"
+    await record(api, measure, observations([1, 2]), team)
+    first = await api.gql(q, {"id": measure})
+    assert first == await api.gql(q, {"id": measure})  # answered from the cache
+    await record(api, other, observations([5]), team)
+    assert await api.gql(q, {"id": measure}) == first
+    await record(api, measure, observations([3], start=2), team)
+    after = await api.gql(q, {"id": measure})
+    assert [p["value"] for p in after["measure"]["spc"]["points"]] == [1, 2, 3]
