@@ -57,9 +57,11 @@ def bare_app(database_url: str):  # type: ignore[no-untyped-def]
     from starlette.responses import Response
     from starlette.routing import Route
 
+    from projections.spc import RULE_NAMES, VARIATION_NAMES
     from service.identity import AuthenticationError, TokenService
 
     tokens = TokenService(SECRET)
+    rule_lists = [[name for bit, name in enumerate(RULE_NAMES) if mask >> bit & 1] for mask in range(64)]
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):  # type: ignore[no-untyped-def]
@@ -87,8 +89,8 @@ def bare_app(database_url: str):  # type: ignore[no-untyped-def]
                 "lowerProcessLimit": lo,
                 "upperTwoSigma": u2,
                 "lowerTwoSigma": l2,
-                "variation": var,
-                "rules": r,
+                "variation": VARIATION_NAMES[var],
+                "rules": rule_lists[r],
             }
             for p, v, c, u, lo, u2, l2, var, r in zip(
                 d["period"],
@@ -98,7 +100,7 @@ def bare_app(database_url: str):  # type: ignore[no-untyped-def]
                 d["lpl"],
                 d["u2s"],
                 d["l2s"],
-                d["variationCode"],
+                d["variation"],
                 d["rules"],
                 strict=True,
             )

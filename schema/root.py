@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -35,11 +36,16 @@ class Schema(strawberry.Schema):
         return None
 
 
+# The limit rules are built once: the validation cache is keyed by the rule classes, and building them per
+# request (as the limiter extensions do) would make every request a cache miss and revalidate the document.
+LIMIT_RULES = [*QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+               *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules]
+
+
 def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     """The schema with its limits; introspection can be switched off (production)."""
     extensions: list[object] = [
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: AddValidationRules(LIMIT_RULES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: ParserCache(maxsize=1024),
         lambda: ValidationCache(maxsize=1024),

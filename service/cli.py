@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 
 from service.settings import Settings
@@ -24,12 +25,43 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from service.app import create_app
+    from service.supervisor import ProjectionProcess
 
-    settings = Settings.from_env(host=args.host, port=args.port)
+    in_process = args.projections == "in-process"
+    settings = Settings.from_env(host=args.host, port=args.port, run_projections=in_process)
     print(f"qms: serving GraphQL on http://{settings.host}:{settings.port}/graphql "
-          f"({'DATABASE_URL' if settings.database_url else 'embedded PostgreSQL in ' + str(settings.data_dir)})")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
-                loop="uvloop", http="httptools")
+          f"({'DATABASE_URL' if settings.database_url else 'embedded PostgreSQL in ' + str(settings.data_dir)}; "
+          f"projections {args.projections})")
+    worker = ProjectionProcess() if args.projections == "process" else None
+    try:
+        if worker is not None:
+            worker.start()
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
+                    loop="uvloop", http="httptools")
+    finally:
+        if worker is not None:
+            worker.stop()
+    return 0
+
+
+def cmd_project(_: argparse.Namespace) -> int:
+    """Run the projection runners only, until stopped (SIGTERM or Ctrl-C)."""
+    import signal
+
+    async def run() -> None:
+        from service.bootstrap import start_services
+
+        services = await start_services(Settings.from_env(run_projections=True))
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await stop.wait()
+        finally:
+            await services.close()
+
+    asyncio.run(run())
     return 0
 
 
@@ -193,7 +225,13 @@ def main(argv: list[str] | None = None) -> int:
     serve = sub.add_parser("serve", help="run the service (embedded PostgreSQL unless DATABASE_URL is set)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--projections", choices=("process", "in-process", "none"),
+                       default=os.environ.get("QMS_PROJECTIONS", "process"),
+                       help="run the projections in a child process (default: the API keeps its core), in the API "
+                            "process, or not at all (another process runs them)")
     serve.set_defaults(run=cmd_serve)
+    sub.add_parser("project", help="run the projections only (one runner per projection across processes)"
+                   ).set_defaults(run=cmd_project)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(run=cmd_migrate)
     rebuild = sub.add_parser("rebuild", help="rebuild projections from the event log")
     rebuild.add_argument("projection", nargs="*", help="names (default: all)")

@@ -11,6 +11,7 @@ from pathlib import Path
 import jwt
 
 ALGORITHM = "HS256"
+VERIFIED_CACHE = 10_000
 
 
 class Role(str, Enum):
@@ -75,6 +76,7 @@ class TokenService:
         self.secret, self.issuer, self.audience = secret, issuer, audience
         self.oidc = oidc
         self._jwks = jwt.PyJWKClient(oidc.jwks_url, cache_keys=True, lifespan=300) if oidc else None
+        self._verified: dict[str, tuple[Principal, float]] = {}
 
     def issue(self, subject: str, role: Role | str, teams: list[str] | tuple[str, ...] = (),
               ttl_seconds: int = 12 * 3600) -> str:
@@ -84,6 +86,18 @@ class TokenService:
         return jwt.encode(claims, self.secret, algorithm=ALGORITHM)
 
     def verify(self, token: str) -> Principal:
+        """The token's principal. A verified token is remembered until it expires: a token is immutable, so
+        checking its signature once is enough, and it is the largest per-request cost after execution."""
+        known = self._verified.get(token)
+        if known is not None and known[1] > time.time():
+            return known[0]
+        principal, expires = self._verify(token)
+        if len(self._verified) >= VERIFIED_CACHE:
+            self._verified.clear()
+        self._verified[token] = (principal, expires)
+        return principal
+
+    def _verify(self, token: str) -> tuple[Principal, float]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.InvalidTokenError as e:
@@ -106,9 +120,9 @@ class TokenService:
         teams = claims.get("teams") or []
         if not isinstance(teams, list) or not all(isinstance(t, str) for t in teams):
             raise AuthenticationError("The token's teams claim must be a list of team ids.")
-        return _principal(str(claims["sub"]), role, teams)
+        return _principal(str(claims["sub"]), role, teams), float(claims["exp"])
 
-    def _verify_oidc(self, token: str) -> Principal:
+    def _verify_oidc(self, token: str) -> tuple[Principal, float]:
         assert self.oidc is not None and self._jwks is not None
         try:
             key = self._jwks.get_signing_key_from_jwt(token)
@@ -129,7 +143,7 @@ class TokenService:
         teams = claims.get(self.oidc.teams_claim) or []
         if not isinstance(teams, list) or not all(isinstance(t, str) for t in teams):
             raise AuthenticationError(f"The token's {self.oidc.teams_claim!r} claim must be a list of team ids.")
-        return _principal(str(claims["sub"]), known[0], teams)
+        return _principal(str(claims["sub"]), known[0], teams), float(claims["exp"])
 
     def from_header(self, header: str | None) -> Principal:
         if not header:

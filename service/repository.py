@@ -1,14 +1,15 @@
 """Load and save aggregates through the event store, with a per-process cache and per-stream lock.
 
-The cache never decides anything on its own: every load reads the events appended since the cached
-version, so a write from another process is always seen; the stream's expected version guards the rest."""
+Commands run through `update`, which trusts the cached copy first: saving with the expected version catches a
+write made meanwhile by another process (a conflict), and a command that saved nothing confirms the stream's
+version; either way the command then runs again on fresh state. So the usual command costs no read at all."""
 
 from __future__ import annotations
 
 import asyncio
 import weakref
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any, TypeVar
@@ -19,6 +20,7 @@ from domain.errors import Conflict
 from service.eventstore import AppendRequest, AppendResult, EventCodec, EventMeta, EventStore, StreamConflict
 
 A = TypeVar("A", bound=Aggregate)
+T = TypeVar("T")
 
 
 class Repository:
@@ -41,14 +43,37 @@ class Repository:
             self._remember(stream_id, aggregate)
         return aggregate
 
+    async def update(self, stream_id: str, work: Callable[[Any], Awaitable[T]], attempts: int = 3) -> T:
+        """Run a command's `work` (decide and save) on the aggregate, retrying on fresh state as described above."""
+        for attempt in range(attempts):
+            fresh = attempt > 0 or stream_id not in self._cache
+            try:
+                async with self.open(stream_id, refresh=fresh) as aggregate:
+                    version = aggregate.version if aggregate is not None else 0
+                    answer = await work(aggregate)
+                    saved = aggregate is not None and aggregate.version != version
+                    if fresh or saved or await self._still_at(stream_id, version):
+                        return answer
+            except Conflict:
+                if attempt == attempts - 1:
+                    raise
+            self._cache.pop(stream_id, None)
+        raise Conflict(f"Stream {stream_id} kept changing while this command ran; retry it.")
+
+    async def _still_at(self, stream_id: str, version: int) -> bool:
+        found = await self.store.stream_type(stream_id)
+        return (found[1] if found else 0) == version
+
     @asynccontextmanager
-    async def open(self, stream_id: str) -> AsyncIterator[Any]:
-        """Hold the stream's lock in this process while a command loads, decides and saves it."""
+    async def open(self, stream_id: str, *, refresh: bool = True) -> AsyncIterator[Any]:
+        """Hold the stream's lock in this process while a command loads, decides and saves it; without
+        `refresh`, a cached copy is used as it is."""
         lock = self._locks.get(stream_id)
         if lock is None:
             lock = self._locks[stream_id] = asyncio.Lock()
         async with lock:
-            aggregate = await self.load(stream_id)
+            cached = None if refresh else self._cache.get(stream_id)
+            aggregate = cached if cached is not None else await self.load(stream_id)
             try:
                 yield aggregate
             except BaseException:

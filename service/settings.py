@@ -44,7 +44,6 @@ class Settings:
             "jwt_secret": env.get("QMS_JWT_SECRET") or None,
             "development": env.get("QMS_ENV", "development") != "production",
             "pool_max": int(env.get("QMS_POOL_MAX", "10")),
-            "run_projections": env.get("QMS_RUN_PROJECTIONS", "1") != "0",
             "oidc_issuer": env.get("QMS_OIDC_ISSUER") or None,
             "oidc_audience": env.get("QMS_OIDC_AUDIENCE") or None,
             "oidc_jwks_url": env.get("QMS_OIDC_JWKS_URL") or None,

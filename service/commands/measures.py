@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 from uuid import uuid4
 
 import orjson
@@ -20,6 +19,9 @@ from service.commands.context import CommandContext
 from service.ids import valid_uuid
 from service.commands.teams import stream_is
 from service.permissions import authorize
+
+
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -61,15 +63,17 @@ async def define_measure(services: Services, ctx: CommandContext, definition: Me
     return str(measure.id), result.position
 
 
-@asynccontextmanager
-async def _open_measure(services: Services, measure_id: str) -> AsyncIterator[Measure]:
-    """Load the measure under its stream lock, or raise NotFound."""
+async def _on_measure(services: Services, measure_id: str, work: Callable[[Measure], Awaitable[T]]) -> T:
+    """Run a command on the measure (see Repository.update), or raise NotFound."""
     if not valid_uuid(measure_id):
         raise NotFound(f"No measure has id {measure_id}.", field="measureId")
-    async with services.repository.open(measure_id) as measure:
+
+    async def checked(measure: Any) -> T:
         if not isinstance(measure, Measure):
             raise NotFound(f"No measure has id {measure_id}.", field="measureId")
-        yield measure
+        return await work(measure)
+
+    return await services.repository.update(measure_id, checked)
 
 
 async def record_observations(services: Services, ctx: CommandContext, measure_id: str,
@@ -81,7 +85,8 @@ async def record_observations(services: Services, ctx: CommandContext, measure_i
             first = await conn.fetchval("SELECT result FROM idempotency_keys WHERE key = $1", key)
         if first is not None:
             return RecordResult.from_bytes(first)
-    async with _open_measure(services, measure_id) as measure:
+
+    async def work(measure: Measure) -> RecordResult:
         team_id = measure.definition.team_id
         authorize(ctx.principal, "observations.record", team_id)
         outcome = measure.record(observations)
@@ -93,7 +98,9 @@ async def record_observations(services: Services, ctx: CommandContext, measure_i
             if saved.replayed is not None:
                 return RecordResult.from_bytes(saved.replayed)
             result.position = saved.position
-    return result
+        return result
+
+    return await _on_measure(services, measure_id, work)
 
 
 async def record_many(services: Services, ctx: CommandContext,
@@ -124,12 +131,14 @@ async def record_many(services: Services, ctx: CommandContext,
 
 async def _decide(services: Services, ctx: CommandContext, measure_id: str, action: str,
                   decide: Callable[[Measure], None], reason: str) -> int:
-    async with _open_measure(services, measure_id) as measure:
+    async def work(measure: Measure) -> int:
         team_id = measure.definition.team_id
         authorize(ctx.principal, action, team_id)
         decide(measure)
         saved = await services.repository.save(measure, ctx.meta(team_id=team_id, reason=reason.strip()))
-    return saved.position
+        return saved.position
+
+    return await _on_measure(services, measure_id, work)
 
 
 async def recalculate_limits(services: Services, ctx: CommandContext, measure_id: str, from_period: date,

@@ -21,10 +21,19 @@ log = logging.getLogger(__name__)
 CHANNEL = "qms_events"
 _COLUMNS = ("position, stream_id, version, topic, data, recorded_at, actor, role, team_id, reason, "
             "correlation_id, causation_id, source, hash")
-# One prepared statement for any number of events: column arrays, unnested.
-_INSERT = (f"INSERT INTO events ({_COLUMNS}) SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], "
-           "$5::bytea[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], "
-           "$13::text[], $14::bytea[])")
+# Read under the head lock, in a statement of its own so that its snapshot is taken after the lock is held.
+_READ_STATE = ("SELECT 's', stream_id, version, NULL::bytea FROM streams WHERE stream_id = ANY($1::text[]) "
+               "UNION ALL SELECT 'k', key, NULL, result FROM idempotency_keys WHERE key = ANY($2::text[])")
+# Every write of a group in one prepared statement: column arrays, unnested.
+_WRITE = (f"WITH e AS (INSERT INTO events ({_COLUMNS}) SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], "
+          "$4::text[], $5::bytea[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], "
+          "$12::text[], $13::text[], $14::bytea[])), "
+          "s AS (INSERT INTO streams (stream_id, type, version) SELECT * FROM unnest($15::text[], $16::text[], "
+          "$17::int[]) ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version), "
+          "k AS (INSERT INTO idempotency_keys (key, result, position) SELECT * FROM unnest($18::text[], $19::bytea[], "
+          "$20::bigint[])), "
+          "h AS (UPDATE event_log_head SET position = $21, hash = $22) "
+          "SELECT pg_notify($23, $21::text)")
 
 
 class StreamConflict(Exception):
@@ -143,22 +152,26 @@ class EventStore:
                         pending.future.set_exception(e)
 
     async def _commit_group(self, group: list[_Pending]) -> None:
+        """One transaction for the whole group, in four round trips: lock the head; read the streams' versions
+        and the keys already used; write everything (events, stream versions, keys, head, notification) in one
+        statement; commit."""
         outcomes: dict[int, AppendResult | Exception] = {}
         async with self.pool.acquire() as conn, conn.transaction():
             head = await conn.fetchrow("SELECT position, hash FROM event_log_head FOR UPDATE")
             position, previous = head["position"], bytes(head["hash"])
             keys = [p.request.idempotency_key for p in group if p.request.idempotency_key]
             used: dict[str, bytes] = {}
-            if keys:
-                used = {r["key"]: bytes(r["result"]) for r in await conn.fetch(
-                    "SELECT key, result FROM idempotency_keys WHERE key = ANY($1::text[])", keys)}
-            stream_ids = list({p.request.stream_id for p in group})
-            versions: dict[str, int] = {r[0]: r[1] for r in await conn.fetch(
-                "SELECT stream_id, version FROM streams WHERE stream_id = ANY($1::text[])", stream_ids)}
+            versions: dict[str, int] = {}
+            for kind, name, version, result in await conn.fetch(_READ_STATE, list({p.request.stream_id
+                                                                                  for p in group}), keys):
+                if kind == "s":
+                    versions[name] = version
+                else:
+                    used[name] = bytes(result)
             types: dict[str, str] = {}
             rows: list[tuple[Any, ...]] = []
             new_keys: list[tuple[str, bytes, int]] = []
-            now_us = time.time_ns() // 1000
+            recorded_at = from_micros(time.time_ns() // 1000)
             for i, pending in enumerate(group):
                 req = pending.request
                 key = req.idempotency_key
@@ -169,7 +182,6 @@ class EventStore:
                 if actual != req.expected_version:
                     outcomes[i] = StreamConflict(req.stream_id, req.expected_version, actual)
                     continue
-                recorded_at = from_micros(now_us)
                 m = req.meta
                 for j, ev in enumerate(req.events):
                     position += 1
@@ -187,16 +199,10 @@ class EventStore:
                     new_keys.append((key, req.result, position))
                 outcomes[i] = AppendResult(position=position)
             if rows:
-                await conn.execute(_INSERT, *map(list, zip(*rows, strict=True)))
-                await conn.execute(
-                    "INSERT INTO streams (stream_id, type, version) SELECT * FROM unnest($1::text[], $2::text[], "
-                    "$3::int[]) ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version",
-                    list(types), list(types.values()), [versions[s] for s in types])
-                await conn.execute("UPDATE event_log_head SET position = $1, hash = $2", position, previous)
-                await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, str(position))
-            if new_keys:
-                await conn.executemany(
-                    "INSERT INTO idempotency_keys (key, result, position) VALUES ($1, $2, $3)", new_keys)
+                columns = [list(c) for c in zip(*rows, strict=True)]
+                key_columns = [list(c) for c in zip(*new_keys, strict=True)] if new_keys else [[], [], []]
+                await conn.execute(_WRITE, *columns, list(types), list(types.values()),
+                                   [versions[s] for s in types], *key_columns, position, previous, CHANNEL)
         for i, pending in enumerate(group):
             outcome = outcomes[i]
             if pending.future.done():

@@ -1,0 +1,58 @@
+"""Commands in two processes on one measure: each process trusts its cached copy only as far as the log allows."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import date
+
+import pytest
+
+from domain.control.measure import MeasureDefinition
+from domain.control.observations import ObservationIn
+from service.bootstrap import Services, start_services
+from service.commands.context import CommandContext
+from service.commands.measures import define_measure, record_observations
+from service.commands.teams import create_team
+from service.identity import Principal, Role
+from tests.conftest import test_settings
+
+LEADER = CommandContext(Principal("lead", Role.SENIOR_LEADER))
+DAY = date(2024, 1, 1)
+
+
+@pytest.fixture
+async def two(make_database: Callable[[], Awaitable[str]]) -> AsyncIterator[tuple[Services, Services, str, str]]:
+    url = await make_database()
+    a = await start_services(test_settings(url, run_projections=False))
+    b = await start_services(test_settings(url, run_projections=False))
+    team = await create_team(a, LEADER, "Ward", None)
+    measure, _ = await define_measure(a, LEADER, MeasureDefinition(team.team_id, "Falls", "OUTCOME", "DECREASE",
+                                                                    frequency="DAY"))
+    yield a, b, team.team_id, measure
+    await a.close()
+    await b.close()
+
+
+def member(team: str) -> CommandContext:
+    return CommandContext(Principal("nurse", Role.TEAM_MEMBER, frozenset([team])))
+
+
+async def test_a_write_from_another_process_turns_a_stale_duplicate_into_a_correction(
+        two: tuple[Services, Services, str, str]) -> None:
+    a, b, team, measure = two
+    assert (await record_observations(a, member(team), measure, [ObservationIn(DAY, 5.0)])).accepted == 1
+    assert (await record_observations(b, member(team), measure, [ObservationIn(DAY, 7.0)])).corrected == 1
+    again = await record_observations(a, member(team), measure, [ObservationIn(DAY, 5.0)])
+    assert (again.duplicates, again.corrected) == (0, 1)
+
+
+async def test_a_stale_cached_copy_conflicts_and_the_command_runs_again_on_fresh_state(
+        two: tuple[Services, Services, str, str]) -> None:
+    a, b, team, measure = two
+    await record_observations(a, member(team), measure, [ObservationIn(DAY, 1.0)])
+    await record_observations(b, member(team), measure, [ObservationIn(date(2024, 1, 2), 2.0)])
+    result = await record_observations(a, member(team), measure, [ObservationIn(date(2024, 1, 2), 2.0),
+                                                                  ObservationIn(date(2024, 1, 3), 3.0)])
+    assert (result.accepted, result.duplicates) == (1, 1)
+    events = await a.store.read_stream(measure)
+    assert [e.version for e in events] == [1, 2, 3, 4]
