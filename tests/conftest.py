@@ -71,7 +71,7 @@ async def make_database(server_url: str) -> AsyncIterator[Callable[[], Awaitable
         await conn.close()
 
 
-def test_settings(database_url: str, **overrides: Any) -> Settings:
+def settings_for(database_url: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {"database_url": database_url, "jwt_secret": TEST_SECRET,
                               "data_dir": Path(tempfile.gettempdir()) / "qms-test-data",
                               "read_your_writes_timeout": 10.0}
@@ -86,7 +86,7 @@ async def database_url(make_database: Callable[[], Awaitable[str]]) -> str:
 
 @pytest.fixture(scope="session")
 async def services(database_url: str) -> AsyncIterator[Services]:
-    s = await start_services(test_settings(database_url))
+    s = await start_services(settings_for(database_url))
     yield s
     await s.close()
 
@@ -106,7 +106,7 @@ def free_port() -> int:
 async def server(database_url: str) -> AsyncIterator[str]:
     """The real ASGI app under uvicorn on a free port, in the test session's event loop."""
     port = free_port()
-    config = uvicorn.Config(create_app(test_settings(database_url)), host="127.0.0.1", port=port,
+    config = uvicorn.Config(create_app(settings_for(database_url)), host="127.0.0.1", port=port,
                             log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

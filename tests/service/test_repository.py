@@ -14,7 +14,7 @@ from service.commands.context import CommandContext
 from service.commands.measures import define_measure, record_observations
 from service.commands.teams import create_team
 from service.identity import Principal, Role
-from tests.conftest import test_settings
+from tests.conftest import settings_for
 
 LEADER = CommandContext(Principal("lead", Role.SENIOR_LEADER))
 DAY = date(2024, 1, 1)
@@ -23,8 +23,8 @@ DAY = date(2024, 1, 1)
 @pytest.fixture
 async def two(make_database: Callable[[], Awaitable[str]]) -> AsyncIterator[tuple[Services, Services, str, str]]:
     url = await make_database()
-    a = await start_services(test_settings(url, run_projections=False))
-    b = await start_services(test_settings(url, run_projections=False))
+    a = await start_services(settings_for(url, run_projections=False))
+    b = await start_services(settings_for(url, run_projections=False))
     team = await create_team(a, LEADER, "Ward", None)
     measure, _ = await define_measure(a, LEADER, MeasureDefinition(team.team_id, "Falls", "OUTCOME", "DECREASE",
                                                                     frequency="DAY"))
