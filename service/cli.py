@@ -91,6 +91,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
         chosen = [p for p in services.projections if not args.projection or p.name in args.projection]
         for p in chosen:
             await rebuild(services.pool, p)
+            services.notifier.positions[p.name] = 0
         head = await services.store.head()
         with Progress() as progress:
             tasks = {p.name: progress.add_task(f"Rebuilding {p.name}", total=max(head, 1)) for p in chosen}

@@ -59,7 +59,11 @@ class Notifier:
 
     def _on_projection(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
         name, _, position = payload.rpartition(":")
-        self.record(name, int(position))
+        if position == "reset":  # rebuilt: it replays from 0
+            self.positions[name] = 0
+            self._wake()
+        else:
+            self.record(name, int(position))
 
     def record(self, name: str, position: int) -> None:
         if position > self.positions.get(name, -1):

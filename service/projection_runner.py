@@ -30,6 +30,7 @@ class ProjectionRunner:
         self.batch_size = batch_size
         self.name = projection.name
         self._task: asyncio.Task[None] | None = None
+        self._last = 0  # the position this runner last saw or wrote
 
     def start(self) -> None:
         self._task = asyncio.create_task(self.run(), name=f"projection-{self.name}")
@@ -66,13 +67,19 @@ class ProjectionRunner:
                     await lock_conn.execute("SELECT pg_advisory_unlock($1)", lock_key(self.name))
 
     async def step(self) -> bool:
-        """Apply one batch; True when more may be waiting."""
+        """Apply one batch; True when more may be waiting. Tracking row, read model and notification change in
+        one transaction, which also takes the tracking row's lock: a rebuild, which takes it too, is seen here
+        as a position that went backwards, and the projection's in-memory state is dropped."""
         async with self.pool.acquire() as conn, conn.transaction():
-            await conn.execute("INSERT INTO projection_tracking (name) VALUES ($1) ON CONFLICT DO NOTHING",
-                               self.name)
-            position = await conn.fetchval(
-                "SELECT position FROM projection_tracking WHERE name = $1 FOR UPDATE", self.name)
-            head = await conn.fetchval("SELECT position FROM event_log_head")
+            row = await conn.fetchrow(_POSITIONS, self.name)
+            if row is None:
+                await conn.execute("INSERT INTO projection_tracking (name) VALUES ($1) ON CONFLICT DO NOTHING",
+                                   self.name)
+                row = await conn.fetchrow(_POSITIONS, self.name)
+            position, head = row
+            if position < self._last:
+                self.projection.forget()
+            self._last = position
             if head <= position:
                 self.notifier.record(self.name, position)
                 return False
@@ -86,23 +93,27 @@ class ProjectionRunner:
                                    self.codec.decode(r.stream_id, r.version, r.topic, r.data))
                     for r in records])
             new_position = records[-1].position if full else head
-            await conn.execute("UPDATE projection_tracking SET position = $2 WHERE name = $1", self.name,
-                               new_position)
-            await conn.execute("SELECT pg_notify($1, $2)", PROJECTIONS_CHANNEL, f"{self.name}:{new_position}")
+            await conn.execute(_ADVANCE, self.name, new_position, PROJECTIONS_CHANNEL, f"{self.name}:{new_position}")
+        self._last = new_position
         self.notifier.record(self.name, new_position)
         return full
 
 
+# The projection's position (locking its row) and the log's head, in one round trip.
+_POSITIONS = ("SELECT t.position, (SELECT position FROM event_log_head) FROM projection_tracking t "
+              "WHERE t.name = $1 FOR UPDATE OF t")
+_ADVANCE = ("WITH t AS (UPDATE projection_tracking SET position = $2 WHERE name = $1) "
+            "SELECT pg_notify($3, $4)")
+
+
 async def rebuild(pool: asyncpg.Pool, projection: Projection) -> None:
-    """Empty the projection's tables and rewind it to 0, under its lock; the runner replays from there."""
-    async with pool.acquire() as conn:
-        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(projection.name))
-        try:
-            async with conn.transaction():
-                await projection.clear(conn)
-                await conn.execute(
-                    "INSERT INTO projection_tracking (name, position) VALUES ($1, 0) "
-                    "ON CONFLICT (name) DO UPDATE SET position = 0", projection.name)
-            projection.forget()
-        finally:
-            await conn.execute("SELECT pg_advisory_unlock($1)", lock_key(projection.name))
+    """Empty the projection's tables and rewind it to 0; whichever process runs it replays from there. Safe while
+    runners run: the tracking row's lock orders this against their steps."""
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("INSERT INTO projection_tracking (name) VALUES ($1) ON CONFLICT DO NOTHING",
+                           projection.name)
+        await conn.execute("SELECT 1 FROM projection_tracking WHERE name = $1 FOR UPDATE", projection.name)
+        await projection.clear(conn)
+        await conn.execute("UPDATE projection_tracking SET position = 0 WHERE name = $1", projection.name)
+        await conn.execute("SELECT pg_notify($1, $2)", PROJECTIONS_CHANNEL, f"{projection.name}:reset")
+    projection.forget()

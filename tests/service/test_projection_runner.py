@@ -139,6 +139,19 @@ async def test_a_failing_batch_leaves_no_trace_and_is_retried(log: Log) -> None:
     assert await log.counted() == list(range(1, 22))
 
 
+async def test_a_rebuild_while_the_runner_runs_replays_everything_once(log: Log) -> None:
+    await log.append(12)
+    runner = log.runner()
+    runner.start()
+    await caught_up(log, 12)
+    await rebuild(log.pool, CountingProjection())
+    log.notifier.positions["counting"] = 0
+    await log.append(3)
+    await caught_up(log, 15)
+    await runner.stop()
+    assert await log.counted() == list(range(1, 16))
+
+
 async def test_rebuild_replays_the_log_from_zero(log: Log) -> None:
     await log.append(10)
     runner = log.runner()
