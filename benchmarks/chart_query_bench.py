@@ -222,12 +222,10 @@ async def main(args: argparse.Namespace) -> int:
                     body = orjson.dumps({"query": POINTS, "variables": {"id": measure}}).decode()
                     sbody = orjson.dumps({"query": SERIES, "variables": {"id": measure}}).decode()
                     gql = f"{server.base}/graphql"
-                    run = lambda u, b, c, n: run_wrk(
-                        u,
-                        post_lua(token, b, c, n),
-                        connections=args.clients,  # noqa: E731
-                        duration=args.duration,
-                    )
+                    def run(u: str, b: str, c: str, n: bool) -> dict:
+                        return run_wrk(u, post_lua(token, b, c, n), connections=args.clients,
+                                       duration=args.duration)
+
                     run(gql, body, '"rules"', True)  # warm-up, not measured
                     run(bare_url, orjson.dumps({"id": measure}).decode(), '"rules"', False)
                     t0 = time.perf_counter()

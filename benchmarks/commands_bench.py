@@ -54,7 +54,8 @@ request = function()
   local value = 40 + (n * 7919) % 23
   n = n + 1
   local body = '{{"query":"' .. query .. '","variables":{{"i":{{"measureId":"' .. m ..
-    '","observations":[{{"period":"' .. day .. '","value":' .. value .. ',"sourceId":"{run}-' .. id .. '-' .. n .. '"}}]}}}}}}'
+    '","observations":[{{"period":"' .. day .. '","value":' .. value ..
+    ',"sourceId":"{run}-' .. id .. '-' .. n .. '"}}]}}}}}}'
   return wrk.format(nil, nil, nil, body)
 end
 bad = 0

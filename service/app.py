@@ -30,7 +30,7 @@ async def readyz(request: Request) -> JSONResponse:
         async with services.pool.acquire() as conn:
             head = await conn.fetchval("SELECT position FROM event_log_head")
             tracked = dict(await conn.fetch("SELECT name, position FROM projection_tracking"))
-    except Exception as e:  # noqa: BLE001 - readiness reports, it does not raise
+    except Exception as e:
         return JSONResponse({"status": "unavailable", "database": str(e)}, status_code=503)
     lag = {p.name: head - tracked.get(p.name, 0) for p in services.projections}
     ready = all(v <= READY_LAG for v in lag.values())

@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
-from hashlib import sha256
 from pathlib import Path
 
 import asyncpg
@@ -21,7 +20,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from service.eventstore.hashchain import GENESIS, to_micros
+from service.eventstore.hashchain import GENESIS, envelope, link
 
 
 async def export_lines(conn: asyncpg.Connection, batch: int = 5000) -> AsyncIterator[bytes]:
@@ -30,10 +29,9 @@ async def export_lines(conn: asyncpg.Connection, batch: int = 5000) -> AsyncIter
         async for r in conn.cursor(
                 "SELECT position, stream_id, version, topic, data, recorded_at, actor, role, team_id, reason, "
                 "correlation_id, causation_id, source, hash FROM events ORDER BY position", prefetch=batch):
-            envelope = orjson.dumps([r["position"], r["stream_id"], r["version"], r["topic"],
-                                     to_micros(r["recorded_at"]), r["actor"], r["role"], r["team_id"], r["reason"],
-                                     r["correlation_id"], r["causation_id"], r["source"]])
-            yield orjson.dumps({"envelope": envelope.decode(), "data": base64.b64encode(bytes(r["data"])).decode(),
+            head = envelope(r["position"], r["stream_id"], r["version"], r["topic"], r["recorded_at"], r["actor"],
+                            r["role"], r["team_id"], r["reason"], r["correlation_id"], r["causation_id"], r["source"])
+            yield orjson.dumps({"envelope": head.decode(), "data": base64.b64encode(bytes(r["data"])).decode(),
                                 "hash": bytes(r["hash"]).hex()}) + b"\n"
 
 
@@ -54,20 +52,19 @@ def verify_export(lines: Iterable[bytes]) -> ExportReport:
             continue
         try:
             line = orjson.loads(raw)
-            envelope = line["envelope"].encode()
+            head = line["envelope"].encode()
             data = base64.b64decode(line["data"])
-            position = orjson.loads(envelope)[0]
+            position = orjson.loads(head)[0]
         except (orjson.JSONDecodeError, KeyError, ValueError, TypeError, IndexError) as e:
             return ExportReport(False, checked, number, f"line {number} is not an export line: {e}")
         if position != checked + 1:
-            return ExportReport(False, checked, number, f"line {number} has position {position}, expected {checked + 1}")
-        digest = sha256(previous)
-        digest.update(len(envelope).to_bytes(4, "big"))
-        digest.update(envelope)
-        digest.update(data)
-        if digest.hexdigest() != line["hash"]:
-            return ExportReport(False, checked, number, f"line {number} (position {position}) does not match its hash")
-        previous, checked = digest.digest(), checked + 1
+            problem = f"line {number} has position {position}, expected {checked + 1}"
+            return ExportReport(False, checked, number, problem)
+        digest = link(previous, head, data)
+        if digest.hex() != line["hash"]:
+            problem = f"line {number} (position {position}) does not match its hash"
+            return ExportReport(False, checked, number, problem)
+        previous, checked = digest, checked + 1
     return ExportReport(True, checked, head=previous.hex())
 
 

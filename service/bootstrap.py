@@ -9,9 +9,9 @@ import asyncpg
 
 from projections.base import Projection
 from projections.catalog import CatalogProjection
+from projections.charts.projection import SpcProjection
 from projections.erasures import ErasureProjection
 from projections.feedback import FeedbackProjection
-from projections.charts.projection import SpcProjection
 from service.database import create_pool, embedded_database_url, migrate
 from service.eventstore import EventCodec, EventStore
 from service.identity import OidcIssuer, TokenService, load_or_create_secret

@@ -44,8 +44,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_project(_: argparse.Namespace) -> int:
-    """Run the projection runners only, until stopped (SIGTERM or Ctrl-C)."""
+def cmd_project(args: argparse.Namespace) -> int:
+    """Run the projection runners only, until stopped (SIGTERM or Ctrl-C), or until the parent process named by
+    --with-parent is gone (so a `qms serve` killed with -9 leaves no orphan behind)."""
     import signal
 
     async def run() -> None:
@@ -56,9 +57,18 @@ def cmd_project(_: argparse.Namespace) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
+
+        async def watch_parent(parent: int) -> None:
+            while os.getppid() == parent:
+                await asyncio.sleep(1.0)
+            stop.set()
+
+        watcher = asyncio.create_task(watch_parent(args.with_parent)) if args.with_parent else None
         try:
             await stop.wait()
         finally:
+            if watcher is not None:
+                watcher.cancel()
             await services.close()
 
     asyncio.run(run())
@@ -231,8 +241,9 @@ def main(argv: list[str] | None = None) -> int:
                        help="run the projections in a child process (default: the API keeps its core), in the API "
                             "process, or not at all (another process runs them)")
     serve.set_defaults(run=cmd_serve)
-    sub.add_parser("project", help="run the projections only (one runner per projection across processes)"
-                   ).set_defaults(run=cmd_project)
+    project = sub.add_parser("project", help="run the projections only (one runner per projection across processes)")
+    project.add_argument("--with-parent", type=int, help=argparse.SUPPRESS)
+    project.set_defaults(run=cmd_project)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(run=cmd_migrate)
     rebuild = sub.add_parser("rebuild", help="rebuild projections from the event log")
     rebuild.add_argument("projection", nargs="*", help="names (default: all)")

@@ -12,7 +12,7 @@ from domain.control.measure import MeasureDefinition
 from domain.control.observations import ObservationIn
 from service.bootstrap import Services
 from service.commands.context import CommandContext
-from service.commands.measures import define_measure, record_observations, recalculate_limits
+from service.commands.measures import define_measure, recalculate_limits, record_observations
 from service.commands.teams import create_team
 from service.identity import Principal, Role
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import jwt
@@ -14,7 +14,7 @@ ALGORITHM = "HS256"
 VERIFIED_CACHE = 10_000
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     ADMIN = "ADMIN"
     SENIOR_LEADER = "SENIOR_LEADER"
     TEAM_LEADER = "TEAM_LEADER"

@@ -5,13 +5,13 @@ A role absent from an action's row may not do it at all."""
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from domain.errors import Forbidden
 from service.identity import Principal, Role
 
 
-class Scope(str, Enum):
+class Scope(StrEnum):
     ANY = "any team"
     TEAM = "own team"
 

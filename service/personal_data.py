@@ -5,6 +5,7 @@ can never be read again. Keys are read per request, never cached, so every proce
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 
 import asyncpg
@@ -75,8 +76,6 @@ class PersonalDataVault:
         for i, p in parts.items():
             out[i] = ERASED
             if p is not None and p[0] in keys:
-                try:
+                with contextlib.suppress(InvalidTag):
                     out[i] = AESGCM(keys[p[0]]).decrypt(p[1][:12], p[1][12:], p[0].encode()).decode()
-                except InvalidTag:
-                    pass
         return out

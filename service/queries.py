@@ -79,7 +79,8 @@ async def read_model_versions(pool: asyncpg.Pool, keys: list[str]) -> dict[str, 
     return {r[0]: r[1] for r in rows}
 
 
-async def measure_as_of(services: Services, principal: Principal, measure_id: str, as_of: datetime) -> MeasureView | None:
+async def measure_as_of(services: Services, principal: Principal, measure_id: str,
+                        as_of: datetime) -> MeasureView | None:
     """The measure and its chart as they stood at `as_of`, folded from the events recorded until then."""
     if not valid_uuid(measure_id):
         return None
@@ -195,5 +196,18 @@ async def event_data_json(services: Services, event: RecordedEvent) -> str:
     return orjson.dumps(fields, default=str).decode()
 
 
-__all__ = ["AuditFilter", "HistoryPage", "audit_log", "MeasureView", "can_read_measure", "charts_by_measure", "encode_cursor", "event_data_json",
-           "event_type", "measure_as_of", "measures_by_id", "stream_history", "teams_by_id"]
+__all__ = [
+    "AuditFilter",
+    "HistoryPage",
+    "MeasureView",
+    "audit_log",
+    "can_read_measure",
+    "charts_by_measure",
+    "encode_cursor",
+    "event_data_json",
+    "event_type",
+    "measure_as_of",
+    "measures_by_id",
+    "stream_history",
+    "teams_by_id",
+]

@@ -4,6 +4,7 @@ own; the advisory locks make it safe to run any number of them."""
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 import threading
@@ -23,7 +24,8 @@ class ProjectionProcess:
 
     def _supervise(self) -> None:
         while not self._stopping.is_set():
-            self._process = subprocess.Popen([sys.executable, "-m", "service.cli", "project"])
+            self._process = subprocess.Popen([sys.executable, "-m", "service.cli", "project", "--with-parent",
+                                              str(os.getpid())])
             code = self._process.wait()
             if not self._stopping.is_set():
                 log.warning("projection process exited with %s; restarting", code)

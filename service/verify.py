@@ -26,8 +26,8 @@ async def verify_chain(conn: asyncpg.Connection, batch: int = 10_000) -> ChainRe
             "correlation_id, causation_id, source, hash FROM events ORDER BY position", prefetch=batch)
         async for r in cursor:
             if r["position"] != expected_position:
-                problem = (f"position {expected_position} is missing (deleted?)" if r["position"] > expected_position
-                           else f"position {r['position']} appears out of order")
+                problem = (f"position {expected_position} is missing (deleted?)"
+                           if r["position"] > expected_position else f"position {r['position']} appears out of order")
                 return ChainReport(checked, False, expected_position, problem)
             digest = event_hash(previous, r["position"], r["stream_id"], r["version"], r["topic"], bytes(r["data"]),
                                 r["recorded_at"], r["actor"], r["role"], r["team_id"], r["reason"],
@@ -39,7 +39,8 @@ async def verify_chain(conn: asyncpg.Connection, batch: int = 10_000) -> ChainRe
             previous, expected_position, checked = digest, expected_position + 1, checked + 1
     if head["position"] != checked:
         return ChainReport(checked, False, checked + 1,
-                           f"the log head says {head['position']} events but {checked} are stored (deleted at the end?)")
+                           f"the log head says {head['position']} events but {checked} are stored "
+                           "(deleted at the end?)")
     if checked and bytes(head["hash"]) != previous:
         return ChainReport(checked, False, checked, "the log head's hash does not match the last event")
     return ChainReport(checked, True)

@@ -146,8 +146,9 @@ class Api:
         return body["data"]
 
     async def create_team(self, name: str = "Ward 1") -> str:
-        data = await self.gql("mutation($i: CreateTeamInput!) { createTeam(input: $i) { team { id } errors { code } } }",
-                              {"i": {"name": name}})
+        data = await self.gql(
+            "mutation($i: CreateTeamInput!) { createTeam(input: $i) { team { id } errors { code } } }",
+            {"i": {"name": name}})
         return data["createTeam"]["team"]["id"]
 
     async def define_measure(self, team_id: str, **fields: Any) -> str:

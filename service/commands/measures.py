@@ -16,10 +16,9 @@ from domain.control.observations import ObservationIn
 from domain.errors import DomainError, InvalidInput, NotFound
 from service.bootstrap import Services
 from service.commands.context import CommandContext
-from service.ids import valid_uuid
 from service.commands.teams import stream_is
+from service.ids import valid_uuid
 from service.permissions import authorize
-
 
 T = TypeVar("T")
 

@@ -21,14 +21,25 @@ def from_micros(micros: int) -> datetime:
     return EPOCH + timedelta(microseconds=micros)
 
 
-def event_hash(previous: bytes, position: int, stream_id: str, version: int, topic: str, data: bytes,
-               recorded_at: datetime, actor: str, role: str, team_id: str | None, reason: str | None,
-               correlation_id: str | None, causation_id: str | None, source: str | None) -> bytes:
-    """SHA-256 over the previous hash, the event's envelope (as a canonical JSON array) and its data."""
-    envelope = orjson.dumps([position, stream_id, version, topic, to_micros(recorded_at), actor, role, team_id,
-                             reason, correlation_id, causation_id, source])
+def envelope(position: int, stream_id: str, version: int, topic: str, recorded_at: datetime, actor: str, role: str,
+             team_id: str | None, reason: str | None, correlation_id: str | None, causation_id: str | None,
+             source: str | None) -> bytes:
+    """Everything about an event but its data, as a compact canonical JSON array."""
+    return orjson.dumps([position, stream_id, version, topic, to_micros(recorded_at), actor, role, team_id, reason,
+                         correlation_id, causation_id, source])
+
+
+def link(previous: bytes, envelope: bytes, data: bytes) -> bytes:
+    """SHA-256(previous hash ‖ length of the envelope as 4 big-endian bytes ‖ envelope ‖ data)."""
     digest = sha256(previous)
     digest.update(len(envelope).to_bytes(4, "big"))
     digest.update(envelope)
     digest.update(data)
     return digest.digest()
+
+
+def event_hash(previous: bytes, position: int, stream_id: str, version: int, topic: str, data: bytes,
+               recorded_at: datetime, actor: str, role: str, team_id: str | None, reason: str | None,
+               correlation_id: str | None, causation_id: str | None, source: str | None) -> bytes:
+    return link(previous, envelope(position, stream_id, version, topic, recorded_at, actor, role, team_id, reason,
+                                   correlation_id, causation_id, source), data)

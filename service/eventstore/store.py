@@ -143,10 +143,10 @@ class EventStore:
                 for pending in group:
                     try:
                         await self._commit_group([pending])
-                    except Exception as e:  # noqa: BLE001 - handed to the waiting request, never dropped
+                    except Exception as e:
                         if not pending.future.done():
                             pending.future.set_exception(e)
-            except Exception as e:  # noqa: BLE001
+            except Exception as e:
                 for pending in group:
                     if not pending.future.done():
                         pending.future.set_exception(e)

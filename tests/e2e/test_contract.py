@@ -11,7 +11,8 @@ RECORD = """mutation($i: RecordObservationsInput!) { recordObservations(input: $
   measure { id spc { chartType variation assurance points { period value centreLine upperProcessLimit
   lowerProcessLimit upperTwoSigma lowerTwoSigma variation rules } } } } }"""
 
-CHART = """query($id: ID!, $asOf: DateTime) { measure(id: $id, asOf: $asOf) { id name kind improvementDirection chartType
+CHART = """query($id: ID!, $asOf: DateTime) { measure(id: $id, asOf: $asOf) { id name kind improvementDirection
+  chartType
   target team { id name } spc { chartType variation assurance points { period value centreLine upperProcessLimit
   lowerProcessLimit variation rules } runs { usefulObservations longestRun longestRunMax crossings crossingsMin
   signal } } } }"""
@@ -113,8 +114,8 @@ async def test_an_idempotency_key_makes_a_retry_answer_with_the_first_result(api
 async def test_recalculated_limits_start_a_new_phase_and_as_of_shows_the_old_chart(api: Api) -> None:
     team = await api.create_team()
     measure = await api.define_measure(team)
-    values = [10, 12, 11, 13, 10, 12, 11, 10, 12, 11, 13, 12, 11, 11, 12] + [20, 22, 21, 23, 20, 22, 21, 20, 22, 21,
-                                                                          23, 22, 21, 22]
+    values = [10, 12, 11, 13, 10, 12, 11, 10, 12, 11, 13, 12, 11, 11, 12,
+              20, 22, 21, 23, 20, 22, 21, 20, 22, 21, 23, 22, 21, 22]
     await record(api, measure, observations(values), team)
     before = datetime.now(UTC).isoformat()
     old = (await api.gql(CHART, {"id": measure}))["measure"]["spc"]["points"]

@@ -88,7 +88,7 @@ async def test_a_body_of_the_wrong_shape_is_a_400_naming_the_expected_shape(api:
 
 async def test_nan_is_not_json_and_is_refused(api: Api) -> None:
     team, (m1,) = await team_with_measures(api, 1)
-    raw = ('{"observations": [{"measureId": "%s", "period": "2024-01-01", "value": NaN}]}' % m1).encode()
+    raw = ('{"observations": [{"measureId": "' + m1 + '", "period": "2024-01-01", "value": NaN}]}').encode()
     response = await post(api, None, raw=raw, teams=[team])
     assert response.status_code == 400
     assert await stored_values(api, m1) == []
@@ -96,7 +96,7 @@ async def test_nan_is_not_json_and_is_refused(api: Api) -> None:
 
 async def test_a_number_too_large_for_a_double_is_refused_as_infinite(api: Api) -> None:
     team, (m1,) = await team_with_measures(api, 1)
-    raw = ('{"observations": [{"measureId": "%s", "period": "2024-01-01", "value": 1e999}]}' % m1).encode()
+    raw = ('{"observations": [{"measureId": "' + m1 + '", "period": "2024-01-01", "value": 1e999}]}').encode()
     response = await post(api, None, raw=raw, teams=[team])
     assert response.status_code == 400
     assert "infinity" in response.json()["error"]["message"]
@@ -120,7 +120,7 @@ async def test_without_a_valid_token_the_answer_is_401(api: Api) -> None:
 
 
 async def test_a_role_that_may_not_write_the_measure_gets_403_and_nothing_is_stored(api: Api) -> None:
-    team, (m1,) = await team_with_measures(api, 1)
+    _, (m1,) = await team_with_measures(api, 1)
     other = await api.create_team("Elsewhere")
     item = {"measureId": m1, "period": "2024-01-01", "value": 1}
     assert (await post(api, {"observations": [item]}, role="INTEGRATION", teams=[other])).status_code == 403

@@ -38,7 +38,8 @@ MUTATIONS: dict[str, tuple[str, str]] = {
 def inputs(name: str, team: str, measure: str, n: int) -> dict[str, Any]:
     return {
         "createTeam": {"name": f"Team {n}", "parentTeamId": team},
-        "defineMeasure": {"teamId": team, "name": f"Measure {n}", "kind": "PROCESS", "improvementDirection": "INCREASE"},
+        "defineMeasure": {"teamId": team, "name": f"Measure {n}", "kind": "PROCESS",
+                          "improvementDirection": "INCREASE"},
         "recordObservations": {"measureId": measure, "observations": [{"period": f"20{10 + n % 80:02d}-01-01",
                                                                       "value": n}]},
         "recalculateLimits": {"measureId": measure, "fromPeriod": f"2{100 - n:03d}-01-01", "reason": "Changed"},

@@ -56,7 +56,7 @@ def jwks_server() -> Iterator[tuple[str, dict[str, object]]]:
     document: dict[str, object] = {"keys": []}
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        def do_GET(self) -> None:
             body = json.dumps(document).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
