@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from datetime import date
 from typing import Any
 
@@ -17,9 +16,7 @@ from service.commands.context import CommandContext
 from service.commands.measures import record_many
 from service.identity import AuthenticationError
 
-_NUMBER_FIELDS = ("value", "numerator", "denominator")
-_TEXT_FIELDS = ("sourceId", "note")
-_KNOWN = {"measureId", "period", *_NUMBER_FIELDS, *_TEXT_FIELDS}
+_KNOWN = frozenset({"measureId", "period", "value", "numerator", "denominator", "sourceId", "note"})
 
 
 def _reply(body: Any, status: int = 200) -> Response:
@@ -40,36 +37,31 @@ def parse_item(item: Any) -> tuple[str, ObservationIn]:
     """One observation of the batch, or ItemError naming what is wrong with it."""
     if not isinstance(item, dict):
         raise ItemError("INVALID_ITEM", "Each observation must be a JSON object.", None)
-    unknown = item.keys() - _KNOWN
-    if unknown:
-        raise ItemError("UNKNOWN_FIELD", f"Unknown field(s): {', '.join(sorted(unknown))}.", sorted(unknown)[0])
+    if not item.keys() <= _KNOWN:
+        unknown = sorted(item.keys() - _KNOWN)
+        raise ItemError("UNKNOWN_FIELD", f"Unknown field(s): {', '.join(unknown)}.", unknown[0])
     measure_id = item.get("measureId")
     if not isinstance(measure_id, str) or not measure_id:
         raise ItemError("MISSING_MEASURE", "measureId is required and must be a string.", "measureId")
     period = item.get("period")
-    if not isinstance(period, str):
-        raise ItemError("INVALID_DATE", "period is required, as an ISO date such as 2024-03-01.", "period")
+    if not isinstance(period, str) or len(period) != 10:
+        raise ItemError("INVALID_DATE", f"period {period!r} must be a calendar date written YYYY-MM-DD.", "period")
     try:
         day = date.fromisoformat(period)
     except ValueError:
         raise ItemError("INVALID_DATE", f"period {period!r} is not a calendar date (YYYY-MM-DD).", "period") from None
-    if len(period) != 10:
-        raise ItemError("INVALID_DATE", f"period {period!r} must be written YYYY-MM-DD.", "period")
-    numbers: list[float | None] = []
-    for name in _NUMBER_FIELDS:
-        v = item.get(name)
-        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
+    value, numerator, denominator = item.get("value"), item.get("numerator"), item.get("denominator")
+    for v, name in ((value, "value"), (numerator, "numerator"), (denominator, "denominator")):
+        if v is not None and type(v) is not float and (type(v) is not int):  # bool is not a number here
             raise ItemError("NOT_A_NUMBER", f"{name} must be a number, not {type(v).__name__} {v!r}.", name)
-        if v is not None and not math.isfinite(v):
-            raise ItemError("NOT_FINITE", f"{name} must be a finite number.", name)
-        numbers.append(None if v is None else float(v))
-    texts: list[str | None] = []
-    for name in _TEXT_FIELDS:
-        v = item.get(name)
-        if v is not None and not isinstance(v, str):
-            raise ItemError("NOT_A_STRING", f"{name} must be a string.", name)
-        texts.append(v)
-    return measure_id, ObservationIn(day, numbers[0], numbers[1], numbers[2], texts[0], texts[1])
+    source_id, note = item.get("sourceId"), item.get("note")
+    if source_id is not None and not isinstance(source_id, str):
+        raise ItemError("NOT_A_STRING", "sourceId must be a string.", "sourceId")
+    if note is not None and not isinstance(note, str):
+        raise ItemError("NOT_A_STRING", "note must be a string.", "note")
+    return measure_id, ObservationIn(day, None if value is None else float(value),
+                                     None if numerator is None else float(numerator),
+                                     None if denominator is None else float(denominator), source_id, note)
 
 
 async def ingest_observations(request: Request) -> Response:
