@@ -164,10 +164,13 @@ async def main() -> int:
         ins = await insert_baseline(url, args.clients, args.duration)
 
     acked = rec["requests"] - rec["errors"]
-    # wrk stops with up to one request per connection in flight: those may be stored but are not counted.
-    ok = rec["errors"] == 0 and acked <= stored <= acked + args.clients
+    # wrk stops with requests in flight, and counts none that answer after its clock stops: those may be stored
+    # but are not counted. Each command has its own sourceId, so none can be stored twice; what matters is that
+    # nothing acknowledged is missing.
+    ok = rec["errors"] == 0 and stored >= acked
     print(
-        f"  stored (from events): {stored:,} for {acked:,} acknowledged commands -> {'OK' if ok else 'MISMATCH'}"
+        f"  stored (from events): {stored:,} for {acked:,} acknowledged commands ({stored - acked:,} answered after "
+        f"wrk stopped) -> {'OK' if ok else 'MISMATCH'}"
     )
     print(f"  service  recordObservations      : {fmt_wrk(rec)}")
     print(f"  baseline {{ __typename }} (cached) : {fmt_wrk(typename)}")
