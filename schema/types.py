@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
@@ -103,6 +103,21 @@ class RunAnalysis:
     signal: bool
 
 
+@strawberry.enum
+class AnnotationKind(Enum):
+    RECALCULATION = "RECALCULATION"
+    BASELINE = "BASELINE"
+    TARGET = "TARGET"
+
+
+@strawberry.type(description="Something that happened to the chart, and why: shown at its period.")
+class SpcAnnotation:
+    period: date | None = strawberry.field(description="null when it concerns the whole chart (a baseline)")
+    kind: AnnotationKind
+    text: str
+    at: datetime
+
+
 @strawberry.type
 class SpcPoint:
     period: date
@@ -151,6 +166,11 @@ class SpcChart:
                 for p, v, c, u, lo, u2, l2, var, r in zip(
                     d["period"], d["value"], d["centre"], d["upl"], d["lpl"], d["u2s"], d["l2s"],
                     d["variation"], d["rules"], strict=True)]
+
+    @strawberry.field(description="Chart decisions (recalculations, baselines, targets), oldest first.")
+    def annotations(self) -> list[SpcAnnotation]:
+        return [SpcAnnotation(period=date.fromisoformat(p) if p else None, kind=AnnotationKind[kind], text=text,
+                              at=datetime.fromisoformat(at)) for p, kind, text, at in self._doc.get("annotations", [])]
 
     @strawberry.field(description="The same points as columns: far cheaper to serve for long charts.")
     def series(self) -> SpcSeries:

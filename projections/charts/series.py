@@ -28,6 +28,9 @@ class Series:
     recalculations: list[str] = field(default_factory=list)
     baseline_points: int = 0
     targets: list[tuple[str, float | None]] = field(default_factory=list)  # (effective from, target), sorted
+    # What happened to the chart and why, at a period ("" for the whole chart): [period, kind, text, at]. Chart
+    # decisions now; PDSA cycles, escalations and corrective actions linked to the measure join them later.
+    annotations: list[list[str]] = field(default_factory=list)
 
     def settings(self) -> ChartSettings:
         return ChartSettings(chart_type=self.chart_type, direction=self.direction,
@@ -36,13 +39,14 @@ class Series:
     def to_bytes(self) -> bytes:
         return orjson.dumps({"c": self.chart_type, "d": self.direction, "s": self.shift_run_length,
                              "t": self.trend_run_length, "p": list(self.points), "v": list(self.points.values()),
-                             "r": self.recalculations, "b": self.baseline_points, "g": self.targets})
+                             "r": self.recalculations, "b": self.baseline_points, "g": self.targets,
+                             "a": self.annotations})
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Series:
         o = orjson.loads(data)
         return cls(o["c"], o["d"], o["s"], o["t"], dict(zip(o["p"], map(tuple, o["v"]), strict=True)), o["r"], o["b"],
-                   [tuple(t) for t in o["g"]])
+                   [tuple(t) for t in o["g"]], o.get("a", []))
 
 
 def evolve(series: Series | None, event: Any) -> Series | None:
@@ -61,13 +65,21 @@ def evolve(series: Series | None, event: Any) -> Series | None:
     elif isinstance(event, Measure.LimitsRecalculated):
         if event.from_period not in series.recalculations:
             series.recalculations = sorted([*series.recalculations, event.from_period])
+        _annotate(series, event, event.from_period, "RECALCULATION", event.reason)
     elif isinstance(event, Measure.BaselineSet):
         series.baseline_points = event.points
+        _annotate(series, event, "", "BASELINE", f"{event.points} points: {event.reason}" if event.points
+                  else f"baseline removed: {event.reason}")
     elif isinstance(event, Measure.TargetSet):
         effective = getattr(event, "effective_from", None) or ""
         kept = [t for t in series.targets if t[0] < effective]
         series.targets = [*kept, (effective, event.target)]
+        _annotate(series, event, effective, "TARGET", f"target {event.target}: {event.reason}")
     return series
+
+
+def _annotate(series: Series, event: Any, period: str, kind: str, text: str) -> None:
+    series.annotations.append([period, kind, text, event.timestamp.isoformat()])
 
 
 def _column(triples: list[Triple], i: int) -> np.ndarray:
@@ -107,6 +119,7 @@ def chart_document(series: Series) -> dict[str, Any]:
         "variation": result.variation,      # codes: index into VARIATION_NAMES
         "rules": result.rules,              # bitmasks over RULE_NAMES
         "target": series.targets[-1][1] if series.targets else None,
+        "annotations": series.annotations,
     }
 
 

@@ -240,3 +240,19 @@ async def test_a_cached_chart_is_never_served_after_its_measure_changes(api: Api
     await record(api, measure, observations([3], start=2), team)
     after = await api.gql(q, {"id": measure})
     assert [p["value"] for p in after["measure"]["spc"]["points"]] == [1, 2, 3]
+
+
+async def test_chart_decisions_appear_on_the_chart_as_annotations_with_their_reasons(api: Api) -> None:
+    team = await api.create_team()
+    measure = await api.define_measure(team)
+    await record(api, measure, observations([1, 2, 3, 4]), team)
+    lead = {"role": "TEAM_LEADER", "teams": [team]}
+    await api.gql("mutation($i: RecalculateLimitsInput!) { recalculateLimits(input: $i) { errors { code } } }",
+                  {"i": {"measureId": measure, "fromPeriod": MONTHS[2], "reason": "New pathway"}}, **lead)
+    await api.gql("mutation($i: SetTargetInput!) { setTarget(input: $i) { errors { code } } }",
+                  {"i": {"measureId": measure, "target": 2, "reason": "Standard", "effectiveFrom": MONTHS[3]}}, **lead)
+    data = await api.gql("query($id: ID!) { measure(id: $id) { spc { annotations { period kind text at } } } }",
+                         {"id": measure})
+    notes = data["measure"]["spc"]["annotations"]
+    assert [(n["period"], n["kind"], n["text"]) for n in notes] == [
+        (MONTHS[2], "RECALCULATION", "New pathway"), (MONTHS[3], "TARGET", "target 2.0: Standard")]

@@ -1,4 +1,4 @@
-"""Where the SPC test fixtures live, relative to this file (tests must not read /work/shared)."""
+"""Where the SPC test fixtures live: in the repository, beside the tests, with their provenance and licences."""
 
 from __future__ import annotations
 
