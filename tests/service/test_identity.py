@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import jwt
@@ -19,7 +19,7 @@ tokens = TokenService(SECRET)
 
 def claims(**overrides: object) -> dict[str, object]:
     now = int(time.time())
-    values: dict[str, object] = {"sub": "ana", "role": "TEAM_MEMBER", "teams": ["t1"], "iat": now, "exp": now + 60,
+    values: dict[str, object] = {"sub": "ana", "role": "TEAM_MEMBER", "teams": ["t1"], "iat": now, "exp": now + 3600,
                                  "iss": "qms", "aud": "qms"}
     values.update(overrides)
     return values
@@ -30,18 +30,20 @@ def test_an_issued_token_verifies_to_its_subject_role_and_teams() -> None:
     assert (principal.subject, principal.role, principal.teams) == ("ana", Role.TEAM_LEADER, frozenset({"t1", "t2"}))
 
 
-@pytest.mark.parametrize(("token", "message"), [
-    (jwt.encode(claims(exp=int(time.time()) - 10), SECRET, algorithm="HS256"), "expired"),
-    (jwt.encode(claims(), "another-secret-entirely-0123456789abcdef", algorithm="HS256"), "Signature verification"),
-    (jwt.encode(claims(aud="someone-else"), SECRET, algorithm="HS256"), "another audience"),
-    (jwt.encode(claims(), None, algorithm="none"), "not valid"),
-    (jwt.encode(claims(role="SUPERUSER"), SECRET, algorithm="HS256"), "Unknown role"),
-    (jwt.encode(claims(teams="t1"), SECRET, algorithm="HS256"), "list of team ids"),
-    ("not-a-token", "not valid"),
-])
-def test_a_bad_token_is_refused_with_a_message_that_says_why(token: str, message: str) -> None:
+# Tokens are made when each test runs (not at collection), so that only the expired one is expired.
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda: jwt.encode(claims(exp=int(time.time()) - 10), SECRET, algorithm="HS256"), "expired"),
+    (lambda: jwt.encode(claims(), "another-secret-entirely-0123456789abcdef", algorithm="HS256"),
+     "Signature verification"),
+    (lambda: jwt.encode(claims(aud="someone-else"), SECRET, algorithm="HS256"), "another audience"),
+    (lambda: jwt.encode(claims(), None, algorithm="none"), "not valid"),
+    (lambda: jwt.encode(claims(role="SUPERUSER"), SECRET, algorithm="HS256"), "Unknown role"),
+    (lambda: jwt.encode(claims(teams="t1"), SECRET, algorithm="HS256"), "list of team ids"),
+    (lambda: "not-a-token", "not valid"),
+], ids=["expired", "wrong-signature", "wrong-audience", "unsigned", "unknown-role", "teams-not-a-list", "garbage"])
+def test_a_bad_token_is_refused_with_a_message_that_says_why(make: Callable[[], str], message: str) -> None:
     with pytest.raises(AuthenticationError, match=message):
-        tokens.verify(token)
+        tokens.verify(make())
 
 
 @pytest.mark.parametrize("header", [None, "", "Basic abc", "Bearer "])
