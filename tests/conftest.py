@@ -18,6 +18,7 @@ import asyncpg
 import httpx
 import pytest
 import uvicorn
+from hypothesis import settings
 
 from service.app import create_app
 from service.bootstrap import Services, start_services
@@ -26,6 +27,12 @@ from service.identity import Role, TokenService
 from service.settings import Settings
 
 TEST_SECRET = "test-secret-not-for-production-0123456789abcdef"
+
+# In CI the property tests replay the same examples every run (a failure there is reproducible); on a developer's
+# machine they explore new ones.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 def _server_url() -> str:
