@@ -19,8 +19,10 @@ from service.identity import AuthenticationError
 _KNOWN = frozenset({"measureId", "period", "value", "numerator", "denominator", "sourceId", "note"})
 
 
-def _reply(body: Any, status: int = 200) -> Response:
-    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+def _reply(body: Any, status: int = 200, position: int = 0) -> Response:
+    # X-QMS-Position: the log position this request wrote; sent back as X-QMS-After, a later request reads it.
+    headers = {"X-QMS-Position": str(position)} if position else None
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json", headers=headers)
 
 
 def _bad(message: str, status: int = 400, code: str = "BAD_REQUEST") -> Response:
@@ -106,7 +108,7 @@ async def ingest_observations(request: Request) -> Response:
         return _bad(denied[0]["message"], 403, "FORBIDDEN")
     all_errors = sorted(errors + result.errors, key=lambda e: e["index"])
     return _reply({"accepted": result.accepted, "duplicates": result.duplicates, "corrected": result.corrected,
-                   "errors": all_errors})
+                   "errors": all_errors}, position=result.position)
 
 
 __all__ = ["NotFound", "ingest_observations", "parse_item"]

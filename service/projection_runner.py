@@ -30,7 +30,8 @@ class ProjectionRunner:
         self.batch_size = batch_size
         self.name = projection.name
         self._task: asyncio.Task[None] | None = None
-        self._last = 0  # the position this runner last saw or wrote
+        self._last = 0    # the position this runner has applied, or moved past in memory
+        self._stored = 0  # the tracking row's position as this runner last saw it
 
     def start(self) -> None:
         self._task = asyncio.create_task(self.run(), name=f"projection-{self.name}")
@@ -67,19 +68,48 @@ class ProjectionRunner:
                     await lock_conn.execute("SELECT pg_advisory_unlock($1)", lock_key(self.name))
 
     async def step(self) -> bool:
-        """Apply one batch; True when more may be waiting. Tracking row, read model and notification change in
-        one transaction, which also takes the tracking row's lock: a rebuild, which takes it too, is seen here
-        as a position that went backwards, and the projection's in-memory state is dropped."""
+        """Apply one batch; True when more may be waiting.
+
+        A projection that reads only some event types first looks, outside any transaction, whether any arrived
+        since its position: when none did, it moves on in memory and tells the waiters, with no write at all
+        (its tracking row catches up at the next batch it applies, or every PERSIST_EVERY events)."""
+        if self.projection.topics is not None:
+            async with self.pool.acquire() as conn:
+                head, stored, relevant = await conn.fetchrow(_LOOK, self.name, self._last,
+                                                             list(self.projection.topics))
+            if stored is not None and stored >= self._stored:
+                self._stored = stored
+                begin = max(stored, self._last)
+                if head <= begin:
+                    self.notifier.record(self.name, begin)
+                    return False
+                if not relevant and head - stored < PERSIST_EVERY:
+                    self._last = head
+                    async with self.pool.acquire() as conn:
+                        await conn.execute("SELECT pg_notify($1, $2)", PROJECTIONS_CHANNEL, f"{self.name}:{head}")
+                    self.notifier.record(self.name, head)
+                    return False
+        return await self._apply_batch()
+
+    async def _apply_batch(self) -> bool:
+        """Tracking row, read model and notification change in one transaction, which also takes the tracking
+        row's lock: a rebuild, which takes it too, shows here as a stored position that went backwards, and the
+        projection's in-memory state is dropped."""
         async with self.pool.acquire() as conn, conn.transaction():
+            # A read model is derived data: its commits need not wait for the disk. After a crash, tracking and
+            # read model are lost together (one transaction) and replayed from the durable log.
+            await conn.execute("SET LOCAL synchronous_commit TO OFF")
             row = await conn.fetchrow(_POSITIONS, self.name)
             if row is None:
                 await conn.execute("INSERT INTO projection_tracking (name) VALUES ($1) ON CONFLICT DO NOTHING",
                                    self.name)
                 row = await conn.fetchrow(_POSITIONS, self.name)
-            position, head = row
-            if position < self._last:
+            stored, head = row
+            if stored < self._stored:  # rebuilt
                 self.projection.forget()
-            self._last = position
+                self._last = stored
+            self._stored = stored
+            position = max(stored, self._last)  # events in between were of no interest to this projection
             if head <= position:
                 self.notifier.record(self.name, position)
                 return False
@@ -94,11 +124,16 @@ class ProjectionRunner:
                     for r in records])
             new_position = records[-1].position if full else head
             await conn.execute(_ADVANCE, self.name, new_position, PROJECTIONS_CHANNEL, f"{self.name}:{new_position}")
-        self._last = new_position
+        self._last = self._stored = new_position
         self.notifier.record(self.name, new_position)
         return full
 
 
+PERSIST_EVERY = 1000  # events a projection may move on in memory before it writes its tracking row
+# The log's head, the stored position, and whether any event of interest arrived after the position known here.
+_LOOK = ("SELECT h.position, t.position, EXISTS (SELECT 1 FROM events e WHERE e.position > GREATEST(t.position, $2) "
+         "AND e.position <= h.position AND e.topic = ANY($3::text[])) "
+         "FROM event_log_head h LEFT JOIN projection_tracking t ON t.name = $1")
 # The projection's position (locking its row) and the log's head, in one round trip.
 _POSITIONS = ("SELECT t.position, (SELECT position FROM event_log_head) FROM projection_tracking t "
               "WHERE t.name = $1 FOR UPDATE OF t")

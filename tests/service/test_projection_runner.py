@@ -152,6 +152,45 @@ async def test_a_rebuild_while_the_runner_runs_replays_everything_once(log: Log)
     assert await log.counted() == list(range(1, 16))
 
 
+async def test_a_projection_of_some_event_types_skips_the_others_without_writing_and_still_reports_them(
+        log: Log) -> None:
+    from eventsourcing.persistence import StoredEvent
+    from eventsourcing.utils import get_topic
+
+    from service.eventstore import AppendRequest
+    from tests.service.eventstore.things import Thing
+    from tests.service.eventstore.test_store import META, TOPIC
+
+    vanished = get_topic(Thing.Vanished)
+
+    async def append(topic: str) -> None:
+        stream = str(uuid.uuid4())
+        await log.store.append(AppendRequest(stream, "Thing", 0, [StoredEvent(uuid.UUID(stream), 1, topic, b"{}")],
+                                             META))
+
+    class OnlyHappened(CountingProjection):
+        topics = (TOPIC,)
+
+    runner = log.runner(OnlyHappened())
+    runner.start()
+    await append(TOPIC)
+    await caught_up(log, 1)
+    await append(vanished)
+    await append(vanished)
+    await caught_up(log, 3)
+    assert await log.tracked() == 1  # moved past 2 and 3 in memory, without a write
+    await append(TOPIC)
+    await append(vanished)
+    await caught_up(log, 5)
+    assert await log.counted() == [1, 4]
+    await rebuild(log.pool, OnlyHappened())
+    log.notifier.positions["counting"] = 0
+    await append(TOPIC)
+    await caught_up(log, 6)
+    await runner.stop()
+    assert await log.counted() == [1, 4, 6]
+
+
 async def test_rebuild_replays_the_log_from_zero(log: Log) -> None:
     await log.append(10)
     runner = log.runner()

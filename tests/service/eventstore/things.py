@@ -9,3 +9,7 @@ class Thing(Aggregate):
     @event("Happened")
     def happen(self, n: int) -> None:
         self.n = n
+
+    @event("Vanished")
+    def vanish(self) -> None:
+        self.n = 0
