@@ -38,6 +38,12 @@ async def readyz(request: Request) -> JSONResponse:
                         status_code=200 if ready else 503)
 
 
+def create_app_from_env() -> Starlette:
+    """For `qms serve --workers N`: each worker process builds its app from the environment, without projections
+    (they run in their own process)."""
+    return create_app(Settings.from_env(run_projections=False))
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
 

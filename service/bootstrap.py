@@ -46,12 +46,17 @@ class Services:
             return True
         return await self.notifier.wait_for(names, position, self.settings.read_your_writes_timeout)
 
-    async def close(self) -> None:
-        for runner in self.runners:
-            await runner.stop()
-        await self.store.stop()
-        await self.notifier.stop()
-        await self.pool.close()
+    async def close(self, timeout: float = 10.0) -> None:
+        """Stop runners and writer, then the pool; a database that went away cannot hold shutdown up."""
+        try:
+            async with asyncio.timeout(timeout):
+                for runner in self.runners:
+                    await runner.stop()
+                await self.store.stop()
+                await self.notifier.stop()
+                await self.pool.close()
+        except TimeoutError:
+            self.pool.terminate()
 
 
 def resolve_database_url(settings: Settings) -> str:

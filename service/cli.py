@@ -32,12 +32,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"qms: serving GraphQL on http://{settings.host}:{settings.port}/graphql "
           f"({'DATABASE_URL' if settings.database_url else 'embedded PostgreSQL in ' + str(settings.data_dir)}; "
           f"projections {args.projections})")
+    if in_process and args.workers > 1:
+        print("qms: --projections in-process needs --workers 1", file=sys.stderr)
+        return 2
     worker = ProjectionProcess() if args.projections == "process" else None
     try:
         if worker is not None:
             worker.start()
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
-                    loop="uvloop", http="httptools")
+        if args.workers > 1:  # each worker process builds its own app from the same environment
+            uvicorn.run("service.app:create_app_from_env", factory=True, workers=args.workers, host=settings.host,
+                        port=settings.port, log_level="info", loop="uvloop", http="httptools")
+        else:
+            uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
+                        loop="uvloop", http="httptools")
     finally:
         if worker is not None:
             worker.stop()
@@ -72,7 +79,9 @@ def cmd_project(args: argparse.Namespace) -> int:
             await services.close()
 
     asyncio.run(run())
-    return 0
+    # Every batch a projection applied is committed with its position; nothing here is worth waiting on, even a
+    # task that a vanished database left hanging.
+    os._exit(0)
 
 
 def cmd_migrate(_: argparse.Namespace) -> int:
@@ -240,6 +249,8 @@ def main(argv: list[str] | None = None) -> int:
                        default=os.environ.get("QMS_PROJECTIONS", "process"),
                        help="run the projections in a child process (default: the API keeps its core), in the API "
                             "process, or not at all (another process runs them)")
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("QMS_WORKERS", "1")),
+                       help="API processes sharing the port (default 1; each has its own pool and caches)")
     serve.set_defaults(run=cmd_serve)
     project = sub.add_parser("project", help="run the projections only (one runner per projection across processes)")
     project.add_argument("--with-parent", type=int, help=argparse.SUPPRESS)

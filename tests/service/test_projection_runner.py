@@ -158,8 +158,8 @@ async def test_a_projection_of_some_event_types_skips_the_others_without_writing
     from eventsourcing.utils import get_topic
 
     from service.eventstore import AppendRequest
-    from tests.service.eventstore.things import Thing
     from tests.service.eventstore.test_store import META, TOPIC
+    from tests.service.eventstore.things import Thing
 
     vanished = get_topic(Thing.Vanished)
 
