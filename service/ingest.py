@@ -13,7 +13,7 @@ from domain.control.observations import ObservationIn
 from domain.errors import Forbidden, NotFound
 from service.bootstrap import Services
 from service.commands.context import CommandContext
-from service.commands.measures import record_many
+from service.commands.measures import Columns, RecordResult, record_columns, record_many
 from service.identity import AuthenticationError
 
 _KNOWN = frozenset({"measureId", "period", "value", "numerator", "denominator", "sourceId", "note"})
@@ -33,6 +33,40 @@ class ItemError(ValueError):
     def __init__(self, code: str, message: str, field: str | None) -> None:
         super().__init__(message)
         self.code, self.message, self.field = code, message, field
+
+
+_PLAIN = frozenset({"measureId", "period", "value", "sourceId"})
+
+
+def columns_of(observations: list[Any]) -> dict[str, Columns] | None:
+    """The batch as columns per measure when every item is a plain value observation (measureId, a YYYY-MM-DD
+    period, a number, maybe a sourceId): the usual shape of a feed, checked a column at a time. None otherwise,
+    and the items are then parsed one by one, each error with its index."""
+    if not observations or not all(type(o) is dict for o in observations):
+        return None
+    keys: set[str] = set().union(*observations)
+    if not keys <= _PLAIN:
+        return None
+    measure_ids = [o.get("measureId") for o in observations]
+    periods = [o.get("period") for o in observations]
+    values = [o.get("value") for o in observations]
+    if not (all(type(m) is str and m for m in measure_ids) and all(type(p) is str and len(p) == 10 for p in periods)
+            and all(type(v) is float or type(v) is int for v in values)):  # bool, None and text take the slow path
+        return None
+    sources = [o.get("sourceId") for o in observations] if "sourceId" in keys else None
+    if sources is not None and not all(type(s) is str for s in sources):
+        return None
+    groups: dict[str, Columns] = {}
+    for i, measure_id in enumerate(measure_ids):
+        part = groups.get(measure_id)
+        if part is None:
+            part = groups[measure_id] = ([], [], [], [] if sources is not None else None)
+        part[0].append(i)
+        part[1].append(periods[i])
+        part[2].append(values[i])
+        if sources is not None:
+            part[3].append(sources[i])  # type: ignore[union-attr]
+    return groups
 
 
 def parse_item(item: Any) -> tuple[str, ObservationIn]:
@@ -92,6 +126,11 @@ async def ingest_observations(request: Request) -> Response:
     if len(observations) > services.settings.max_batch_observations:
         return _bad(f"A batch has at most {services.settings.max_batch_observations} observations, "
                     f"not {len(observations)}.", 413, "TOO_LARGE")
+    ctx = CommandContext(principal, source=request.headers.get("x-source-system") or "ingest")
+    groups = columns_of(observations)
+    if groups is not None:
+        fast = await record_columns(services, ctx, groups, key)
+        return _answer(fast, fast.errors, len(observations))
     items: list[tuple[int, str, ObservationIn]] = []
     errors: list[dict[str, Any]] = []
     for index, raw in enumerate(observations):
@@ -101,14 +140,16 @@ async def ingest_observations(request: Request) -> Response:
             errors.append({"index": index, "code": e.code, "message": e.message, "field": e.field})
             continue
         items.append((index, measure_id, obs))
-    ctx = CommandContext(principal, source=request.headers.get("x-source-system") or "ingest")
     result = await record_many(services, ctx, items, key)
-    denied = [e for e in result.errors if e["code"] == Forbidden.code]
-    if denied and len(denied) == len(items) and items:
+    return _answer(result, sorted(errors + result.errors, key=lambda e: e["index"]), len(items))
+
+
+def _answer(result: RecordResult, errors: list[dict[str, Any]], attempted: int) -> Response:
+    denied = [e for e in errors if e["code"] == Forbidden.code]
+    if denied and len(denied) == attempted:
         return _bad(denied[0]["message"], 403, "FORBIDDEN")
-    all_errors = sorted(errors + result.errors, key=lambda e: e["index"])
     return _reply({"accepted": result.accepted, "duplicates": result.duplicates, "corrected": result.corrected,
-                   "errors": all_errors}, position=result.position)
+                   "errors": errors}, position=result.position)
 
 
 __all__ = ["NotFound", "ingest_observations", "parse_item"]

@@ -102,6 +102,65 @@ async def record_observations(services: Services, ctx: CommandContext, measure_i
     return await _on_measure(services, measure_id, work)
 
 
+Columns = tuple[list[int], list[str], list[float], list[str] | None]  # indexes, periods, values, source ids
+
+
+async def record_columns(services: Services, ctx: CommandContext, groups: dict[str, Columns],
+                         idempotency_key: str | None) -> RecordResult:
+    """Bulk intake of plain values, one command per measure, each on the measure's fast path (see
+    Measure.record_values); a measure whose part needs item-by-item decisions takes the usual path."""
+    async def one(measure_id: str, part: Columns) -> RecordResult:
+        indexes, periods, values, source_ids = part
+        key = None if idempotency_key is None else f"{idempotency_key}/{measure_id}"
+
+        async def slow() -> RecordResult:
+            obs = [ObservationIn(date.fromisoformat(p), v, source_id=source_ids[i] if source_ids else None)
+                   for i, (p, v) in enumerate(zip(periods, values, strict=True))]
+            return await record_observations(services, ctx, measure_id, obs, key)
+
+        try:
+            result = await _record_fast(services, ctx, measure_id, periods, values, source_ids, key)
+            if result is None:
+                result = await slow()
+        except DomainError as e:
+            result = RecordResult(errors=[{**error_dict(e), "index": i, "field": e.field or "measureId"}
+                                          for i in range(len(indexes))])
+        result.errors = [{**e, "index": indexes[e["index"]]} for e in result.errors]
+        return result
+
+    total = RecordResult()
+    for result in await asyncio.gather(*(one(m, part) for m, part in groups.items())):
+        total.add(result)
+    total.errors.sort(key=lambda e: e["index"])
+    return total
+
+
+async def _record_fast(services: Services, ctx: CommandContext, measure_id: str, periods: list[str],
+                       values: list[float], source_ids: list[str] | None, key: str | None) -> RecordResult | None:
+    scoped = ctx.scoped_key(key)
+    if scoped is not None:
+        async with services.pool.acquire() as conn:
+            first = await conn.fetchval("SELECT result FROM idempotency_keys WHERE key = $1", scoped)
+        if first is not None:
+            return RecordResult.from_bytes(first)
+
+    async def work(measure: Measure) -> RecordResult | None:
+        team_id = measure.definition.team_id
+        authorize(ctx.principal, "observations.record", team_id)
+        outcome = measure.record_values(periods, values, source_ids)
+        if outcome is None:
+            return None
+        result = RecordResult(accepted=outcome.accepted)
+        saved = await services.repository.save(measure, ctx.meta(team_id=team_id), idempotency_key=scoped,
+                                               result=result.to_bytes())
+        if saved.replayed is not None:
+            return RecordResult.from_bytes(saved.replayed)
+        result.position = saved.position
+        return result
+
+    return await _on_measure(services, measure_id, work)
+
+
 async def record_many(services: Services, ctx: CommandContext,
                       items: list[tuple[int, str, ObservationIn]], idempotency_key: str | None) -> RecordResult:
     """Bulk intake across measures: one command per measure, run together so they share group commits.
