@@ -32,6 +32,7 @@ class ProjectionRunner:
         self._task: asyncio.Task[None] | None = None
         self._last = 0    # the position this runner has applied, or moved past in memory
         self._stored = 0  # the tracking row's position as this runner last saw it
+        self._last_was_busy = False  # the last batch held more than one event: writes are streaming in
 
     def start(self) -> None:
         self._task = asyncio.create_task(self.run(), name=f"projection-{self.name}")
@@ -59,10 +60,19 @@ class ProjectionRunner:
                 await asyncio.sleep(2.0)  # another process runs it; stand by
             self.projection.forget()
             try:
+                loop = asyncio.get_running_loop()
                 while True:
                     seen = self.notifier.generation
-                    if not await self.step():
+                    started = loop.time()
+                    more = await self.step()
+                    took = loop.time() - started
+                    if not more:
                         await self.notifier.wait_changed(5.0, seen)
+                        # Under a stream of writes, let events gather for as long as the last batch took (at most
+                        # MAX_LINGER): a projection whose batches cost per touched row, not per event, then keeps
+                        # up with fewer, larger batches. Idle, the last batch was quick and so is the wait.
+                        if self._last_was_busy:
+                            await asyncio.sleep(min(took, MAX_LINGER))
             finally:
                 with contextlib.suppress(Exception):
                     await lock_conn.execute("SELECT pg_advisory_unlock($1)", lock_key(self.name))
@@ -125,10 +135,12 @@ class ProjectionRunner:
             new_position = records[-1].position if full else head
             await conn.execute(_ADVANCE, self.name, new_position, PROJECTIONS_CHANNEL, f"{self.name}:{new_position}")
         self._last = self._stored = new_position
+        self._last_was_busy = len(records) > 1
         self.notifier.record(self.name, new_position)
         return full
 
 
+MAX_LINGER = 0.2  # seconds
 PERSIST_EVERY = 1000  # events a projection may move on in memory before it writes its tracking row
 # The log's head, the stored position, and whether any event of interest arrived after the position known here.
 _LOOK = ("SELECT h.position, t.position, EXISTS (SELECT 1 FROM events e WHERE e.position > GREATEST(t.position, $2) "
