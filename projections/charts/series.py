@@ -83,7 +83,11 @@ def _annotate(series: Series, event: Any, period: str, kind: str, text: str) -> 
 
 
 def _column(triples: list[Triple], i: int) -> np.ndarray:
-    return np.fromiter((math.nan if t[i] is None else t[i] for t in triples), dtype=np.float64, count=len(triples))
+    column = [t[i] for t in triples]
+    try:
+        return np.array(column, dtype=np.float64)
+    except TypeError:  # a None among them (a column the chart type does not use)
+        return np.array([math.nan if v is None else v for v in column], dtype=np.float64)
 
 
 def chart_document(series: Series) -> dict[str, Any]:

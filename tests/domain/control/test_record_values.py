@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from uuid import uuid4
 
 from hypothesis import given, settings
@@ -49,3 +49,28 @@ def test_a_plain_batch_of_new_values_takes_the_fast_path() -> None:
     outcome = m.record_values(["2024-01-01", "2024-01-02"], [1.0, 2.0], ["a", "b"])
     assert outcome is not None and outcome.accepted == 2
     assert [type(e).__name__ for e in m.collect_events()] == ["ObservationsRecorded"]
+
+
+day_periods = st.lists(st.integers(0, 400).map(lambda d: (date(2024, 1, 1) + timedelta(days=d)).isoformat()),
+                       min_size=1, max_size=30, unique=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["XMR", "RUN", "C", "G", "T"]), day_periods, st.data())
+def test_new_plain_values_always_take_the_fast_path_and_agree(chart_type: str, periods: list[str],
+                                                              data: st.DataObject) -> None:
+    split = data.draw(st.integers(0, len(periods) - 1))
+    values = data.draw(st.lists(st.integers(0, 50).map(float), min_size=len(periods), max_size=len(periods)))
+    ids = [f"src-{p}" for p in periods] if data.draw(st.booleans()) else None
+    fast, slow = measure(chart_type, "DAY"), measure(chart_type, "DAY")
+    earlier = [ObservationIn(date.fromisoformat(p), v, source_id=ids[i] if ids else None)
+               for i, (p, v) in enumerate(zip(periods[:split], values[:split], strict=True))]
+    fast.record(earlier)
+    slow.record(earlier)
+    rest = slice(split, None)
+    outcome = fast.record_values(periods[rest], values[rest], ids[rest] if ids else None)
+    expected = slow.record([ObservationIn(date.fromisoformat(p), v, source_id=ids[split + i] if ids else None)
+                            for i, (p, v) in enumerate(zip(periods[rest], values[rest], strict=True))])
+    assert outcome is not None
+    assert (outcome.accepted, outcome.duplicates, outcome.corrected) == (expected.accepted, 0, 0)
+    assert fast.points == slow.points and fast.sources == slow.sources
