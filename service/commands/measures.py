@@ -11,7 +11,7 @@ from uuid import uuid4
 
 import orjson
 
-from domain.control.measure import Measure, MeasureDefinition
+from domain.control.measure import Measure, MeasureDefinition, RecordOutcome
 from domain.control.observations import ObservationIn
 from domain.errors import DomainError, InvalidInput, NotFound
 from service.bootstrap import Services
@@ -78,6 +78,15 @@ async def _on_measure(services: Services, measure_id: str, work: Callable[[Measu
 async def record_observations(services: Services, ctx: CommandContext, measure_id: str,
                               observations: list[ObservationIn], idempotency_key: str | None = None) -> RecordResult:
     """Store a batch for one measure; a retry with the same key answers with the first result."""
+    result = await _record(services, ctx, measure_id, idempotency_key, lambda m: m.record(observations))
+    assert result is not None  # record() always decides
+    return result
+
+
+async def _record(services: Services, ctx: CommandContext, measure_id: str, idempotency_key: str | None,
+                  decide: Callable[[Measure], RecordOutcome | None]) -> RecordResult | None:
+    """Run one recording decision on the measure and save what it decided; a key already used answers with its
+    first result. None when `decide` steps aside (a fast path that needs the item-by-item one)."""
     key = ctx.scoped_key(idempotency_key)
     if key is not None:
         async with services.pool.acquire() as conn:
@@ -85,10 +94,12 @@ async def record_observations(services: Services, ctx: CommandContext, measure_i
         if first is not None:
             return RecordResult.from_bytes(first)
 
-    async def work(measure: Measure) -> RecordResult:
+    async def work(measure: Measure) -> RecordResult | None:
         team_id = measure.definition.team_id
         authorize(ctx.principal, "observations.record", team_id)
-        outcome = measure.record(observations)
+        outcome = decide(measure)
+        if outcome is None:
+            return None
         result = RecordResult(outcome.accepted, outcome.duplicates, outcome.corrected,
                               [error_dict(e) for e in outcome.errors])
         if measure.pending_events:
@@ -119,9 +130,8 @@ async def record_columns(services: Services, ctx: CommandContext, groups: dict[s
             return await record_observations(services, ctx, measure_id, obs, key)
 
         try:
-            result = await _record_fast(services, ctx, measure_id, periods, values, source_ids, key)
-            if result is None:
-                result = await slow()
+            result = await _record(services, ctx, measure_id, key,
+                                   lambda m: m.record_values(periods, values, source_ids)) or await slow()
         except DomainError as e:
             result = RecordResult(errors=[{**error_dict(e), "index": i, "field": e.field or "measureId"}
                                           for i in range(len(indexes))])
@@ -133,32 +143,6 @@ async def record_columns(services: Services, ctx: CommandContext, groups: dict[s
         total.add(result)
     total.errors.sort(key=lambda e: e["index"])
     return total
-
-
-async def _record_fast(services: Services, ctx: CommandContext, measure_id: str, periods: list[str],
-                       values: list[float], source_ids: list[str] | None, key: str | None) -> RecordResult | None:
-    scoped = ctx.scoped_key(key)
-    if scoped is not None:
-        async with services.pool.acquire() as conn:
-            first = await conn.fetchval("SELECT result FROM idempotency_keys WHERE key = $1", scoped)
-        if first is not None:
-            return RecordResult.from_bytes(first)
-
-    async def work(measure: Measure) -> RecordResult | None:
-        team_id = measure.definition.team_id
-        authorize(ctx.principal, "observations.record", team_id)
-        outcome = measure.record_values(periods, values, source_ids)
-        if outcome is None:
-            return None
-        result = RecordResult(accepted=outcome.accepted)
-        saved = await services.repository.save(measure, ctx.meta(team_id=team_id), idempotency_key=scoped,
-                                               result=result.to_bytes())
-        if saved.replayed is not None:
-            return RecordResult.from_bytes(saved.replayed)
-        result.position = saved.position
-        return result
-
-    return await _on_measure(services, measure_id, work)
 
 
 async def record_many(services: Services, ctx: CommandContext,
