@@ -55,6 +55,16 @@ def cmd_project(args: argparse.Namespace) -> int:
     """Run the projection runners only, until stopped (SIGTERM or Ctrl-C), or until the parent process named by
     --with-parent is gone (so a `qms serve` killed with -9 leaves no orphan behind)."""
     import signal
+    import threading
+    import time
+
+    if args.with_parent:
+        def watch_parent() -> None:  # a thread: it works whatever state the event loop is in
+            while os.getppid() == args.with_parent:
+                time.sleep(1.0)
+            os._exit(0)  # every batch applied so far is committed with its position
+
+        threading.Thread(target=watch_parent, name="parent-watch", daemon=True).start()
 
     async def run() -> None:
         from service.bootstrap import start_services
@@ -64,24 +74,11 @@ def cmd_project(args: argparse.Namespace) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-
-        async def watch_parent(parent: int) -> None:
-            while os.getppid() == parent:
-                await asyncio.sleep(1.0)
-            stop.set()
-
-        watcher = asyncio.create_task(watch_parent(args.with_parent)) if args.with_parent else None
-        try:
-            await stop.wait()
-        finally:
-            if watcher is not None:
-                watcher.cancel()
-            await services.close()
+        await stop.wait()
+        await services.close()
 
     asyncio.run(run())
-    # Every batch a projection applied is committed with its position; nothing here is worth waiting on, even a
-    # task that a vanished database left hanging.
-    os._exit(0)
+    return 0
 
 
 def cmd_migrate(_: argparse.Namespace) -> int:
