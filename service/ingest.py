@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from domain.control.observations import ObservationIn
-from domain.errors import Forbidden, NotFound
+from domain.errors import Forbidden
 from service.bootstrap import Services
 from service.commands.context import CommandContext
 from service.commands.measures import Columns, RecordResult, record_columns, record_many
@@ -152,4 +152,4 @@ def _answer(result: RecordResult, errors: list[dict[str, Any]], attempted: int) 
                    "errors": errors}, position=result.position)
 
 
-__all__ = ["NotFound", "ingest_observations", "parse_item"]
+__all__ = ["columns_of", "ingest_observations", "parse_item"]

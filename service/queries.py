@@ -102,10 +102,6 @@ async def measure_as_of(services: Services, principal: Principal, measure_id: st
                        chart=chart_document(series) if series is not None else None)
 
 
-def can_read_measure(principal: Principal, view: MeasureView) -> bool:
-    return allowed(principal, "measure.read", view.team_id)
-
-
 # -- history ---------------------------------------------------------------------------------------------
 def encode_cursor(position: int) -> str:
     return base64.urlsafe_b64encode(f"position:{position}".encode()).decode()
@@ -201,7 +197,6 @@ __all__ = [
     "HistoryPage",
     "MeasureView",
     "audit_log",
-    "can_read_measure",
     "charts_by_measure",
     "encode_cursor",
     "event_data_json",

@@ -12,7 +12,6 @@ from projections.spc.settings import (
     ChartType,
     Direction,
 )
-from projections.spc.validation import validate_point
 
 __all__ = [
     "RULE_NAMES",
@@ -24,5 +23,4 @@ __all__ = [
     "RunAnalysis",
     "compute_chart",
     "compute_xmr_batch",
-    "validate_point",
 ]
