@@ -41,10 +41,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
             worker.start()
         if args.workers > 1:  # each worker process builds its own app from the same environment
             uvicorn.run("service.app:create_app_from_env", factory=True, workers=args.workers, host=settings.host,
-                        port=settings.port, log_level="info", loop="uvloop", http="httptools")
+                        port=settings.port, log_level="info", loop="uvloop", http="httptools",
+                        access_log=args.access_log)
         else:
             uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
-                        loop="uvloop", http="httptools")
+                        loop="uvloop", http="httptools", access_log=args.access_log)
     finally:
         if worker is not None:
             worker.stop()
@@ -246,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
                        default=os.environ.get("QMS_PROJECTIONS", "process"),
                        help="run the projections in a child process (default: the API keeps its core), in the API "
                             "process, or not at all (another process runs them)")
+    serve.add_argument("--access-log", action="store_true",
+                       help="log every request (off by default: at thousands of requests a second it costs)")
     serve.add_argument("--workers", type=int, default=int(os.environ.get("QMS_WORKERS", "1")),
                        help="API processes sharing the port (default 1; each has its own pool and caches)")
     serve.set_defaults(run=cmd_serve)
