@@ -1,0 +1,52 @@
+"""Operating the service: health and readiness, the demo organisation, and the command line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from service.bootstrap import Services
+from service.demo import load_demo
+from service.identity import TokenService
+from tests.conftest import TEST_SECRET, Api
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def test_health_needs_no_token_and_readiness_reports_each_projection_s_lag(api: Api) -> None:
+    assert (await api.http.get(f"{api.base}/healthz")).json() == {"status": "ok"}
+    ready = await api.http.get(f"{api.base}/readyz")
+    body = ready.json()
+    assert ready.status_code == 200 and body["status"] == "ready"
+    assert set(body["lag"]) == {"catalog", "spc", "feedback", "erasures"}
+
+
+async def test_the_demo_organisation_loads_once_with_charts_that_have_limits(services: Services, api: Api) -> None:
+    ids = await load_demo(services)
+    assert len(ids) == 8
+    assert await load_demo(services) == {}  # a second run finds it loaded
+    await services.wait_for_projections(await services.store.head())
+    data = await api.gql("query($id: ID!) { measure(id: $id) { spc { variation points { upperProcessLimit } } } }",
+                         {"id": ids["Falls per 1,000 bed days"]}, role="AUDITOR")
+    points = data["measure"]["spc"]["points"]
+    assert len(points) == 36 and points[-1]["upperProcessLimit"] is not None
+    assert data["measure"]["spc"]["variation"] is not None
+
+
+def qms(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QMS_JWT_SECRET": TEST_SECRET, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "service.cli", *args], env=env, cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_qms_token_prints_a_token_the_service_accepts() -> None:
+    result = qms("token", "--subject", "ana", "--role", "team_leader", "--team", "t1")
+    principal = TokenService(TEST_SECRET).verify(result.stdout.strip())
+    assert (principal.subject, principal.role.value, principal.teams) == ("ana", "TEAM_LEADER", frozenset({"t1"}))
+
+
+def test_qms_policy_prints_the_permission_table() -> None:
+    out = qms("policy").stdout
+    assert out.startswith("| action | ADMIN |") and "| observations.record |" in out
