@@ -125,9 +125,21 @@ async def record_columns(services: Services, ctx: CommandContext, groups: dict[s
         key = None if idempotency_key is None else f"{idempotency_key}/{measure_id}"
 
         async def slow() -> RecordResult:
-            obs = [ObservationIn(date.fromisoformat(p), v, source_id=source_ids[i] if source_ids else None)
-                   for i, (p, v) in enumerate(zip(periods, values, strict=True))]
-            return await record_observations(services, ctx, measure_id, obs, key)
+            obs: list[ObservationIn] = []
+            kept: list[int] = []
+            bad: list[dict[str, Any]] = []
+            for i, (p, v) in enumerate(zip(periods, values, strict=True)):
+                try:
+                    day = date.fromisoformat(p)
+                except ValueError:
+                    bad.append({"index": i, "code": "INVALID_DATE", "field": "period",
+                                "message": f"period {p!r} is not a calendar date (YYYY-MM-DD)."})
+                    continue
+                obs.append(ObservationIn(day, float(v), source_id=source_ids[i] if source_ids else None))
+                kept.append(i)
+            result = await record_observations(services, ctx, measure_id, obs, key)
+            result.errors = [{**e, "index": kept[e["index"]]} for e in result.errors] + bad
+            return result
 
         try:
             result = await _record(services, ctx, measure_id, key,

@@ -122,3 +122,28 @@ async def test_a_role_that_may_not_write_the_measure_gets_403_and_nothing_is_sto
     assert (await post(api, {"observations": [item]}, role="INTEGRATION", teams=[other])).status_code == 403
     assert (await post(api, {"observations": [item]}, role="AUDITOR")).status_code == 403
     assert await stored_values(api, m1) == []
+
+
+async def test_a_plain_batch_with_one_impossible_date_stores_the_rest(api: Api) -> None:
+    team, (m1,) = await team_with_measures(api, 1)
+    items = [{"measureId": m1, "period": "2024-02-28", "value": 1, "sourceId": "p1"},
+             {"measureId": m1, "period": "2024-02-30", "value": 2, "sourceId": "p2"},
+             {"measureId": m1, "period": "2024-03-01", "value": 3, "sourceId": "p3"}]
+    response = await post(api, {"observations": items}, teams=[team])
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["accepted"] == 2
+    assert [(e["index"], e["code"]) for e in body["errors"]] == [(1, "INVALID_DATE")]
+    assert await stored_values(api, m1) == [1, 3]
+
+
+async def test_a_plain_batch_that_repeats_and_corrects_takes_the_item_by_item_path(api: Api) -> None:
+    team, (m1,) = await team_with_measures(api, 1)
+    first = [{"measureId": m1, "period": "2024-01-01", "value": 1}, {"measureId": m1, "period": "2024-01-02",
+                                                                        "value": 2}]
+    assert (await post(api, {"observations": first}, teams=[team])).json()["accepted"] == 2
+    again = [{"measureId": m1, "period": "2024-01-01", "value": 1}, {"measureId": m1, "period": "2024-01-02",
+                                                                        "value": 5}]
+    body = (await post(api, {"observations": again}, teams=[team])).json()
+    assert (body["accepted"], body["duplicates"], body["corrected"]) == (0, 1, 1)
+    assert await stored_values(api, m1) == [1, 5]
