@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from tests.conftest import Api
 
 
@@ -147,3 +150,38 @@ async def test_a_plain_batch_that_repeats_and_corrects_takes_the_item_by_item_pa
     body = (await post(api, {"observations": again}, teams=[team])).json()
     assert (body["accepted"], body["duplicates"], body["corrected"]) == (0, 1, 1)
     assert await stored_values(api, m1) == [1, 5]
+
+
+json_values = st.one_of(st.none(), st.booleans(), st.integers(-(2**53), 2**53), st.floats(allow_nan=False,
+                        allow_infinity=False), st.text(max_size=12), st.lists(st.integers(), max_size=2))
+item_strategy = st.fixed_dictionaries(
+    {"period": st.one_of(st.sampled_from(["2024-01-01", "2024-02-30", "1899-12-31", "2024-1-1", ""]),
+                         st.dates().map(lambda d: d.isoformat()))},
+    optional={"value": json_values, "numerator": json_values, "denominator": json_values,
+              "sourceId": st.one_of(st.text(max_size=8), st.integers()), "note": json_values,
+              "extra": json_values})
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(batch=st.lists(item_strategy, max_size=6), which=st.lists(st.integers(0, 2), min_size=6, max_size=6))
+async def test_no_batch_of_any_shape_causes_a_server_error(api: Api, batch: list[dict[str, Any]],
+                                                          which: list[int]) -> None:
+    team, measures = await fuzz_world(api)
+    targets = [*measures, "not-a-measure"]
+    items = [{"measureId": targets[which[i]], **item} for i, item in enumerate(batch)]
+    response = await post(api, {"observations": items}, teams=[team])
+    assert response.status_code in (200, 400, 403), response.text
+    if response.status_code == 200:
+        body = response.json()
+        assert body["accepted"] + body["duplicates"] + body["corrected"] + len(body["errors"]) == len(items)
+
+
+_fuzz: dict[str, Any] = {}
+
+
+async def fuzz_world(api: Api) -> tuple[str, list[str]]:
+    if not _fuzz:
+        team = await api.create_team("Fuzzed feed")
+        _fuzz["world"] = (team, [await api.define_measure(team, name="Daily", frequency="DAY"),
+                                 await api.define_measure(team, name="Ratio", chartType="P")])
+    return _fuzz["world"]
