@@ -256,3 +256,13 @@ async def test_chart_decisions_appear_on_the_chart_as_annotations_with_their_rea
     notes = data["measure"]["spc"]["annotations"]
     assert [(n["period"], n["kind"], n["text"]) for n in notes] == [
         (MONTHS[2], "RECALCULATION", "New pathway"), (MONTHS[3], "TARGET", "target 2.0: Standard")]
+
+
+async def test_the_audit_log_refuses_a_malformed_filter_with_the_field_named(api: Api) -> None:
+    for args, field in (('type: "Team Created"', "type"), ('teamId: "not-a-team"', "teamId"),
+                        ('after: "bm9wZQ=="', "after"), ("first: 501", "first")):
+        query = f"{{ auditLog({args}) {{ edges {{ cursor }} }} }}"
+        response = await api.http.post(f"{api.base}/graphql", json={"query": query},
+                                       headers={"Authorization": f"Bearer {api.token('AUDITOR')}"})
+        error = response.json()["errors"][0]
+        assert error["extensions"]["field"] == field, error

@@ -58,3 +58,21 @@ async def test_bad_feedback_is_refused_with_the_field_named(api: Api) -> None:
     other = await api.gql(GIVE, {"i": {"teamId": team, "comment": "hello"}}, role="SERVICE_USER", teams=["x"])
     assert other["giveFeedback"]["errors"][0]["code"] == "FORBIDDEN"
     assert (await api.gql(LIST, {"t": team}, role="TEAM_LEADER", teams=[team]))["feedback"]["edges"] == []
+
+
+async def test_an_erasure_without_a_reason_or_subject_is_refused_and_nothing_is_recorded(api: Api) -> None:
+    for values, field in (({"subject": "patient-9", "reason": "  "}, "reason"), ({"subject": " ", "reason": "x"},
+                                                                                    "subject")):
+        data = await api.gql("""mutation($i: ErasePersonalDataInput!) { erasePersonalData(input: $i) { erased
+            errors { code field } } }""", {"i": values}, role="ADMIN")
+        assert data["erasePersonalData"] == {"erased": False, "errors": [{"code": "REQUIRED", "field": field}]}
+    log = await api.gql('{ auditLog(first: 500, type: "PersonalDataErased", actor: "tester") { edges { node '
+                        '{ data } } } }', role="AUDITOR")
+    assert all("patient-9" not in e["node"]["data"] for e in log["auditLog"]["edges"])
+
+
+async def test_a_service_user_cannot_read_other_people_s_feedback(api: Api) -> None:
+    team = await api.create_team("Day unit")
+    response = await api.http.post(f"{api.base}/graphql", json={"query": LIST, "variables": {"t": team}},
+                                   headers={"Authorization": f"Bearer {api.token('SERVICE_USER', [team])}"})
+    assert response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
