@@ -9,7 +9,7 @@ from domain.control.measure import Measure
 from domain.planning.team import Team
 from projections.base import ProjectedEvent
 
-TOPICS = tuple(get_topic(c) for c in (Team.TeamCreated, Team.TeamRenamed, Measure.MeasureDefined,
+TOPICS = tuple(get_topic(c) for c in (Team.TeamCreated, Measure.MeasureDefined,
                                       Measure.TargetSet))
 
 
@@ -30,9 +30,6 @@ class CatalogProjection:
                 await conn.execute("INSERT INTO teams (team_id, name, parent_id, created_at, position) "
                                    "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING", e.stream_id, ev.name,
                                    ev.parent_id, e.recorded_at, e.position)
-            elif isinstance(ev, Team.TeamRenamed):
-                await conn.execute("UPDATE teams SET name = $2, position = $3 WHERE team_id = $1", e.stream_id,
-                                   ev.name, e.position)
             elif isinstance(ev, Measure.MeasureDefined):
                 d = ev.definition
                 await conn.execute(

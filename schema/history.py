@@ -8,13 +8,13 @@ import strawberry
 from strawberry.types import Info
 
 from schema.context import Context
+from service.eventstore.codec import event_type
 from service.queries import (
     AuditFilter,
     HistoryPage,
     audit_log,
     encode_cursor,
     event_data_json,
-    event_type,
     stream_history,
 )
 

@@ -18,7 +18,6 @@ PROJECTIONS_CHANNEL = "qms_projections"
 class Notifier:
     def __init__(self, url: str) -> None:
         self.url = url
-        self.head = 0
         self.positions: dict[str, int] = {}
         self.generation = 0
         self._changed = asyncio.Event()
@@ -53,8 +52,7 @@ class Notifier:
                 except (OSError, asyncpg.PostgresError) as e:
                     log.warning("notifier reconnect failed: %s", e)
 
-    def _on_event(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
-        self.head = max(self.head, int(payload))
+    def _on_event(self, _conn: object, _pid: int, _channel: str, _payload: str) -> None:
         self._wake()
 
     def _on_projection(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:

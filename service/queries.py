@@ -16,7 +16,6 @@ from domain.text import check_text
 from projections.charts.series import chart_document, evolve
 from service.bootstrap import Services
 from service.eventstore import RecordedEvent
-from service.eventstore.codec import event_type
 from service.identity import Principal
 from service.ids import valid_uuid
 from service.permissions import allowed, authorize
@@ -200,7 +199,6 @@ __all__ = [
     "charts_by_measure",
     "encode_cursor",
     "event_data_json",
-    "event_type",
     "measure_as_of",
     "measures_by_id",
     "stream_history",

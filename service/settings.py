@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -31,7 +31,6 @@ class Settings:
     projection_batch: int = 2000
     read_your_writes_timeout: float = 5.0
     run_projections: bool = True             # False for API-only processes when projections run elsewhere
-    extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

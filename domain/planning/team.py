@@ -37,12 +37,3 @@ class Team(Aggregate):
     def __init__(self, name: str, parent_id: str | None) -> None:
         self.name = name
         self.parent_id = parent_id
-
-    def rename(self, name: str) -> None:
-        cleaned = clean_name(name)
-        if cleaned != self.name:
-            self._renamed(name=cleaned)
-
-    @event("TeamRenamed")
-    def _renamed(self, name: str) -> None:
-        self.name = name
