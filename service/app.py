@@ -41,7 +41,11 @@ async def readyz(request: Request) -> JSONResponse:
 def create_app_from_env() -> Starlette:
     """For `qms serve --workers N`: each worker process builds its app from the environment, without projections
     (they run in their own process)."""
-    return create_app(Settings.from_env(run_projections=False))
+    from service.process import tune_gc
+
+    app = create_app(Settings.from_env(run_projections=False))
+    tune_gc()
+    return app
 
 
 def create_app(settings: Settings | None = None) -> Starlette:

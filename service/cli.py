@@ -25,6 +25,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from service.app import create_app
+    from service.process import tune_gc
     from service.supervisor import ProjectionProcess
 
     in_process = args.projections == "in-process"
@@ -44,7 +45,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
                         port=settings.port, log_level="info", loop="uvloop", http="httptools",
                         access_log=args.access_log)
         else:
-            uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
+            app = create_app(settings)
+            tune_gc()
+            uvicorn.run(app, host=settings.host, port=settings.port, log_level="info",
                         loop="uvloop", http="httptools", access_log=args.access_log)
     finally:
         if worker is not None:
@@ -59,6 +62,8 @@ def cmd_project(args: argparse.Namespace) -> int:
     import threading
     import time
 
+    from service.process import lower_priority, tune_gc
+
     if args.with_parent:
         def watch_parent() -> None:  # a thread: it works whatever state the event loop is in
             while os.getppid() == args.with_parent:
@@ -66,11 +71,13 @@ def cmd_project(args: argparse.Namespace) -> int:
             os._exit(0)  # every batch applied so far is committed with its position
 
         threading.Thread(target=watch_parent, name="parent-watch", daemon=True).start()
+        lower_priority()  # the projections beside `qms serve` give way to its requests
 
     async def run() -> None:
         from service.bootstrap import start_services
 
         services = await start_services(Settings.from_env(run_projections=True))
+        tune_gc()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):

@@ -68,11 +68,12 @@ class ProjectionRunner:
                     took = loop.time() - started
                     if not more:
                         await self.notifier.wait_changed(5.0, seen)
-                        # Under a stream of writes, let events gather for as long as the last batch took (at most
-                        # MAX_LINGER): a projection whose batches cost per touched row, not per event, then keeps
-                        # up with fewer, larger batches. Idle, the last batch was quick and so is the wait.
+                        # Under a stream of writes, let events gather for LINGER times as long as the last batch
+                        # took (at most MAX_LINGER): a projection whose batches cost per touched row, not per event,
+                        # then keeps up with fewer, larger batches and leaves most of the CPU to the writers. Idle,
+                        # the last batch was quick and so is the wait.
                         if self._last_was_busy:
-                            await asyncio.sleep(min(took, MAX_LINGER))
+                            await asyncio.sleep(min(LINGER * took, MAX_LINGER))
             finally:
                 with contextlib.suppress(Exception):
                     await lock_conn.execute("SELECT pg_advisory_unlock($1)", lock_key(self.name))
@@ -140,7 +141,8 @@ class ProjectionRunner:
         return full
 
 
-MAX_LINGER = 0.2  # seconds
+LINGER = 2.0  # a busy projection spends at most a third of its time applying batches
+MAX_LINGER = 0.5  # seconds
 PERSIST_EVERY = 1000  # events a projection may move on in memory before it writes its tracking row
 # The log's head, the stored position, and whether any event of interest arrived after the position known here.
 _LOOK = ("SELECT h.position, t.position, EXISTS (SELECT 1 FROM events e WHERE e.position > GREATEST(t.position, $2) "

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import contextlib
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
@@ -76,21 +77,30 @@ async def _on_measure(services: Services, measure_id: str, work: Callable[[Measu
 
 
 async def record_observations(services: Services, ctx: CommandContext, measure_id: str,
-                              observations: list[ObservationIn], idempotency_key: str | None = None) -> RecordResult:
+                              observations: list[ObservationIn], idempotency_key: str | None = None,
+                              used: dict[str, bytes] | None = None) -> RecordResult:
     """Store a batch for one measure; a retry with the same key answers with the first result."""
-    result = await _record(services, ctx, measure_id, idempotency_key, lambda m: m.record(observations))
+    result = await _record(services, ctx, measure_id, idempotency_key, lambda m: m.record(observations), used)
     assert result is not None  # record() always decides
     return result
 
 
+async def _first_results(services: Services, keys: list[str]) -> dict[str, bytes]:
+    """The first results of the (scoped) idempotency keys already used, in one round trip."""
+    async with services.pool.acquire() as conn:
+        return dict(await conn.fetch("SELECT key, result FROM idempotency_keys WHERE key = ANY($1::text[])", keys))
+
+
 async def _record(services: Services, ctx: CommandContext, measure_id: str, idempotency_key: str | None,
-                  decide: Callable[[Measure], RecordOutcome | None]) -> RecordResult | None:
+                  decide: Callable[[Measure], RecordOutcome | None],
+                  used: dict[str, bytes] | None = None) -> RecordResult | None:
     """Run one recording decision on the measure and save what it decided; a key already used answers with its
-    first result. None when `decide` steps aside (a fast path that needs the item-by-item one)."""
+    first result. None when `decide` steps aside (a fast path that needs the item-by-item one). `used`: the keys
+    already looked up (see _first_results), so a bulk request asks once for all its parts; a key used after the
+    look-up is still caught when the save finds it."""
     key = ctx.scoped_key(idempotency_key)
     if key is not None:
-        async with services.pool.acquire() as conn:
-            first = await conn.fetchval("SELECT result FROM idempotency_keys WHERE key = $1", key)
+        first = used.get(key) if used is not None else (await _first_results(services, [key])).get(key)
         if first is not None:
             return RecordResult.from_bytes(first)
 
@@ -116,10 +126,24 @@ async def _record(services: Services, ctx: CommandContext, measure_id: str, idem
 Columns = tuple[list[int], list[str], list[float], list[str] | None]  # indexes, periods, values, source ids
 
 
+async def _used_part_keys(services: Services, ctx: CommandContext, idempotency_key: str | None,
+                          measure_ids: Iterable[str]) -> dict[str, bytes] | None:
+    """A bulk request's key names one part per measure (`key/measureId`); those already used, looked up at once."""
+    if idempotency_key is None:
+        return None
+    keys: list[str] = []
+    for measure_id in measure_ids:
+        with contextlib.suppress(DomainError):  # a key no part can have: that part answers with the error
+            keys.append(f"{ctx.scoped_key(f'{idempotency_key}/{measure_id}')}")
+    return await _first_results(services, keys)
+
+
 async def record_columns(services: Services, ctx: CommandContext, groups: dict[str, Columns],
                          idempotency_key: str | None) -> RecordResult:
     """Bulk intake of plain values, one command per measure, each on the measure's fast path (see
     Measure.record_values); a measure whose part needs item-by-item decisions takes the usual path."""
+    used = await _used_part_keys(services, ctx, idempotency_key, groups)
+
     async def one(measure_id: str, part: Columns) -> RecordResult:
         indexes, periods, values, source_ids = part
         key = None if idempotency_key is None else f"{idempotency_key}/{measure_id}"
@@ -137,13 +161,13 @@ async def record_columns(services: Services, ctx: CommandContext, groups: dict[s
                     continue
                 obs.append(ObservationIn(day, float(v), source_id=source_ids[i] if source_ids else None))
                 kept.append(i)
-            result = await record_observations(services, ctx, measure_id, obs, key)
+            result = await record_observations(services, ctx, measure_id, obs, key, used)
             result.errors = [{**e, "index": kept[e["index"]]} for e in result.errors] + bad
             return result
 
         try:
             result = await _record(services, ctx, measure_id, key,
-                                   lambda m: m.record_values(periods, values, source_ids)) or await slow()
+                                   lambda m: m.record_values(periods, values, source_ids), used) or await slow()
         except DomainError as e:
             result = RecordResult(errors=[{**error_dict(e), "index": i, "field": e.field or "measureId"}
                                           for i in range(len(indexes))])
@@ -166,12 +190,13 @@ async def record_many(services: Services, ctx: CommandContext,
     for index, measure_id, obs in items:
         groups.setdefault(measure_id, []).append((index, obs))
     total = RecordResult()
+    used = await _used_part_keys(services, ctx, idempotency_key, groups)
 
     async def one(measure_id: str, part: list[tuple[int, ObservationIn]]) -> tuple[RecordResult, list[int]]:
         indexes = [i for i, _ in part]
         try:
             key = None if idempotency_key is None else f"{idempotency_key}/{measure_id}"
-            result = await record_observations(services, ctx, measure_id, [o for _, o in part], key)
+            result = await record_observations(services, ctx, measure_id, [o for _, o in part], key, used)
         except DomainError as e:
             result = RecordResult(errors=[{**error_dict(e), "index": i, "field": e.field or "measureId"}
                                           for i in range(len(part))])
