@@ -11,19 +11,18 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from functools import lru_cache
 from hashlib import blake2b
 from typing import Any
 from uuid import uuid4
 
 import orjson
-from graphql import GraphQLError, OperationType, parse
-from graphql.error import GraphQLSyntaxError
+from graphql import GraphQLError, OperationType
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from domain.errors import DomainError
 from schema.context import Context
+from schema.executor import Executor
 from service.bootstrap import Services
 from service.identity import AuthenticationError
 from service.queries import read_model_versions
@@ -43,17 +42,6 @@ def error_response(message: str, status: int, code: str) -> Response:
     return json_response({"errors": [{"message": message, "extensions": {"code": code}}]}, status)
 
 
-@lru_cache(maxsize=2048)
-def is_query(document: str, operation_name: str | None) -> bool:
-    try:
-        ast = parse(document)
-    except GraphQLSyntaxError:
-        return False
-    ops = [d for d in ast.definitions if getattr(d, "operation", None) is not None]
-    chosen = [d for d in ops if operation_name is None or (d.name and d.name.value == operation_name)]  # type: ignore[attr-defined]
-    return len(chosen) == 1 and chosen[0].operation is OperationType.QUERY  # type: ignore[attr-defined]
-
-
 def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
     original = error.original_error
     if original is None or isinstance(original, GraphQLError):
@@ -67,8 +55,8 @@ def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
 
 
 class GraphQLEndpoint:
-    def __init__(self, schema: Any, graphiql_html: str | None, cache_size: int = 4096) -> None:
-        self.schema = schema
+    def __init__(self, executor: Executor, graphiql_html: str | None, cache_size: int = 4096) -> None:
+        self.executor = executor
         self.graphiql_html = graphiql_html
         self.cache: OrderedDict[bytes, tuple[dict[str, int | None], bytes]] = OrderedDict()
         self.cache_size = cache_size
@@ -114,7 +102,8 @@ class GraphQLEndpoint:
                 return error_response(f"{AFTER_HEADER} must be a log position.", 400, "BAD_REQUEST")
             await services.wait_for_projections(int(after))  # read-your-writes across requests
         key = None
-        if is_query(query, operation_name):
+        prepared = self.executor.prepare(query, operation_name)
+        if prepared.operation is OperationType.QUERY:
             scope = (principal.role.value, sorted(principal.teams))
             key = blake2b(orjson.dumps([query, variables, operation_name, scope], option=orjson.OPT_SORT_KEYS),
                           digest_size=20).digest()
@@ -123,8 +112,7 @@ class GraphQLEndpoint:
                 return Response(cached, media_type="application/json")
         request_id = request.headers.get("x-request-id") or uuid4().hex
         context = Context(services=services, principal=principal, request_id=request_id)
-        result = await self.schema.execute(query, variable_values=variables, context_value=context,
-                                           operation_name=operation_name)
+        result = await self.executor.execute(prepared, variables, context, operation_name)
         out: dict[str, Any] = {"data": result.data}
         if result.errors:
             out["errors"] = [format_error(e, request_id) for e in result.errors]

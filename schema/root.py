@@ -3,18 +3,10 @@
 from __future__ import annotations
 
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.tools import merge_types
 
+from schema.executor import Executor
 from schema.feedback import FeedbackMutations, FeedbackQueries
 from schema.history import HistoryQueries
 from schema.measures import MeasureMutations, MeasureQueries
@@ -27,29 +19,17 @@ MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 4000
 
-
-class Schema(strawberry.Schema):
-    """Errors are reported to the client, not logged here: schema/http.py logs the unexpected ones, with the
-    request id, and a client's invalid query or a domain refusal is not a server problem."""
-
-    def process_errors(self, errors: list[GraphQLError], execution_context: object = None) -> None:
-        return None
-
-
-# The limit rules are built once: the validation cache is keyed by the rule classes, and building them per
-# request (as the limiter extensions do) would make every request a cache miss and revalidate the document.
+# strawberry's limiter extensions make their validation rules; the rules are taken once and run by the executor
+# with graphql-core's own (see schema/executor.py).
 LIMIT_RULES = [*QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
                *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules]
 
 
-def build_schema(*, introspection: bool = True) -> strawberry.Schema:
-    """The schema with its limits; introspection can be switched off (production)."""
-    extensions: list[object] = [
-        lambda: AddValidationRules(LIMIT_RULES),
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: ParserCache(maxsize=1024),
-        lambda: ValidationCache(maxsize=1024),
-    ]
-    if not introspection:
-        extensions.append(DisableIntrospection)
-    return Schema(query=Query, mutation=Mutation, extensions=extensions)  # type: ignore[arg-type]
+def build_schema() -> strawberry.Schema:
+    """The schema's types and resolvers (its SDL is `build_schema().as_str()`)."""
+    return strawberry.Schema(query=Query, mutation=Mutation)
+
+
+def build_executor(*, introspection: bool = True) -> Executor:
+    """The schema with its limits, as the endpoint runs it; introspection can be switched off (production)."""
+    return Executor(build_schema(), limit_rules=LIMIT_RULES, max_tokens=MAX_TOKENS, introspection=introspection)

@@ -12,7 +12,7 @@ from starlette.routing import Route
 from strawberry.http.ides import get_graphql_ide_html
 
 from schema.http import GraphQLEndpoint
-from schema.root import build_schema
+from schema.root import build_executor
 from service.bootstrap import start_services
 from service.ingest import ingest_observations
 from service.settings import Settings
@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await app.state.services.close()
 
     ide = get_graphql_ide_html(graphql_ide="graphiql") if settings.development else None
-    graphql = GraphQLEndpoint(build_schema(introspection=settings.development), ide)
+    graphql = GraphQLEndpoint(build_executor(introspection=settings.development), ide)
     routes = [
         Route("/graphql", graphql.handle, methods=["GET", "POST"]),
         Route("/ingest/observations", ingest_observations, methods=["POST"]),

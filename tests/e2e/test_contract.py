@@ -203,10 +203,39 @@ async def test_a_query_deeper_or_wider_than_the_limits_is_refused(api: Api) -> N
     assert "aliases" in response.json()["errors"][0]["message"]
 
 
-async def test_introspection_is_off_in_production(database_url: str) -> None:
-    from schema.root import build_schema
+async def test_a_query_nested_deeper_than_the_limit_is_refused_before_it_runs(api: Api) -> None:
+    from schema.root import MAX_DEPTH
 
-    result = await build_schema(introspection=False).execute("{ __schema { types { name } } }")
+    deep = "{ measure(id: \"x\") " + "{ team " * MAX_DEPTH + "{ id }" + " }" * MAX_DEPTH + " }"
+    response = await api.http.post(f"{api.base}/graphql", json={"query": deep},
+                                   headers={"Authorization": f"Bearer {api.token()}"})
+    body = response.json()
+    assert body["data"] is None and "exceeds maximum operation depth" in body["errors"][0]["message"]
+
+
+async def test_a_document_over_the_token_limit_is_refused_unparsed(api: Api) -> None:
+    from schema.root import MAX_TOKENS
+
+    huge = "{ " + " ".join(["__typename"] * MAX_TOKENS) + " }"
+    response = await api.http.post(f"{api.base}/graphql", json={"query": huge},
+                                   headers={"Authorization": f"Bearer {api.token()}"})
+    body = response.json()
+    assert body["data"] is None and f"more than {MAX_TOKENS} tokens" in body["errors"][0]["message"]
+
+
+async def test_a_variable_of_the_wrong_type_is_refused_with_its_name(api: Api) -> None:
+    response = await api.http.post(f"{api.base}/graphql", headers={"Authorization": f"Bearer {api.token()}"},
+                                   json={"query": "query($id: ID!) { measure(id: $id) { id } }",
+                                         "variables": {"id": {"not": "an id"}}})
+    body = response.json()
+    assert body["data"] is None and "$id" in body["errors"][0]["message"]
+
+
+async def test_introspection_is_off_in_production(database_url: str) -> None:
+    from schema.root import build_executor
+
+    executor = build_executor(introspection=False)
+    result = await executor.execute(executor.prepare("{ __schema { types { name } } }", None), None, None, None)
     assert result.errors and "introspection" in result.errors[0].message.lower()
 
 

@@ -1,0 +1,78 @@
+"""Runs GraphQL operations against the strawberry schema with each distinct document prepared once.
+
+strawberry's `Schema.execute` builds a fresh set of extension objects, an extensions runner and an execution
+context for every request, and runs every hook of every extension around parsing, validation and execution,
+even when the parse and validation results come from a cache. For a small mutation that machinery cost more
+than the command itself. Here the same steps are done by graphql-core directly, on the graphql-core schema that
+strawberry built (so the types, resolvers, argument conversion and field extensions are all strawberry's):
+
+  * parse, with the token limit, and validate, with graphql-core's rules, the depth and alias limits, strawberry's
+    own rules, and no introspection in production: once per distinct (document, operation name), kept in an LRU;
+  * execute with strawberry's execution context class, so resolvers see strawberry's `info`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import strawberry
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    NoSchemaIntrospectionCustomRule,
+    OperationType,
+    execute,
+    get_operation_ast,
+    parse,
+    specified_rules,
+)
+from strawberry.execution import optimized_is_awaitable
+from strawberry.schema.schema import validate_document
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A document parsed and validated: either its AST and operation, or the errors that stop it."""
+
+    document: DocumentNode | None
+    operation: OperationType | None
+    errors: tuple[GraphQLError, ...] = ()
+
+
+class Executor:
+    def __init__(self, schema: strawberry.Schema, *, limit_rules: list[type], max_tokens: int,
+                 introspection: bool, cache_size: int = 1024) -> None:
+        self.schema = schema
+        self._graphql_schema = schema._schema
+        self._context_class = schema.execution_context_class
+        rules = [*specified_rules, *limit_rules]
+        if not introspection:
+            rules.append(NoSchemaIntrospectionCustomRule)
+        self._rules = tuple(rules)
+        self._max_tokens = max_tokens
+        self.prepare = lru_cache(maxsize=cache_size)(self._prepare)
+
+    def _prepare(self, query: str, operation_name: str | None) -> Prepared:
+        try:
+            document = parse(query, max_tokens=self._max_tokens)
+        except GraphQLError as e:
+            return Prepared(None, None, (e,))
+        errors = validate_document(self._graphql_schema, document, self._rules)
+        if errors:
+            return Prepared(None, None, tuple(errors))
+        operation = get_operation_ast(document, operation_name)
+        return Prepared(document, operation.operation if operation else None)
+
+    async def execute(self, prepared: Prepared, variables: dict[str, Any] | None, context: Any,
+                      operation_name: str | None) -> ExecutionResult:
+        if prepared.document is None:
+            return ExecutionResult(None, list(prepared.errors))
+        result = execute(self._graphql_schema, prepared.document, context_value=context, variable_values=variables,
+                         operation_name=operation_name, executor_class=self._context_class,
+                         is_awaitable=optimized_is_awaitable)
+        if optimized_is_awaitable(result):
+            result = await result  # type: ignore[misc]
+        return result  # type: ignore[return-value]
