@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from strawberry.dataloader import DataLoader
@@ -25,19 +26,23 @@ class Context:
     services: Services
     principal: Principal
     request_id: str
-    measures: DataLoader[str, MeasureView | None] = field(init=False)
-    teams: DataLoader[str, dict[str, Any] | None] = field(init=False)
-    charts: DataLoader[str, dict[str, Any] | None] = field(init=False)
     position: int = 0   # the last position this request's commands wrote: sent back as X-QMS-Position
     # The read-model rows this answer was built from, with their positions; None once any part of the answer
     # came from somewhere that has no such version (the log itself, a past instant), making it uncacheable.
     depends_on: dict[str, int | None] | None = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        pool = self.services.pool
-        self.measures = _loader(measures_by_id, pool)
-        self.teams = _loader(teams_by_id, pool)
-        self.charts = _loader(charts_by_measure, pool)
+    # Built on first use: most requests (every mutation that selects no measure) need none of them.
+    @cached_property
+    def measures(self) -> DataLoader[str, MeasureView | None]:
+        return _loader(measures_by_id, self.services.pool)
+
+    @cached_property
+    def teams(self) -> DataLoader[str, dict[str, Any] | None]:
+        return _loader(teams_by_id, self.services.pool)
+
+    @cached_property
+    def charts(self) -> DataLoader[str, dict[str, Any] | None]:
+        return _loader(charts_by_measure, self.services.pool)
 
     def depend(self, key: str, position: int | None) -> None:
         if self.depends_on is not None:

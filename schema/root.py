@@ -9,6 +9,7 @@ from strawberry.tools import merge_types
 from schema.executor import Executor
 from schema.feedback import FeedbackMutations, FeedbackQueries
 from schema.history import HistoryQueries
+from schema.inputs import compile_inputs
 from schema.measures import MeasureMutations, MeasureQueries
 from schema.teams import TeamMutations, TeamQueries
 
@@ -32,4 +33,6 @@ def build_schema() -> strawberry.Schema:
 
 def build_executor(*, introspection: bool = True) -> Executor:
     """The schema with its limits, as the endpoint runs it; introspection can be switched off (production)."""
-    return Executor(build_schema(), limit_rules=LIMIT_RULES, max_tokens=MAX_TOKENS, introspection=introspection)
+    schema = build_schema()
+    compile_inputs(schema)
+    return Executor(schema, limit_rules=LIMIT_RULES, max_tokens=MAX_TOKENS, introspection=introspection)
