@@ -1,5 +1,6 @@
-"""Append and read events. One writer task per process commits queued appends in groups; a row lock
-on the log head serialises writers across processes, so positions are gap-free and in commit order."""
+"""Append and read events. One writer task per process commits queued appends in groups; every commit moves
+the log head, and its row lock serialises writers across processes, so positions are gap-free and in commit
+order."""
 
 from __future__ import annotations
 
@@ -21,19 +22,36 @@ log = logging.getLogger(__name__)
 CHANNEL = "qms_events"
 _COLUMNS = ("position, stream_id, version, topic, data, recorded_at, actor, role, team_id, reason, "
             "correlation_id, causation_id, source, hash")
-# Read under the head lock, in a statement of its own so that its snapshot is taken after the lock is held.
-_READ_STATE = ("SELECT 's', stream_id, version, NULL::bytea FROM streams WHERE stream_id = ANY($1::text[]) "
+# What a group's decisions rest on, read in one statement (one snapshot): the head, the streams' versions and the
+# idempotency keys already used.
+_READ_STATE = ("SELECT 'h', NULL, position, hash FROM event_log_head "
+               "UNION ALL SELECT 's', stream_id, version::bigint, NULL::bytea FROM streams "
+               "WHERE stream_id = ANY($1::text[]) "
                "UNION ALL SELECT 'k', key, NULL, result FROM idempotency_keys WHERE key = ANY($2::text[])")
-# Every write of a group in one prepared statement: column arrays, unnested.
-_WRITE = (f"WITH e AS (INSERT INTO events ({_COLUMNS}) SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], "
+# Every write of a group in one statement, column arrays unnested, applied only if the head is still where the
+# group's snapshot saw it ($24): the head row's update takes its lock, and under READ COMMITTED it re-reads a head
+# that another transaction moved and then matches nothing, so nothing is written and no row is returned. Since
+# every append moves the head, an unmoved head means the streams and keys read with it are unchanged too.
+_WRITE = ("WITH h AS (UPDATE event_log_head SET position = $21, hash = $22 WHERE position = $24 RETURNING 1), "
+          f"e AS (INSERT INTO events ({_COLUMNS}) SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], "
           "$4::text[], $5::bytea[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], "
-          "$12::text[], $13::text[], $14::bytea[])), "
+          "$12::text[], $13::text[], $14::bytea[]) WHERE EXISTS (SELECT FROM h)), "
           "s AS (INSERT INTO streams (stream_id, type, version) SELECT * FROM unnest($15::text[], $16::text[], "
-          "$17::int[]) ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version), "
+          "$17::int[]) WHERE EXISTS (SELECT FROM h) ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version), "
           "k AS (INSERT INTO idempotency_keys (key, result, position) SELECT * FROM unnest($18::text[], $19::bytea[], "
-          "$20::bigint[])), "
-          "h AS (UPDATE event_log_head SET position = $21, hash = $22) "
-          "SELECT pg_notify($23, $21::text)")
+          "$20::bigint[]) WHERE EXISTS (SELECT FROM h)) "
+          "SELECT pg_notify($23, $21::text) FROM h")
+# A group whose head moved under it is planned again; after this many tries (writers in other processes keep
+# moving it) the group takes the head's lock first and cannot miss.
+OPTIMISTIC_TRIES = 3
+
+
+@dataclass(slots=True)
+class _Plan:
+    """A group's outcomes and rows, decided on one snapshot of the head, the streams and the keys."""
+
+    outcomes: dict[int, AppendResult | Exception]
+    arguments: list[Any] | None  # the _WRITE statement's arguments; None when there is nothing to write
 
 
 class StreamConflict(Exception):
@@ -107,9 +125,10 @@ class _Pending:
 class EventStore:
     """The log. `append` returns once the events are committed (acknowledged means durable)."""
 
-    def __init__(self, pool: asyncpg.Pool, *, max_group: int = 512) -> None:
+    def __init__(self, pool: asyncpg.Pool, *, max_group: int = 512, optimistic_tries: int = OPTIMISTIC_TRIES) -> None:
         self.pool = pool
         self.max_group = max_group
+        self.optimistic_tries = optimistic_tries
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self._writer: asyncio.Task[None] | None = None
 
@@ -152,65 +171,84 @@ class EventStore:
                         pending.future.set_exception(e)
 
     async def _commit_group(self, group: list[_Pending]) -> None:
-        """One transaction for the whole group, in four round trips: lock the head; read the streams' versions
-        and the keys already used; write everything (events, stream versions, keys, head, notification) in one
-        statement; commit."""
-        outcomes: dict[int, AppendResult | Exception] = {}
-        async with self.pool.acquire() as conn, conn.transaction():
-            head = await conn.fetchrow("SELECT position, hash FROM event_log_head FOR UPDATE")
-            position, previous = head["position"], bytes(head["hash"])
-            keys = [p.request.idempotency_key for p in group if p.request.idempotency_key]
-            used: dict[str, bytes] = {}
-            versions: dict[str, int] = {}
-            for kind, name, version, result in await conn.fetch(_READ_STATE, list({p.request.stream_id
-                                                                                  for p in group}), keys):
-                if kind == "s":
-                    versions[name] = version
-                else:
-                    used[name] = bytes(result)
-            types: dict[str, str] = {}
-            rows: list[tuple[Any, ...]] = []
-            new_keys: list[tuple[str, bytes, int]] = []
-            recorded_at = from_micros(time.time_ns() // 1000)
-            for i, pending in enumerate(group):
-                req = pending.request
-                key = req.idempotency_key
-                if key and key in used:
-                    outcomes[i] = AppendResult(position=0, replayed=used[key])
-                    continue
-                actual = versions.get(req.stream_id, 0)
-                if actual != req.expected_version:
-                    outcomes[i] = StreamConflict(req.stream_id, req.expected_version, actual)
-                    continue
-                m = req.meta
-                for j, ev in enumerate(req.events):
-                    position += 1
-                    reason = req.reasons[j] if req.reasons is not None else m.reason
-                    previous = event_hash(previous, position, req.stream_id, ev.originator_version, ev.topic,
-                                          ev.state, recorded_at, m.actor, m.role, m.team_id, reason,
-                                          m.correlation_id, m.causation_id, m.source)
-                    rows.append((position, req.stream_id, ev.originator_version, ev.topic, ev.state, recorded_at,
-                                 m.actor, m.role, m.team_id, reason, m.correlation_id, m.causation_id, m.source,
-                                 previous))
-                versions[req.stream_id] = actual + len(req.events)
-                types[req.stream_id] = req.stream_type
-                if key:
-                    used[key] = req.result
-                    new_keys.append((key, req.result, position))
-                outcomes[i] = AppendResult(position=position)
-            if rows:
-                columns = [list(c) for c in zip(*rows, strict=True)]
-                key_columns = [list(c) for c in zip(*new_keys, strict=True)] if new_keys else [[], [], []]
-                await conn.execute(_WRITE, *columns, list(types), list(types.values()),
-                                   [versions[s] for s in types], *key_columns, position, previous, CHANNEL)
+        """Commit the group in one transaction, in two round trips: read the state its decisions rest on, then
+        write everything (events, stream versions, keys, head, notification) in one statement that applies only
+        if the head has not moved meanwhile. Under contention from other processes, lock the head first."""
+        streams = list({p.request.stream_id for p in group})
+        keys = [p.request.idempotency_key for p in group if p.request.idempotency_key]
+        plan = None
+        for _ in range(self.optimistic_tries):
+            async with self.pool.acquire() as conn:
+                plan = self._plan(group, await conn.fetch(_READ_STATE, streams, keys))
+                if plan.arguments is None or await conn.fetch(_WRITE, *plan.arguments):
+                    break
+                plan = None
+        if plan is None:
+            async with self.pool.acquire() as conn, conn.transaction():
+                await conn.execute("SELECT FROM event_log_head FOR UPDATE")
+                # The snapshot of the next statement is taken with the lock held: nothing can move under it.
+                plan = self._plan(group, await conn.fetch(_READ_STATE, streams, keys))
+                if plan.arguments is not None and not await conn.fetch(_WRITE, *plan.arguments):
+                    raise RuntimeError("the log head moved while its lock was held")
         for i, pending in enumerate(group):
-            outcome = outcomes[i]
+            outcome = plan.outcomes[i]
             if pending.future.done():
                 continue
             if isinstance(outcome, Exception):
                 pending.future.set_exception(outcome)
             else:
                 pending.future.set_result(outcome)
+
+    @staticmethod
+    def _plan(group: list[_Pending], state: list[asyncpg.Record]) -> _Plan:
+        position, previous = 0, b""
+        used: dict[str, bytes] = {}
+        versions: dict[str, int] = {}
+        for kind, name, number, blob in state:
+            if kind == "h":
+                position, previous = number, bytes(blob)
+            elif kind == "s":
+                versions[name] = number
+            else:
+                used[name] = bytes(blob)
+        head = position
+        outcomes: dict[int, AppendResult | Exception] = {}
+        types: dict[str, str] = {}
+        rows: list[tuple[Any, ...]] = []
+        new_keys: list[tuple[str, bytes, int]] = []
+        recorded_at = from_micros(time.time_ns() // 1000)
+        for i, pending in enumerate(group):
+            req = pending.request
+            key = req.idempotency_key
+            if key and key in used:
+                outcomes[i] = AppendResult(position=0, replayed=used[key])
+                continue
+            actual = versions.get(req.stream_id, 0)
+            if actual != req.expected_version:
+                outcomes[i] = StreamConflict(req.stream_id, req.expected_version, actual)
+                continue
+            m = req.meta
+            for j, ev in enumerate(req.events):
+                position += 1
+                reason = req.reasons[j] if req.reasons is not None else m.reason
+                previous = event_hash(previous, position, req.stream_id, ev.originator_version, ev.topic,
+                                      ev.state, recorded_at, m.actor, m.role, m.team_id, reason,
+                                      m.correlation_id, m.causation_id, m.source)
+                rows.append((position, req.stream_id, ev.originator_version, ev.topic, ev.state, recorded_at,
+                             m.actor, m.role, m.team_id, reason, m.correlation_id, m.causation_id, m.source,
+                             previous))
+            versions[req.stream_id] = actual + len(req.events)
+            types[req.stream_id] = req.stream_type
+            if key:
+                used[key] = req.result
+                new_keys.append((key, req.result, position))
+            outcomes[i] = AppendResult(position=position)
+        if not rows:
+            return _Plan(outcomes, None)
+        columns = [list(c) for c in zip(*rows, strict=True)]
+        key_columns = [list(c) for c in zip(*new_keys, strict=True)] if new_keys else [[], [], []]
+        return _Plan(outcomes, [*columns, list(types), list(types.values()), [versions[s] for s in types],
+                                      *key_columns, position, previous, CHANNEL, head])
 
     # -- reading --------------------------------------------------------------------------------------------
     async def read_stream(self, stream_id: str, *, after_version: int = 0,
