@@ -65,7 +65,8 @@ def free_port() -> int:
 
 
 class Server:
-    """`qms serve` as a child process (uvicorn, uvloop, httptools, one worker), on a free port."""
+    """`qms serve` as a child process (uvicorn, uvloop, httptools; one worker unless serve_args say otherwise),
+    on a free port."""
 
     def __init__(
         self,
@@ -74,6 +75,7 @@ class Server:
         port: int | None = None,
         log_path: Path | None = None,
         env: dict[str, str] | None = None,
+        serve_args: list[str] | None = None,
     ) -> None:
         self.database_url = database_url
         self.port = port or free_port()
@@ -81,6 +83,7 @@ class Server:
         self.data_dir = tempfile.mkdtemp(prefix="qms-bench-data-")
         self.log_path = log_path or Path(self.data_dir) / "server.log"
         self.extra_env = env or {}
+        self.serve_args = serve_args or []
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 60.0) -> Server:
@@ -93,7 +96,7 @@ class Server:
         }
         log = open(self.log_path, "ab")  # noqa: SIM115 - the child keeps it
         self.proc = subprocess.Popen(
-            [QMS, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            [QMS, "serve", "--host", "127.0.0.1", "--port", str(self.port), *self.serve_args],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

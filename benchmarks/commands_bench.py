@@ -129,15 +129,16 @@ async def main() -> int:
     p.add_argument("--clients", type=int, default=16)
     p.add_argument("--measures", type=int, default=64)
     p.add_argument("--duration", type=float, default=15.0, help="seconds per measurement")
+    p.add_argument("--workers", type=int, default=1, help="API worker processes (qms serve --workers)")
     args = p.parse_args()
 
     async with scratch_database() as url:
-        with Server(url) as server:
+        with Server(url, serve_args=["--workers", str(args.workers)]) as server:
             team, measures = await create_team_and_measures(server.base, args.measures)
             token = bearer("TEAM_MEMBER", [team], subject="nurse")["Authorization"].split()[1]
             print(
                 f"commands: single-observation recordObservations, {args.clients} concurrent clients (wrk), "
-                f"{args.measures} measures, {args.duration:g} s each"
+                f"{args.measures} measures, {args.duration:g} s each, {args.workers} API worker(s)"
             )
             # A short warm-up (JIT, pools, caches) on other days, not measured.
             run_wrk(

@@ -141,7 +141,7 @@ class ProjectionRunner:
         return full
 
 
-LINGER = 2.0  # a busy projection spends at most a third of its time applying batches
+LINGER = 4.0  # a busy projection spends at most a fifth of its time applying batches
 MAX_LINGER = 0.5  # seconds
 PERSIST_EVERY = 1000  # events a projection may move on in memory before it writes its tracking row
 # The log's head, the stored position, and whether any event of interest arrived after the position known here.
