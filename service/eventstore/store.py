@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -52,6 +53,7 @@ class _Plan:
 
     outcomes: dict[int, AppendResult | Exception]
     arguments: list[Any] | None  # the _WRITE statement's arguments; None when there is nothing to write
+    head_after: tuple[int, bytes]  # the head (position, hash) once the plan is committed
 
 
 class StreamConflict(Exception):
@@ -129,6 +131,7 @@ class EventStore:
         self.pool = pool
         self.max_group = max_group
         self.optimistic_tries = optimistic_tries
+        self._head: tuple[int, bytes] | None = None  # (position, hash) as this process's last commit left them
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self._writer: asyncio.Task[None] | None = None
 
@@ -171,14 +174,30 @@ class EventStore:
                         pending.future.set_exception(e)
 
     async def _commit_group(self, group: list[_Pending]) -> None:
-        """Commit the group in one transaction, in two round trips: read the state its decisions rest on, then
-        write everything (events, stream versions, keys, head, notification) in one statement that applies only
-        if the head has not moved meanwhile. Under contention from other processes, lock the head first."""
+        """Commit the group in one transaction. Everything (events, stream versions, keys, head, notification) is
+        written by one statement that applies only if the head is where the group's plan expects it, so a plan
+        made on stale knowledge writes nothing and is made again on fresh:
+
+          1. one round trip, when this process wrote the head last and the group uses no idempotency keys: the
+             plan trusts the head it left and each request's expected version (any other writer would have moved
+             the head; a version this process got wrong fails the statement on UNIQUE (stream_id, version));
+          2. two round trips: read the head, the streams' versions and the keys in one snapshot, then write;
+          3. under contention from other processes, after `optimistic_tries` misses: lock the head, then 2."""
         streams = list({p.request.stream_id for p in group})
         keys = [p.request.idempotency_key for p in group if p.request.idempotency_key]
         plan = None
-        for _ in range(self.optimistic_tries):
-            async with self.pool.acquire() as conn:
+        async with self.pool.acquire() as conn:
+            known, self._head = self._head, None  # forgotten until a write succeeds
+            if known is not None and not keys and all(p.request.events for p in group):
+                state = [("h", None, *known), *(("s", p.request.stream_id, p.request.expected_version, None)
+                                                 for p in reversed(group))]  # the first request's version wins
+                plan = self._plan(group, state)
+                try:
+                    if not await conn.fetch(_WRITE, *plan.arguments):  # type: ignore[misc]
+                        plan = None
+                except asyncpg.UniqueViolationError:  # a stale expected version: decided on fresh state below
+                    plan = None
+            for _ in range(self.optimistic_tries if plan is None else 0):
                 plan = self._plan(group, await conn.fetch(_READ_STATE, streams, keys))
                 if plan.arguments is None or await conn.fetch(_WRITE, *plan.arguments):
                     break
@@ -190,6 +209,7 @@ class EventStore:
                 plan = self._plan(group, await conn.fetch(_READ_STATE, streams, keys))
                 if plan.arguments is not None and not await conn.fetch(_WRITE, *plan.arguments):
                     raise RuntimeError("the log head moved while its lock was held")
+        self._head = plan.head_after
         for i, pending in enumerate(group):
             outcome = plan.outcomes[i]
             if pending.future.done():
@@ -200,7 +220,7 @@ class EventStore:
                 pending.future.set_result(outcome)
 
     @staticmethod
-    def _plan(group: list[_Pending], state: list[asyncpg.Record]) -> _Plan:
+    def _plan(group: list[_Pending], state: Iterable[Sequence[Any]]) -> _Plan:
         position, previous = 0, b""
         used: dict[str, bytes] = {}
         versions: dict[str, int] = {}
@@ -211,7 +231,7 @@ class EventStore:
                 versions[name] = number
             else:
                 used[name] = bytes(blob)
-        head = position
+        head, head_hash = position, previous
         outcomes: dict[int, AppendResult | Exception] = {}
         types: dict[str, str] = {}
         rows: list[tuple[Any, ...]] = []
@@ -244,11 +264,11 @@ class EventStore:
                 new_keys.append((key, req.result, position))
             outcomes[i] = AppendResult(position=position)
         if not rows:
-            return _Plan(outcomes, None)
+            return _Plan(outcomes, None, (head, head_hash))
         columns = [list(c) for c in zip(*rows, strict=True)]
         key_columns = [list(c) for c in zip(*new_keys, strict=True)] if new_keys else [[], [], []]
         return _Plan(outcomes, [*columns, list(types), list(types.values()), [versions[s] for s in types],
-                                      *key_columns, position, previous, CHANNEL, head])
+                                      *key_columns, position, previous, CHANNEL, head], (position, previous))
 
     # -- reading --------------------------------------------------------------------------------------------
     async def read_stream(self, stream_id: str, *, after_version: int = 0,

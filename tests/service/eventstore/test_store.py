@@ -74,6 +74,29 @@ async def test_of_two_concurrent_appends_at_the_same_version_exactly_one_wins(fr
     assert len(await store.read_stream(stream)) == 1
 
 
+async def test_a_writer_whose_knowledge_of_the_head_is_stale_writes_nothing_on_it(
+        fresh: tuple[str, EventStore]) -> None:
+    url, store = fresh
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    assert (await store.append(request(first, 0))).position == 1  # this store now knows the head is 1
+    pool = await create_pool(url, min_size=1, max_size=2)
+    other = EventStore(pool)
+    await other.start()
+    try:
+        assert (await other.append(request(second, 0, n=2))).position == 3  # another process moves it on
+    finally:
+        await other.stop()
+        await pool.close()
+    assert (await store.append(request(first, 1))).position == 4  # planned on position 1, refused, planned again
+    conn = await asyncpg.connect(url)
+    try:
+        positions = [r[0] for r in await conn.fetch("SELECT position FROM events ORDER BY position")]
+        report = await verify_chain(conn)
+    finally:
+        await conn.close()
+    assert positions == [1, 2, 3, 4] and report.ok
+
+
 async def test_a_retry_with_the_same_idempotency_key_replays_the_first_answer(fresh: tuple[str, EventStore]) -> None:
     _, store = fresh
     stream = str(uuid.uuid4())
