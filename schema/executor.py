@@ -8,7 +8,11 @@ strawberry built (so the types, resolvers, argument conversion and field extensi
 
   * parse, with the token limit, and validate, with graphql-core's rules, the depth and alias limits, strawberry's
     own rules, and no introspection in production: once per distinct (document, operation name), kept in an LRU;
-  * execute with strawberry's execution context class, so resolvers see strawberry's `info`.
+  * execute with strawberry's execution context class, so resolvers see strawberry's `info`, extended with one
+    shortcut: a list of scalars or enums (a chart's columns) is completed by one pass of the type's own output
+    coercion over the list instead of graphql-core's full completion step per item. Any item that coercion
+    refuses, or a null where the type forbids one, sends the list down graphql-core's own path, so errors and
+    their paths are exactly graphql-core's.
 """
 
 from __future__ import annotations
@@ -29,8 +33,36 @@ from graphql import (
     parse,
     specified_rules,
 )
+from graphql.type import GraphQLLeafType, GraphQLNonNull, is_leaf_type
 from strawberry.execution import optimized_is_awaitable
-from strawberry.schema.schema import validate_document
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext, validate_document
+
+
+class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    def complete_list_value(self, return_type: Any, field_details_list: Any, info: Any, path: Any, result: Any,
+                            position_context: Any) -> Any:
+        item_type = return_type.of_type
+        non_null = isinstance(item_type, GraphQLNonNull)
+        leaf = item_type.of_type if non_null else item_type
+        if type(result) is list and is_leaf_type(leaf) and self.get_stream_usage(field_details_list, path) is None:
+            completed = _coerce_all(leaf, result, non_null)
+            if completed is not None:
+                return completed
+        return super().complete_list_value(return_type, field_details_list, info, path, result, position_context)
+
+
+def _coerce_all(leaf: GraphQLLeafType, items: list[Any], non_null: bool) -> list[Any] | None:
+    """The items as graphql-core would complete them, or None when any would be an error."""
+    coerce = leaf.coerce_output_value
+    try:
+        if non_null:
+            out = [coerce(v) for v in items]
+            return None if None in out else out
+        out = [None if v is None else coerce(v) for v in items]
+    except Exception:  # graphql-core's own path reports it
+        return None
+    # A coercion that gives null for a value is an error too (see graphql-core's complete_leaf_value).
+    return None if any(o is None and v is not None for o, v in zip(out, items, strict=True)) else out
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +79,7 @@ class Executor:
                  introspection: bool, cache_size: int = 1024) -> None:
         self.schema = schema
         self._graphql_schema = schema._schema
-        self._context_class = schema.execution_context_class
+        self._context_class = ExecutionContext
         rules = [*specified_rules, *limit_rules]
         if not introspection:
             rules.append(NoSchemaIntrospectionCustomRule)
