@@ -33,12 +33,38 @@ from graphql import (
     parse,
     specified_rules,
 )
-from graphql.type import GraphQLLeafType, GraphQLNonNull, is_leaf_type
+from graphql.type import GraphQLLeafType, GraphQLList, GraphQLNonNull, GraphQLObjectType, is_leaf_type
 from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext, validate_document
 
 
 class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    def execute_field(self, parent_type: GraphQLObjectType, source: Any, field_details_list: Any, path: Any,
+                      position_context: Any) -> Any:
+        name = field_details_list[0].node.name.value
+        shape = _plain_fields.get((parent_type, name), _UNKNOWN)
+        if shape is _UNKNOWN:
+            shape = _plain_fields[(parent_type, name)] = _plain_shape(parent_type, name)
+        if shape is not None and self.middleware_manager is None:
+            resolve, leaf, non_null, is_list = shape
+            value = resolve(source, None)
+            if value is None:
+                if not non_null:
+                    return None
+            elif is_list:
+                if type(value) is list:
+                    completed = _coerce_all(leaf, value, non_null=is_list == "!")
+                    if completed is not None:
+                        return completed
+            else:
+                try:
+                    completed = leaf.coerce_output_value(value)
+                except Exception:  # graphql-core's own path reports it
+                    completed = None
+                if completed is not None:
+                    return completed
+        return super().execute_field(parent_type, source, field_details_list, path, position_context)
+
     def complete_list_value(self, return_type: Any, field_details_list: Any, info: Any, path: Any, result: Any,
                             position_context: Any) -> Any:
         item_type = return_type.of_type
@@ -49,6 +75,32 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if completed is not None:
                 return completed
         return super().complete_list_value(return_type, field_details_list, info, path, result, position_context)
+
+
+_UNKNOWN = object()
+# Per (object type, field): how to complete a plain field without graphql-core's per-field machinery, or None.
+_plain_fields: dict[tuple[GraphQLObjectType, str], Any] = {}
+
+
+def _plain_shape(parent_type: GraphQLObjectType, name: str) -> tuple[Any, Any, bool, str | None] | None:
+    """A strawberry field with no resolver of its own (it reads an attribute, ignoring `info`), no arguments, and
+    a scalar or enum type, or a list of them: (resolve, leaf type, non-null, list kind: None, "!" for non-null
+    items, "?" for nullable ones). Anything else (resolvers, objects, arguments) takes graphql-core's path."""
+    field = parent_type.fields.get(name)
+    if field is None or field.args or not getattr(field.resolve, "_is_default", False):
+        return None
+    type_, non_null = field.type, False
+    if isinstance(type_, GraphQLNonNull):
+        type_, non_null = type_.of_type, True
+    if is_leaf_type(type_):
+        return field.resolve, type_, non_null, None
+    if isinstance(type_, GraphQLList):
+        item = type_.of_type
+        item_non_null = isinstance(item, GraphQLNonNull)
+        item = item.of_type if item_non_null else item
+        if is_leaf_type(item):
+            return field.resolve, item, non_null, "!" if item_non_null else "?"
+    return None
 
 
 def _coerce_all(leaf: GraphQLLeafType, items: list[Any], non_null: bool) -> list[Any] | None:

@@ -24,7 +24,28 @@ BAD: dict[str, Any] = {}
 
 
 @strawberry.type
+class Thing:  # plain fields: attributes, no resolvers of their own
+    value: float
+    maybe: float | None
+    colour: Colour
+    tags: list[str]
+    day: date
+
+
+def _things() -> list[Thing]:
+    return [Thing(value=1.5, maybe=None, colour=Colour.RED, tags=["x"], day=date(2024, 2, 29)),
+            Thing(value=2, maybe=3.0, colour=Colour.BLUE, tags=[], day=date(2024, 3, 1))]
+
+
+@strawberry.type
 class Query:
+    @strawberry.field
+    def things(self) -> list[Thing]:
+        things = _things()
+        for attribute, value in BAD.get("thing", {}).items():
+            setattr(things[1], attribute, value)
+        return things
+
     @strawberry.field
     def floats(self) -> list[float]:
         return BAD.get("floats", [1.0, 2, 3.5])
@@ -48,7 +69,7 @@ class Query:
 
 SCHEMA = strawberry.Schema(query=Query)
 EXECUTOR = Executor(SCHEMA, limit_rules=[], max_tokens=1000, introspection=True)
-QUERY = "{ floats maybeFloats colours days names }"
+QUERY = "{ floats maybeFloats colours days names things { value maybe colour tags day } }"
 
 
 async def _both() -> tuple[Any, Any]:
@@ -67,12 +88,23 @@ async def test_lists_of_leaves_complete_as_graphql_core_completes_them(monkeypat
         per_item.append(str(item_type))
         return generic(self, item_type, *args)
 
+    infos: list[str] = []
+    build_info = ExecutionContext.build_resolve_info
+
+    def info_spy(self: Any, field_def: Any, nodes: Any, parent_type: Any, path: Any) -> Any:
+        infos.append(f"{parent_type}.{nodes[0].name.value}")
+        return build_info(self, field_def, nodes, parent_type, path)
+
     monkeypatch.setattr(ExecutionContext, "complete_iterable_value", spy)
+    monkeypatch.setattr(ExecutionContext, "build_resolve_info", info_spy)
     ours, plain = await _both()
-    assert per_item == []  # every list here took the shortcut
+    assert per_item == ["Thing!"]  # the list of objects; every list of leaves took the shortcut
+    assert not [i for i in infos if i.startswith("Thing.")]  # plain fields: no resolve info, no resolver call
     assert ours.errors is None and ours.data == plain.data
     assert ours.data == {"floats": [1.0, 2.0, 3.5], "maybeFloats": [1.0, None, 3.5], "colours": ["RED", "BLUE"],
-                         "days": ["2024-01-31", None], "names": ["a", "b"]}
+                         "days": ["2024-01-31", None], "names": ["a", "b"], "things": [
+                             {"value": 1.5, "maybe": None, "colour": "RED", "tags": ["x"], "day": "2024-02-29"},
+                             {"value": 2.0, "maybe": 3.0, "colour": "BLUE", "tags": [], "day": "2024-03-01"}]}
 
 
 @pytest.mark.parametrize(("field", "bad"), [
@@ -81,6 +113,13 @@ async def test_lists_of_leaves_complete_as_graphql_core_completes_them(monkeypat
     ("maybe_floats", [1.0, "x"]),       # not a float at all
     ("colours", [Colour.RED, "GREEN"]),  # not a member
     ("names", ["a", 7]),                # coerced as graphql-core coerces it
+    ("thing", {"value": None}),         # a plain non-null field holding null
+    ("thing", {"value": math.inf}),
+    ("thing", {"maybe": "3"}),
+    ("thing", {"colour": "GREEN"}),
+    ("thing", {"tags": ["ok", None]}),
+    ("thing", {"tags": None}),
+    ("thing", {"day": "2024-03-01"}),   # a string where a date belongs
 ])
 async def test_a_bad_item_gives_graphql_core_s_own_answer_and_error(field: str, bad: list[Any]) -> None:
     BAD[field] = bad
