@@ -39,31 +39,37 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext, vali
 
 
 class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    def execute_fields(self, parent_type: GraphQLObjectType, source_value: Any, path: Any,
+                       grouped_field_set: Any, position_context: Any) -> Any:
+        # An object whose selected fields are all plain is completed here at once, without a path or a resolve
+        # info per field; the first field that is not plain, or whose value is refused, sends the whole object
+        # down graphql-core's path (plain fields only read attributes, so reading them again is harmless).
+        if self.middleware_manager is None:
+            results: dict[str, Any] = {}
+            for response_name, field_details_list in grouped_field_set.items():
+                value = _plain_value(self._shape(parent_type, field_details_list), source_value)
+                if value is _REFUSED:
+                    break
+                results[response_name] = value
+            else:
+                return results
+        return super().execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
+
     def execute_field(self, parent_type: GraphQLObjectType, source: Any, field_details_list: Any, path: Any,
                       position_context: Any) -> Any:
-        name = field_details_list[0].node.name.value
-        shape = _plain_fields.get((parent_type, name), _UNKNOWN)
-        if shape is _UNKNOWN:
-            shape = _plain_fields[(parent_type, name)] = _plain_shape(parent_type, name)
-        if shape is not None and self.middleware_manager is None:
-            resolve, leaf, non_null, is_list = shape
-            value = resolve(source, None)
-            if value is None:
-                if not non_null:
-                    return None
-            elif is_list:
-                if type(value) is list:
-                    completed = _coerce_all(leaf, value, non_null=is_list == "!")
-                    if completed is not None:
-                        return completed
-            else:
-                try:
-                    completed = leaf.coerce_output_value(value)
-                except Exception:  # graphql-core's own path reports it
-                    completed = None
-                if completed is not None:
-                    return completed
+        if self.middleware_manager is None:
+            value = _plain_value(self._shape(parent_type, field_details_list), source)
+            if value is not _REFUSED:
+                return value
         return super().execute_field(parent_type, source, field_details_list, path, position_context)
+
+    @staticmethod
+    def _shape(parent_type: GraphQLObjectType, field_details_list: Any) -> Any:
+        key = (parent_type, field_details_list[0].node.name.value)
+        shape = _plain_fields.get(key, _UNKNOWN)
+        if shape is _UNKNOWN:
+            shape = _plain_fields[key] = _plain_shape(*key)
+        return shape
 
     def complete_list_value(self, return_type: Any, field_details_list: Any, info: Any, path: Any, result: Any,
                             position_context: Any) -> Any:
@@ -78,6 +84,7 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
 
 _UNKNOWN = object()
+_REFUSED = object()
 # Per (object type, field): how to complete a plain field without graphql-core's per-field machinery, or None.
 _plain_fields: dict[tuple[GraphQLObjectType, str], Any] = {}
 
@@ -101,6 +108,24 @@ def _plain_shape(parent_type: GraphQLObjectType, name: str) -> tuple[Any, Any, b
         if is_leaf_type(item):
             return field.resolve, item, non_null, "!" if item_non_null else "?"
     return None
+
+
+def _plain_value(shape: Any, source: Any) -> Any:
+    """A plain field's completed value, or _REFUSED when graphql-core must decide (it reports the error)."""
+    if shape is None:
+        return _REFUSED
+    resolve, leaf, non_null, items = shape
+    value = resolve(source, None)
+    if value is None:
+        return _REFUSED if non_null else None
+    if items is not None:
+        completed = _coerce_all(leaf, value, non_null=items == "!") if type(value) is list else None
+    else:
+        try:
+            completed = leaf.coerce_output_value(value)
+        except Exception:  # graphql-core's own path reports it
+            completed = None
+    return _REFUSED if completed is None else completed
 
 
 def _coerce_all(leaf: GraphQLLeafType, items: list[Any], non_null: bool) -> list[Any] | None:
