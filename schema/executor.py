@@ -17,8 +17,13 @@ strawberry built (so the types, resolvers, argument conversion and field extensi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime, time
+from enum import Enum
 from functools import lru_cache
+from math import isfinite
+from operator import attrgetter
 from typing import Any
 
 import strawberry
@@ -33,43 +38,64 @@ from graphql import (
     parse,
     specified_rules,
 )
-from graphql.type import GraphQLLeafType, GraphQLList, GraphQLNonNull, GraphQLObjectType, is_leaf_type
+from graphql.type import (
+    GraphQLBoolean,
+    GraphQLEnumType,
+    GraphQLFloat,
+    GraphQLID,
+    GraphQLInt,
+    GraphQLLeafType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLString,
+    is_leaf_type,
+)
 from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext, validate_document
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.schema.types import base_scalars
 
 
 class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def execute_fields(self, parent_type: GraphQLObjectType, source_value: Any, path: Any,
                        grouped_field_set: Any, position_context: Any) -> Any:
-        # An object whose selected fields are all plain is completed here at once, without a path or a resolve
-        # info per field; the first field that is not plain, or whose value is refused, sends the whole object
-        # down graphql-core's path (plain fields only read attributes, so reading them again is harmless).
+        # An object whose selected fields are all plain is completed here at once, by a plan made once per
+        # selection (graphql-core hands every item of a list the same grouped field set), without a path or a
+        # resolve info per field. A field that is not plain, or a value refused, sends the whole object down
+        # graphql-core's path (plain fields only read attributes, so reading them again is harmless).
         if self.middleware_manager is None:
-            results: dict[str, Any] = {}
-            for response_name, field_details_list in grouped_field_set.items():
-                value = _plain_value(self._shape(parent_type, field_details_list), source_value)
-                if value is _REFUSED:
-                    break
-                results[response_name] = value
-            else:
-                return results
+            plan = self._plan(parent_type, grouped_field_set)
+            if plan is not None:
+                results: dict[str, Any] = {}
+                for response_name, shape in plan:
+                    value = _plain_value(shape, source_value)
+                    if value is _REFUSED:
+                        break
+                    results[response_name] = value
+                else:
+                    return results
         return super().execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
 
     def execute_field(self, parent_type: GraphQLObjectType, source: Any, field_details_list: Any, path: Any,
                       position_context: Any) -> Any:
         if self.middleware_manager is None:
-            value = _plain_value(self._shape(parent_type, field_details_list), source)
-            if value is not _REFUSED:
-                return value
+            shape = _shape(parent_type, field_details_list[0].node.name.value)
+            if shape is not None:
+                value = _plain_value(shape, source)
+                if value is not _REFUSED:
+                    return value
         return super().execute_field(parent_type, source, field_details_list, path, position_context)
 
-    @staticmethod
-    def _shape(parent_type: GraphQLObjectType, field_details_list: Any) -> Any:
-        key = (parent_type, field_details_list[0].node.name.value)
-        shape = _plain_fields.get(key, _UNKNOWN)
-        if shape is _UNKNOWN:
-            shape = _plain_fields[key] = _plain_shape(*key)
-        return shape
+    def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> list[tuple[str, Any]] | None:
+        plans = self.__dict__.setdefault("_plans", {})
+        entry = plans.get(id(grouped_field_set))
+        if entry is None or entry[0] is not grouped_field_set:  # kept with its set, so the id stays its own
+            shapes = [(name, _shape(parent_type, details[0].node.name.value))
+                      for name, details in grouped_field_set.items()]
+            entry = plans[id(grouped_field_set)] = (grouped_field_set,
+                                                    None if any(sh is None for _, sh in shapes) else shapes)
+        return entry[1]
 
     def complete_list_value(self, return_type: Any, field_details_list: Any, info: Any, path: Any, result: Any,
                             position_context: Any) -> Any:
@@ -77,69 +103,106 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         non_null = isinstance(item_type, GraphQLNonNull)
         leaf = item_type.of_type if non_null else item_type
         if type(result) is list and is_leaf_type(leaf) and self.get_stream_usage(field_details_list, path) is None:
-            completed = _coerce_all(leaf, result, non_null)
-            if completed is not None:
+            completed = _coerce_all(_coercer(leaf), result, non_null)
+            if completed is not _REFUSED:
                 return completed
         return super().complete_list_value(return_type, field_details_list, info, path, result, position_context)
 
 
-_UNKNOWN = object()
 _REFUSED = object()
-# Per (object type, field): how to complete a plain field without graphql-core's per-field machinery, or None.
-_plain_fields: dict[tuple[GraphQLObjectType, str], Any] = {}
+_shapes: dict[tuple[GraphQLObjectType, str], Any] = {}
+_coercers: dict[GraphQLLeafType, Callable[[Any], Any]] = {}
 
 
-def _plain_shape(parent_type: GraphQLObjectType, name: str) -> tuple[Any, Any, bool, str | None] | None:
-    """A strawberry field with no resolver of its own (it reads an attribute, ignoring `info`), no arguments, and
-    a scalar or enum type, or a list of them: (resolve, leaf type, non-null, list kind: None, "!" for non-null
-    items, "?" for nullable ones). Anything else (resolvers, objects, arguments) takes graphql-core's path."""
+def _shape(parent_type: GraphQLObjectType, name: str) -> Any:
+    """How to complete a plain field, worked out once per (type, field): a strawberry field with no resolver of
+    its own (it reads an attribute), no arguments, and a scalar or enum type, or a list of them. Its shape is
+    (read, coerce, non-null, list kind: None, "!" for non-null items, "?" for nullable ones); None for anything
+    else (resolvers, objects, arguments, __typename), which takes graphql-core's path."""
+    key = (parent_type, name)
+    if key not in _shapes:
+        _shapes[key] = _make_shape(parent_type, name)
+    return _shapes[key]
+
+
+def _make_shape(parent_type: GraphQLObjectType, name: str) -> Any:
     field = parent_type.fields.get(name)
     if field is None or field.args or not getattr(field.resolve, "_is_default", False):
         return None
+    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    read = field.resolve
+    if definition is not None and definition.default_resolver is getattr:
+        read = _attribute(definition.python_name)  # what strawberry's default resolver does, without its calls
     type_, non_null = field.type, False
     if isinstance(type_, GraphQLNonNull):
         type_, non_null = type_.of_type, True
     if is_leaf_type(type_):
-        return field.resolve, type_, non_null, None
+        return read, _coercer(type_), non_null, None
     if isinstance(type_, GraphQLList):
         item = type_.of_type
         item_non_null = isinstance(item, GraphQLNonNull)
         item = item.of_type if item_non_null else item
         if is_leaf_type(item):
-            return field.resolve, item, non_null, "!" if item_non_null else "?"
+            return read, _coercer(item), non_null, "!" if item_non_null else "?"
     return None
+
+
+def _attribute(name: str) -> Callable[[Any, Any], Any]:
+    get = attrgetter(name)
+    return lambda source, _info: get(source)
+
+
+def _coercer(leaf: GraphQLLeafType) -> Callable[[Any], Any]:
+    """The leaf type's output coercion, answering _REFUSED where graphql-core would report an error; the common
+    exact types (a finite float, a str, a 32-bit int, a bool, a member of the enum) are taken as they are."""
+    if leaf in _coercers:
+        return _coercers[leaf]
+    coerce_output_value = leaf.coerce_output_value
+
+    def general(v: Any) -> Any:
+        try:
+            out = coerce_output_value(v)
+        except Exception:  # graphql-core's own path reports it
+            return _REFUSED
+        return _REFUSED if out is None else out
+
+    fast: Callable[[Any], Any] = general
+    wrapped = getattr(leaf, "wrapped_cls", None)
+    if isinstance(leaf, GraphQLEnumType) and isinstance(wrapped, type) and issubclass(wrapped, Enum):
+        names = {member: name for name, value in leaf.values.items() for member in wrapped
+                 if member.value == value.value}
+        fast = lambda v: names[v] if type(v) is wrapped and v in names else general(v)  # noqa: E731
+    elif leaf is GraphQLFloat:
+        fast = lambda v: v if type(v) is float and isfinite(v) else general(v)  # noqa: E731
+    elif leaf is GraphQLString or leaf is GraphQLID:
+        fast = lambda v: v if type(v) is str else general(v)  # noqa: E731
+    elif leaf is GraphQLInt:
+        fast = lambda v: v if type(v) is int and -0x80000000 <= v <= 0x7FFFFFFF else general(v)  # noqa: E731
+    elif leaf is GraphQLBoolean:
+        fast = lambda v: v if type(v) is bool else general(v)  # noqa: E731
+    elif (definition := (leaf.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)) is not None and \
+            definition.serialize is base_scalars.isoformat and definition.origin in (date, datetime, time):
+        origin = definition.origin  # strawberry's Date, DateTime and Time: their isoformat
+        fast = lambda v: v.isoformat() if type(v) is origin else general(v)  # noqa: E731
+    _coercers[leaf] = fast
+    return fast
 
 
 def _plain_value(shape: Any, source: Any) -> Any:
     """A plain field's completed value, or _REFUSED when graphql-core must decide (it reports the error)."""
-    if shape is None:
-        return _REFUSED
-    resolve, leaf, non_null, items = shape
-    value = resolve(source, None)
+    read, coerce, non_null, items = shape
+    value = read(source, None)
     if value is None:
         return _REFUSED if non_null else None
-    if items is not None:
-        completed = _coerce_all(leaf, value, non_null=items == "!") if type(value) is list else None
-    else:
-        try:
-            completed = leaf.coerce_output_value(value)
-        except Exception:  # graphql-core's own path reports it
-            completed = None
-    return _REFUSED if completed is None else completed
+    if items is None:
+        return coerce(value)
+    return _coerce_all(coerce, value, items == "!") if type(value) is list else _REFUSED
 
 
-def _coerce_all(leaf: GraphQLLeafType, items: list[Any], non_null: bool) -> list[Any] | None:
-    """The items as graphql-core would complete them, or None when any would be an error."""
-    coerce = leaf.coerce_output_value
-    try:
-        if non_null:
-            out = [coerce(v) for v in items]
-            return None if None in out else out
-        out = [None if v is None else coerce(v) for v in items]
-    except Exception:  # graphql-core's own path reports it
-        return None
-    # A coercion that gives null for a value is an error too (see graphql-core's complete_leaf_value).
-    return None if any(o is None and v is not None for o, v in zip(out, items, strict=True)) else out
+def _coerce_all(coerce: Callable[[Any], Any], items: list[Any], non_null: bool) -> Any:
+    """The items as graphql-core would complete them, or _REFUSED when any would be an error."""
+    out = [coerce(v) for v in items] if non_null else [None if v is None else coerce(v) for v in items]
+    return _REFUSED if _REFUSED in out else out
 
 
 @dataclass(frozen=True, slots=True)
