@@ -30,10 +30,14 @@ _READ_STATE = ("SELECT 'h', NULL, position, hash FROM event_log_head "
                "WHERE stream_id = ANY($1::text[]) "
                "UNION ALL SELECT 'k', key, NULL, result FROM idempotency_keys WHERE key = ANY($2::text[])")
 # Every write of a group in one statement, column arrays unnested, applied only if the head is still where the
-# group's snapshot saw it ($24): the head row's update takes its lock, and under READ COMMITTED it re-reads a head
-# that another transaction moved and then matches nothing, so nothing is written and no row is returned. Since
-# every append moves the head, an unmoved head means the streams and keys read with it are unchanged too.
-_WRITE = ("WITH h AS (UPDATE event_log_head SET position = $21, hash = $22 WHERE position = $24 RETURNING 1), "
+# group's plan expects it ($24) and the streams it writes are at the versions the plan assumed ($15, $25): the head
+# row's update takes its lock, and under READ COMMITTED it re-reads a head that another transaction moved and then
+# matches nothing, so nothing is written and no row is returned. Since every append moves the head, an unmoved head
+# means the streams and keys the plan read are unchanged too; the versions are checked for a plan that did not
+# read them (see _commit_group).
+_WRITE = ("WITH h AS (UPDATE event_log_head SET position = $21, hash = $22 WHERE position = $24 AND NOT EXISTS ("
+          "SELECT FROM unnest($15::text[], $25::int[]) AS p(stream_id, version) LEFT JOIN streams s USING (stream_id) "
+          "WHERE coalesce(s.version, 0) <> p.version) RETURNING 1), "
           f"e AS (INSERT INTO events ({_COLUMNS}) SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], "
           "$4::text[], $5::bytea[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], "
           "$12::text[], $13::text[], $14::bytea[]) WHERE EXISTS (SELECT FROM h)), "
@@ -179,24 +183,22 @@ class EventStore:
         made on stale knowledge writes nothing and is made again on fresh:
 
           1. one round trip, when this process wrote the head last and the group uses no idempotency keys: the
-             plan trusts the head it left and each request's expected version (any other writer would have moved
-             the head; a version this process got wrong fails the statement on UNIQUE (stream_id, version));
+             plan trusts the head it left (any other writer would have moved it) and each request's expected
+             version (which the statement checks);
           2. two round trips: read the head, the streams' versions and the keys in one snapshot, then write;
-          3. under contention from other processes, after `optimistic_tries` misses: lock the head, then 2."""
+          3. under contention from other processes, after `optimistic_tries` misses (at once when it is 0): lock
+             the head, then 2."""
         streams = list({p.request.stream_id for p in group})
         keys = [p.request.idempotency_key for p in group if p.request.idempotency_key]
         plan = None
         async with self.pool.acquire() as conn:
             known, self._head = self._head, None  # forgotten until a write succeeds
-            if known is not None and not keys and all(p.request.events for p in group):
+            if known is not None and self.optimistic_tries and not keys and all(p.request.events for p in group):
                 state = [("h", None, *known), *(("s", p.request.stream_id, p.request.expected_version, None)
                                                  for p in reversed(group))]  # the first request's version wins
                 plan = self._plan(group, state)
-                try:
-                    if not await conn.fetch(_WRITE, *plan.arguments):  # type: ignore[misc]
-                        plan = None
-                except asyncpg.UniqueViolationError:  # a stale expected version: decided on fresh state below
-                    plan = None
+                if not await conn.fetch(_WRITE, *plan.arguments):  # type: ignore[misc]
+                    plan = None  # the head moved, or an expected version was stale: decided on fresh state below
             for _ in range(self.optimistic_tries if plan is None else 0):
                 plan = self._plan(group, await conn.fetch(_READ_STATE, streams, keys))
                 if plan.arguments is None or await conn.fetch(_WRITE, *plan.arguments):
@@ -232,6 +234,7 @@ class EventStore:
             else:
                 used[name] = bytes(blob)
         head, head_hash = position, previous
+        assumed = dict(versions)  # each stream's version before the group
         outcomes: dict[int, AppendResult | Exception] = {}
         types: dict[str, str] = {}
         rows: list[tuple[Any, ...]] = []
@@ -267,8 +270,10 @@ class EventStore:
             return _Plan(outcomes, None, (head, head_hash))
         columns = [list(c) for c in zip(*rows, strict=True)]
         key_columns = [list(c) for c in zip(*new_keys, strict=True)] if new_keys else [[], [], []]
-        return _Plan(outcomes, [*columns, list(types), list(types.values()), [versions[s] for s in types],
-                                      *key_columns, position, previous, CHANNEL, head], (position, previous))
+        written = list(types)
+        return _Plan(outcomes, [*columns, written, list(types.values()), [versions[s] for s in written],
+                                *key_columns, position, previous, CHANNEL, head, [assumed.get(s, 0) for s in written]],
+                     (position, previous))
 
     # -- reading --------------------------------------------------------------------------------------------
     async def read_stream(self, stream_id: str, *, after_version: int = 0,

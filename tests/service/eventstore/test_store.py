@@ -97,6 +97,18 @@ async def test_a_writer_whose_knowledge_of_the_head_is_stale_writes_nothing_on_i
     assert positions == [1, 2, 3, 4] and report.ok
 
 
+@pytest.mark.parametrize("expected", [0, 2, 5])
+async def test_an_expected_version_other_than_the_stream_s_is_a_conflict_on_every_path(
+        fresh: tuple[str, EventStore], expected: int) -> None:
+    url, store = fresh
+    stream = str(uuid.uuid4())
+    await store.append(request(stream, 0))  # at version 1; the store now knows the head
+    with pytest.raises(StreamConflict, match=f"at version 1, not {expected}"):
+        await store.append(request(stream, expected))  # behind the stream, or ahead of it
+    assert [e.version for e in await store.read_stream(stream)] == [1]
+    assert await store.stream_type(stream) == ("Thing", 1)
+
+
 async def test_a_retry_with_the_same_idempotency_key_replays_the_first_answer(fresh: tuple[str, EventStore]) -> None:
     _, store = fresh
     stream = str(uuid.uuid4())
