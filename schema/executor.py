@@ -101,12 +101,40 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
                             position_context: Any) -> Any:
         item_type = return_type.of_type
         non_null = isinstance(item_type, GraphQLNonNull)
-        leaf = item_type.of_type if non_null else item_type
-        if type(result) is list and is_leaf_type(leaf) and self.get_stream_usage(field_details_list, path) is None:
-            completed = _coerce_all(_coercer(leaf), result, non_null)
+        item = item_type.of_type if non_null else item_type
+        if type(result) is list and self.get_stream_usage(field_details_list, path) is None:
+            completed: Any = _REFUSED
+            if is_leaf_type(item):
+                completed = _coerce_all(_coercer(item), result, non_null)
+            elif isinstance(item, GraphQLObjectType) and item.is_type_of is None:
+                completed = self._complete_plain_objects(item, field_details_list, result, non_null)
             if completed is not _REFUSED:
                 return completed
         return super().complete_list_value(return_type, field_details_list, info, path, result, position_context)
+
+    def _complete_plain_objects(self, item_type: GraphQLObjectType, field_details_list: Any, items: list[Any],
+                                non_null: bool) -> Any:
+        """A list of objects whose selected fields are all plain (chart points), completed item by item with the
+        selection's plan, without graphql-core's per-item paths and dispatch; _REFUSED hands the whole list back."""
+        grouped_field_set, defer_usages, _ = self.collect_subfields(item_type, field_details_list)
+        plan = None if defer_usages else self._plan(item_type, grouped_field_set)
+        if plan is None:
+            return _REFUSED
+        completed = []
+        for source in items:
+            if source is None:
+                if non_null:
+                    return _REFUSED
+                completed.append(None)
+                continue
+            results = {}
+            for response_name, shape in plan:
+                value = _plain_value(shape, source)
+                if value is _REFUSED:
+                    return _REFUSED
+                results[response_name] = value
+            completed.append(results)
+        return completed
 
 
 _REFUSED = object()
@@ -116,9 +144,9 @@ _coercers: dict[GraphQLLeafType, Callable[[Any], Any]] = {}
 
 def _shape(parent_type: GraphQLObjectType, name: str) -> Any:
     """How to complete a plain field, worked out once per (type, field): a strawberry field with no resolver of
-    its own (it reads an attribute), no arguments, and a scalar or enum type, or a list of them. Its shape is
-    (read, coerce, non-null, list kind: None, "!" for non-null items, "?" for nullable ones); None for anything
-    else (resolvers, objects, arguments, __typename), which takes graphql-core's path."""
+    its own (it reads an attribute), no arguments, and a scalar or enum type, or a list of them; and __typename.
+    Its shape is (read, coerce, non-null, list kind: None, "!" for non-null items, "?" for nullable ones); None for
+    anything else (resolvers, objects, arguments), which takes graphql-core's path."""
     key = (parent_type, name)
     if key not in _shapes:
         _shapes[key] = _make_shape(parent_type, name)
@@ -126,6 +154,9 @@ def _shape(parent_type: GraphQLObjectType, name: str) -> Any:
 
 
 def _make_shape(parent_type: GraphQLObjectType, name: str) -> Any:
+    if name == "__typename":  # which clients such as Apollo add to every selection
+        type_name = parent_type.name
+        return (lambda _source, _info: type_name), _same, True, None
     field = parent_type.fields.get(name)
     if field is None or field.args or not getattr(field.resolve, "_is_default", False):
         return None
@@ -145,6 +176,10 @@ def _make_shape(parent_type: GraphQLObjectType, name: str) -> Any:
         if is_leaf_type(item):
             return read, _coercer(item), non_null, "!" if item_non_null else "?"
     return None
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def _attribute(name: str) -> Callable[[Any, Any], Any]:

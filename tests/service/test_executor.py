@@ -47,6 +47,10 @@ class Query:
         return things
 
     @strawberry.field
+    def maybe_things(self) -> list[Thing | None]:
+        return BAD.get("maybe_things", [_things()[0], None])
+
+    @strawberry.field
     def floats(self) -> list[float]:
         return BAD.get("floats", [1.0, 2, 3.5])
 
@@ -69,7 +73,8 @@ class Query:
 
 SCHEMA = strawberry.Schema(query=Query)
 EXECUTOR = Executor(SCHEMA, limit_rules=[], max_tokens=1000, introspection=True)
-QUERY = "{ floats maybeFloats colours days names things { value maybe colour tags day } }"
+QUERY = ("{ floats maybeFloats colours days names things { value maybe colour tags day } "
+         "maybeThings { value kind: __typename } }")
 
 
 async def _both() -> tuple[Any, Any]:
@@ -98,13 +103,14 @@ async def test_lists_of_leaves_complete_as_graphql_core_completes_them(monkeypat
     monkeypatch.setattr(ExecutionContext, "complete_iterable_value", spy)
     monkeypatch.setattr(ExecutionContext, "build_resolve_info", info_spy)
     ours, plain = await _both()
-    assert per_item == ["Thing!"]  # the list of objects; every list of leaves took the shortcut
+    assert per_item == []  # every list took the shortcut: of leaves, and of objects with only plain fields
     assert not [i for i in infos if i.startswith("Thing.")]  # plain fields: no resolve info, no resolver call
     assert ours.errors is None and ours.data == plain.data
     assert ours.data == {"floats": [1.0, 2.0, 3.5], "maybeFloats": [1.0, None, 3.5], "colours": ["RED", "BLUE"],
                          "days": ["2024-01-31", None], "names": ["a", "b"], "things": [
                              {"value": 1.5, "maybe": None, "colour": "RED", "tags": ["x"], "day": "2024-02-29"},
-                             {"value": 2.0, "maybe": 3.0, "colour": "BLUE", "tags": [], "day": "2024-03-01"}]}
+                             {"value": 2.0, "maybe": 3.0, "colour": "BLUE", "tags": [], "day": "2024-03-01"}],
+                         "maybeThings": [{"value": 1.5, "kind": "Thing"}, None]}
 
 
 @pytest.mark.parametrize(("field", "bad"), [
