@@ -54,12 +54,46 @@ def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
             "extensions": {"code": "INTERNAL", "requestId": request_id}}
 
 
+class AnswerCache:
+    """Serialized answers with what they were built from, least recently used first out, bounded both in entries
+    and in bytes (one long chart's answer can be megabytes); an answer over a sixteenth of the byte budget is not
+    kept at all."""
+
+    def __init__(self, max_entries: int = 4096, max_bytes: int = 256 * 1024 * 1024) -> None:
+        self.max_entries, self.max_bytes = max_entries, max_bytes
+        self.bytes = 0
+        self._entries: OrderedDict[bytes, tuple[dict[str, int | None], bytes]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: bytes) -> tuple[dict[str, int | None], bytes] | None:
+        entry = self._entries.get(key)
+        if entry is not None:
+            self._entries.move_to_end(key)
+        return entry
+
+    def put(self, key: bytes, depends_on: dict[str, int | None], body: bytes) -> None:
+        self.drop(key)
+        if len(body) > self.max_bytes // 16:
+            return
+        self._entries[key] = (depends_on, body)
+        self.bytes += len(body)
+        while len(self._entries) > self.max_entries or self.bytes > self.max_bytes:
+            _, (_, old) = self._entries.popitem(last=False)
+            self.bytes -= len(old)
+
+    def drop(self, key: bytes) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self.bytes -= len(entry[1])
+
+
 class GraphQLEndpoint:
-    def __init__(self, executor: Executor, graphiql_html: str | None, cache_size: int = 4096) -> None:
+    def __init__(self, executor: Executor, graphiql_html: str | None, cache: AnswerCache | None = None) -> None:
         self.executor = executor
         self.graphiql_html = graphiql_html
-        self.cache: OrderedDict[bytes, tuple[dict[str, int | None], bytes]] = OrderedDict()
-        self.cache_size = cache_size
+        self.cache = cache or AnswerCache()
 
     async def cached(self, services: Services, key: bytes) -> bytes | None:
         entry = self.cache.get(key)
@@ -69,9 +103,8 @@ class GraphQLEndpoint:
         if depends_on:
             current = await read_model_versions(services.pool, list(depends_on))
             if any(current.get(k) != v for k, v in depends_on.items()):
-                del self.cache[key]
+                self.cache.drop(key)
                 return None
-        self.cache.move_to_end(key)
         return body
 
     async def handle(self, request: Request) -> Response:
@@ -118,8 +151,6 @@ class GraphQLEndpoint:
             out["errors"] = [format_error(e, request_id) for e in result.errors]
         data = orjson.dumps(out)
         if key is not None and not result.errors and context.depends_on is not None:
-            self.cache[key] = (context.depends_on, data)
-            if len(self.cache) > self.cache_size:
-                self.cache.popitem(last=False)
+            self.cache.put(key, context.depends_on, data)
         headers = {POSITION_HEADER: str(context.position)} if context.position else None
         return Response(data, media_type="application/json", headers=headers)
