@@ -86,19 +86,18 @@ class ProjectionRunner:
         (its tracking row catches up at the next batch it applies, or every PERSIST_EVERY events)."""
         if self.projection.topics is not None:
             async with self.pool.acquire() as conn:
-                head, stored, relevant = await conn.fetchrow(_LOOK, self.name, self._last,
-                                                             list(self.projection.topics))
+                head, stored, skipped = await conn.fetchrow(
+                    _LOOK, self.name, self._last, list(self.projection.topics), self._stored, PERSIST_EVERY,
+                    PROJECTIONS_CHANNEL)
+            if skipped:  # nothing of interest arrived: moved past in memory, and the waiters were told
+                self._stored, self._last = stored, head
+                self.notifier.record(self.name, head)
+                return False
             if stored is not None and stored >= self._stored:
                 self._stored = stored
                 begin = max(stored, self._last)
                 if head <= begin:
                     self.notifier.record(self.name, begin)
-                    return False
-                if not relevant and head - stored < PERSIST_EVERY:
-                    self._last = head
-                    async with self.pool.acquire() as conn:
-                        await conn.execute("SELECT pg_notify($1, $2)", PROJECTIONS_CHANNEL, f"{self.name}:{head}")
-                    self.notifier.record(self.name, head)
                     return False
         return await self._apply_batch()
 
@@ -144,10 +143,15 @@ class ProjectionRunner:
 LINGER = 4.0  # a busy projection spends at most a fifth of its time applying batches
 MAX_LINGER = 0.5  # seconds
 PERSIST_EVERY = 1000  # events a projection may move on in memory before it writes its tracking row
-# The log's head, the stored position, and whether any event of interest arrived after the position known here.
-_LOOK = ("SELECT h.position, t.position, EXISTS (SELECT 1 FROM events e WHERE e.position > GREATEST(t.position, $2) "
-         "AND e.position <= h.position AND e.topic = ANY($3::text[])) "
-         "FROM event_log_head h LEFT JOIN projection_tracking t ON t.name = $1")
+# The log's head, the stored position, and whether the projection skips to the head because no event of interest
+# arrived after the position known here: then the same statement tells the waiters ($6), so a skip costs one
+# round trip. Skipping needs a stored position no older than the one known here ($4, else a rebuild
+# happened), events past it, none of interest, and fewer than PERSIST_EVERY ($5) since the tracking row was written.
+_LOOK = ("WITH l AS (SELECT h.position AS head, t.position AS stored, EXISTS (SELECT 1 FROM events e "
+         "WHERE e.position > GREATEST(t.position, $2) AND e.position <= h.position AND e.topic = ANY($3::text[])) "
+         "AS relevant FROM event_log_head h LEFT JOIN projection_tracking t ON t.name = $1) "
+         "SELECT head, stored, CASE WHEN stored >= $4 AND head > GREATEST(stored, $2) AND NOT relevant "
+         "AND head - stored < $5 THEN (SELECT true FROM pg_notify($6, $1 || ':' || head)) ELSE false END FROM l")
 # The projection's position (locking its row) and the log's head, in one round trip.
 _POSITIONS = ("SELECT t.position, (SELECT position FROM event_log_head) FROM projection_tracking t "
               "WHERE t.name = $1 FOR UPDATE OF t")

@@ -16,7 +16,7 @@ import pytest
 
 from service.database import create_pool, migrate
 from service.eventstore import EventCodec, EventStore
-from service.notifications import Notifier
+from service.notifications import PROJECTIONS_CHANNEL, Notifier
 from service.projection_runner import ProjectionRunner, rebuild
 from tests.service.counting import CountingProjection
 from tests.service.eventstore.test_store import request
@@ -171,6 +171,9 @@ async def test_a_projection_of_some_event_types_skips_the_others_without_writing
     class OnlyHappened(CountingProjection):
         topics = (TOPIC,)
 
+    told: list[str] = []  # what other processes' waiters hear
+    listener = await asyncpg.connect(log.url)
+    await listener.add_listener(PROJECTIONS_CHANNEL, lambda *args: told.append(args[3]))
     runner = log.runner(OnlyHappened())
     runner.start()
     await append(TOPIC)
@@ -179,6 +182,12 @@ async def test_a_projection_of_some_event_types_skips_the_others_without_writing
     await append(vanished)
     await caught_up(log, 3)
     assert await log.tracked() == 1  # moved past 2 and 3 in memory, without a write
+    for _ in range(100):
+        if "counting:3" in told:
+            break
+        await asyncio.sleep(0.02)
+    await listener.close()
+    assert "counting:3" in told  # and said so to every process
     await append(TOPIC)
     await append(vanished)
     await caught_up(log, 5)

@@ -100,7 +100,7 @@ async def test_a_writer_whose_knowledge_of_the_head_is_stale_writes_nothing_on_i
 @pytest.mark.parametrize("expected", [0, 2, 5])
 async def test_an_expected_version_other_than_the_stream_s_is_a_conflict_on_every_path(
         fresh: tuple[str, EventStore], expected: int) -> None:
-    url, store = fresh
+    _, store = fresh
     stream = str(uuid.uuid4())
     await store.append(request(stream, 0))  # at version 1; the store now knows the head
     with pytest.raises(StreamConflict, match=f"at version 1, not {expected}"):
