@@ -49,6 +49,9 @@ _WRITE = ("WITH h AS (UPDATE event_log_head SET position = $21, hash = $22 WHERE
 # A group whose head moved under it is planned again; after this many tries (writers in other processes keep
 # moving it) the group takes the head's lock first and cannot miss.
 OPTIMISTIC_TRIES = 3
+# After a plan made on this process's knowledge of the head misses (another process wrote), this many groups read
+# first: with several writing processes the knowledge is mostly stale, and each miss costs a round trip.
+DISTRUST_AFTER_MISS = 16
 
 
 @dataclass(slots=True)
@@ -136,6 +139,7 @@ class EventStore:
         self.max_group = max_group
         self.optimistic_tries = optimistic_tries
         self._head: tuple[int, bytes] | None = None  # (position, hash) as this process's last commit left them
+        self._distrust = 0  # groups to plan on a fresh read before trusting that knowledge again
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self._writer: asyncio.Task[None] | None = None
 
@@ -193,12 +197,15 @@ class EventStore:
         plan = None
         async with self.pool.acquire() as conn:
             known, self._head = self._head, None  # forgotten until a write succeeds
-            if known is not None and self.optimistic_tries and not keys and all(p.request.events for p in group):
+            if self._distrust:
+                self._distrust -= 1  # other writers moved the head lately: knowledge of it goes stale at once
+            elif known is not None and self.optimistic_tries and not keys and all(p.request.events for p in group):
                 state = [("h", None, *known), *(("s", p.request.stream_id, p.request.expected_version, None)
                                                  for p in reversed(group))]  # the first request's version wins
                 plan = self._plan(group, state)
                 if not await conn.fetch(_WRITE, *plan.arguments):  # type: ignore[misc]
                     plan = None  # the head moved, or an expected version was stale: decided on fresh state below
+                    self._distrust = DISTRUST_AFTER_MISS
             for _ in range(self.optimistic_tries if plan is None else 0):
                 plan = self._plan(group, await conn.fetch(_READ_STATE, streams, keys))
                 if plan.arguments is None or await conn.fetch(_WRITE, *plan.arguments):
