@@ -33,6 +33,8 @@ class ProjectionRunner:
         self._last = 0    # the position this runner has applied, or moved past in memory
         self._stored = 0  # the tracking row's position as this runner last saw it
         self._last_was_busy = False  # the last batch held more than one event: writes are streaming in
+        self._applied = False  # the last step applied events of interest
+        self._skipped = False  # the last step found none and moved past them
 
     def start(self) -> None:
         self._task = asyncio.create_task(self.run(), name=f"projection-{self.name}")
@@ -74,6 +76,8 @@ class ProjectionRunner:
                         # the last batch was quick and so is the wait.
                         if self._last_was_busy:
                             await asyncio.sleep(min(LINGER * took, MAX_LINGER))
+                        elif self._skipped:  # events of no interest: look again after a few more have come
+                            await asyncio.sleep(SKIP_LINGER)
             finally:
                 with contextlib.suppress(Exception):
                     await lock_conn.execute("SELECT pg_advisory_unlock($1)", lock_key(self.name))
@@ -83,14 +87,17 @@ class ProjectionRunner:
 
         A projection that reads only some event types first looks, outside any transaction, whether any arrived
         since its position: when none did, it moves on in memory and tells the waiters, with no write at all
-        (its tracking row catches up at the next batch it applies, or every PERSIST_EVERY events)."""
-        if self.projection.topics is not None:
+        (its tracking row catches up at the next batch it applies, or every PERSIST_EVERY events). After a batch
+        that applied events it goes straight to the next: while its events stream in, looking first would cost a
+        round trip per batch for nothing."""
+        self._skipped = False
+        if self.projection.topics is not None and not self._applied:
             async with self.pool.acquire() as conn:
                 head, stored, skipped = await conn.fetchrow(
                     _LOOK, self.name, self._last, list(self.projection.topics), self._stored, PERSIST_EVERY,
                     PROJECTIONS_CHANNEL)
             if skipped:  # nothing of interest arrived: moved past in memory, and the waiters were told
-                self._stored, self._last = stored, head
+                self._stored, self._last, self._skipped = stored, head, True
                 self.notifier.record(self.name, head)
                 return False
             if stored is not None and stored >= self._stored:
@@ -122,6 +129,7 @@ class ProjectionRunner:
             position = max(stored, self._last)  # events in between were of no interest to this projection
             if head <= position:
                 self.notifier.record(self.name, position)
+                self._applied = False
                 return False
             records = await self.store.read_log(position, self.batch_size, list(self.projection.topics)
                                                 if self.projection.topics is not None else None, conn=conn)
@@ -136,12 +144,14 @@ class ProjectionRunner:
             await conn.execute(_ADVANCE, self.name, new_position, PROJECTIONS_CHANNEL, f"{self.name}:{new_position}")
         self._last = self._stored = new_position
         self._last_was_busy = len(records) > 1
+        self._applied = bool(records)
         self.notifier.record(self.name, new_position)
         return full
 
 
 LINGER = 4.0  # a busy projection spends at most a fifth of its time applying batches
 MAX_LINGER = 0.5  # seconds
+SKIP_LINGER = 0.01  # seconds a projection waits after events of no interest to it before it looks again
 PERSIST_EVERY = 1000  # events a projection may move on in memory before it writes its tracking row
 # The log's head, the stored position, and whether the projection skips to the head because no event of interest
 # arrived after the position known here: then the same statement tells the waiters ($6), so a skip costs one
