@@ -131,11 +131,16 @@ async def _used_part_keys(services: Services, ctx: CommandContext, idempotency_k
     """A bulk request's key names one part per measure (`key/measureId`); those already used, looked up at once."""
     if idempotency_key is None:
         return None
-    keys: list[str] = []
+    keys: list[str | None] = []
     for measure_id in measure_ids:
         with contextlib.suppress(DomainError):  # a key no part can have: that part answers with the error
-            keys.append(f"{ctx.scoped_key(f'{idempotency_key}/{measure_id}')}")
-    return await _first_results(services, keys)
+            keys.append(ctx.scoped_key(_part_key(idempotency_key, measure_id)))
+    return await _first_results(services, [k for k in keys if k is not None])
+
+
+def _part_key(idempotency_key: str | None, measure_id: str) -> str | None:
+    """A bulk request's key for its part for one measure."""
+    return None if idempotency_key is None else f"{idempotency_key}/{measure_id}"
 
 
 async def record_columns(services: Services, ctx: CommandContext, groups: dict[str, Columns],
@@ -146,7 +151,7 @@ async def record_columns(services: Services, ctx: CommandContext, groups: dict[s
 
     async def one(measure_id: str, part: Columns) -> RecordResult:
         indexes, periods, values, source_ids = part
-        key = None if idempotency_key is None else f"{idempotency_key}/{measure_id}"
+        key = _part_key(idempotency_key, measure_id)
 
         async def slow() -> RecordResult:
             obs: list[ObservationIn] = []
@@ -195,7 +200,7 @@ async def record_many(services: Services, ctx: CommandContext,
     async def one(measure_id: str, part: list[tuple[int, ObservationIn]]) -> tuple[RecordResult, list[int]]:
         indexes = [i for i, _ in part]
         try:
-            key = None if idempotency_key is None else f"{idempotency_key}/{measure_id}"
+            key = _part_key(idempotency_key, measure_id)
             result = await record_observations(services, ctx, measure_id, [o for _, o in part], key, used)
         except DomainError as e:
             result = RecordResult(errors=[{**error_dict(e), "index": i, "field": e.field or "measureId"}
