@@ -134,6 +134,12 @@ class ProjectionRunner:
             records = await self.store.read_log(position, self.batch_size, list(self.projection.topics)
                                                 if self.projection.topics is not None else None, conn=conn)
             records = [r for r in records if r.position <= head]
+            if not records and self.projection.topics is not None and head - stored < PERSIST_EVERY:
+                # Nothing of interest, as the look would have found: moved past in memory, no write.
+                await conn.execute("SELECT pg_notify($1, $2)", PROJECTIONS_CHANNEL, f"{self.name}:{head}")
+                self._last, self._applied, self._skipped = head, False, True
+                self.notifier.record(self.name, head)
+                return False
             full = len(records) == self.batch_size
             if records:
                 await self.projection.handle(conn, [
