@@ -20,9 +20,19 @@ class ProjectedEvent:
     event: Any
 
 
+@dataclass(frozen=True, slots=True)
+class VersionedRows:
+    """Rows of a read-model table with a `position` column, named "<kind>:<value of column>" by the answers
+    built from them (see service/reads/versions.py); column None names the whole table ("<kind>:")."""
+
+    table: str
+    column: str | None
+
+
 class Projection(Protocol):
     name: str
     topics: tuple[str, ...] | None      # None: every event
+    versioned: dict[str, VersionedRows]  # the rows answers may depend on, by kind (empty: none)
 
     async def handle(self, conn: asyncpg.Connection, events: list[ProjectedEvent]) -> None:
         """Apply a batch of events to the read model, inside the runner's transaction."""

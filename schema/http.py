@@ -23,9 +23,8 @@ from starlette.responses import HTMLResponse, Response
 from domain.errors import DomainError
 from schema.context import Context
 from schema.executor import Executor
+from service.auth.identity import AuthenticationError
 from service.bootstrap import Services
-from service.identity import AuthenticationError
-from service.queries import read_model_versions
 
 log = logging.getLogger(__name__)
 # A mutation's answer carries the log position it wrote; a later request that sends it back in X-QMS-After is
@@ -101,7 +100,7 @@ class GraphQLEndpoint:
             return None
         depends_on, body = entry
         if depends_on:
-            current = await read_model_versions(services.pool, list(depends_on))
+            current = await services.versions.versions(services.pool, depends_on)
             if any(current.get(k) != v for k, v in depends_on.items()):
                 self.cache.drop(key)
                 return None

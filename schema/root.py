@@ -10,10 +10,10 @@ from schema.executor import Executor
 from schema.feedback import FeedbackMutations, FeedbackQueries
 from schema.history import HistoryQueries
 from schema.inputs import compile_inputs
-from schema.measures import MeasureMutations, MeasureQueries
+from schema.measures import MeasureBrowsing, MeasureMutations, MeasureQueries
 from schema.teams import TeamMutations, TeamQueries
 
-Query = merge_types("Query", (MeasureQueries, HistoryQueries, TeamQueries, FeedbackQueries))
+Query = merge_types("Query", (MeasureQueries, MeasureBrowsing, HistoryQueries, TeamQueries, FeedbackQueries))
 Mutation = merge_types("Mutation", (TeamMutations, MeasureMutations, FeedbackMutations))
 
 MAX_DEPTH = 12

@@ -30,10 +30,10 @@ class CountingProjection:
 
 
 async def run_forever(url: str) -> None:
-    from service.database import create_pool
     from service.eventstore import EventCodec, EventStore
-    from service.notifications import Notifier
-    from service.projection_runner import ProjectionRunner
+    from service.eventstore.database import create_pool
+    from service.eventstore.notifications import Notifier
+    from service.eventstore.projection_runner import ProjectionRunner
 
     pool = await create_pool(url, min_size=1, max_size=4)
     notifier = Notifier(url)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from service.permissions import POLICY, policy_markdown
+from service.auth.permissions import POLICY, policy_markdown
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "PERMISSIONS.md"
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from service.database import create_pool, migrate
 from service.eventstore import EventCodec, EventStore
-from service.notifications import PROJECTIONS_CHANNEL, Notifier
-from service.projection_runner import ProjectionRunner, rebuild
+from service.eventstore.database import create_pool, migrate
+from service.eventstore.notifications import PROJECTIONS_CHANNEL, Notifier
+from service.eventstore.projection_runner import ProjectionRunner, rebuild
 from tests.service.counting import CountingProjection
 from tests.service.eventstore.test_store import request
 

@@ -11,10 +11,10 @@ from starlette.responses import Response
 
 from domain.control.observations import ObservationIn
 from domain.errors import Forbidden
+from service.auth.identity import AuthenticationError
 from service.bootstrap import Services
 from service.commands.context import CommandContext
 from service.commands.measures import Columns, RecordResult, record_columns, record_many
-from service.identity import AuthenticationError
 
 _KNOWN = frozenset({"measureId", "period", "value", "numerator", "denominator", "sourceId", "note"})
 

@@ -12,7 +12,7 @@ import asyncpg
 
 from projections.base import ProjectedEvent, Projection
 from service.eventstore import EventCodec, EventStore
-from service.notifications import PROJECTIONS_CHANNEL, Notifier
+from service.eventstore.notifications import PROJECTIONS_CHANNEL, Notifier
 
 log = logging.getLogger(__name__)
 
