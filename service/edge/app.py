@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     graphql = GraphQLEndpoint(build_executor(introspection=settings.development), ide)
     routes = [
         Route("/graphql", graphql.handle, methods=["GET", "POST"]),
-        Route("/ingest/observations", ingest_observations, methods=["POST"]),
+        Route("/ingest/observations", ingest_observations.handle, methods=["POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
     ]
