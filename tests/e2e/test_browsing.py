@@ -10,7 +10,8 @@ from tests.conftest import Api
 
 TEAMS = """query($first: Int, $after: String) { teams(first: $first, after: $after) {
   edges { cursor node { id name } } pageInfo { hasNextPage endCursor } } }"""
-MEASURES = """query($teamId: ID, $first: Int, $after: String) { measures(teamId: $teamId, first: $first, after: $after) {
+MEASURES = """query($teamId: ID, $first: Int, $after: String) {
+  measures(teamId: $teamId, first: $first, after: $after) {
   edges { cursor node { id name team { id } } } pageInfo { hasNextPage endCursor } } }"""
 
 

@@ -19,7 +19,7 @@ from service.eventstore.database import create_pool, migrate
 from service.eventstore.hashchain import event_hash
 from tests.service.eventstore.test_store import request
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from pathlib import Path
 
 import asyncpg
 
@@ -14,8 +15,9 @@ class CountingProjection:
     name = "counting"
     topics: tuple[str, ...] | None = None
 
-    def __init__(self, delay: float = 0.0) -> None:
+    def __init__(self, delay: float = 0.0, stall_at: int | None = None, stalled: Path | None = None) -> None:
         self.delay = delay
+        self.stall_at, self.stalled = stall_at, stalled
 
     def forget(self) -> None:
         pass
@@ -26,10 +28,14 @@ class CountingProjection:
     async def handle(self, conn: asyncpg.Connection, events: list[ProjectedEvent]) -> None:
         await conn.executemany("INSERT INTO counted (position) VALUES ($1)", [(e.position,) for e in events])
         if self.delay:
-            await asyncio.sleep(self.delay)  # widen the window in which a kill lands mid-batch
+            await asyncio.sleep(self.delay)
+        if self.stall_at is not None and any(e.position == self.stall_at for e in events):
+            assert self.stalled is not None
+            self.stalled.touch()  # tell the test, then hang inside the batch's transaction until killed
+            await asyncio.Event().wait()
 
 
-async def run_forever(url: str) -> None:
+async def run_forever(url: str, stall_at: int, stalled: Path) -> None:
     from service.eventstore import EventCodec, EventStore
     from service.eventstore.database import create_pool
     from service.eventstore.notifications import Notifier
@@ -39,9 +45,10 @@ async def run_forever(url: str) -> None:
     notifier = Notifier(url)
     await notifier.start()
     store = EventStore(pool)
-    runner = ProjectionRunner(pool, store, EventCodec(), CountingProjection(delay=0.05), notifier, batch_size=7)
+    projection = CountingProjection(stall_at=stall_at, stalled=stalled)
+    runner = ProjectionRunner(pool, store, EventCodec(), projection, notifier, batch_size=7)
     await runner.run()
 
 
 if __name__ == "__main__":
-    asyncio.run(run_forever(sys.argv[1]))
+    asyncio.run(run_forever(sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])))
