@@ -4,6 +4,7 @@ a query through it."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -24,6 +25,7 @@ from service.cli import main
 from service.identity import TokenService
 from tests.conftest import TEST_SECRET, Api, settings_for
 
+ROOT = Path(__file__).resolve().parents[2]
 LOOPBACK = "127.0.0.1"
 # Two fences, so that a request for any other host fails inside the browser whatever asks for it: names other than
 # the loopback address resolve to nothing, and anything that would go out is sent to a proxy on a dead port.
@@ -57,6 +59,13 @@ async def test_the_page_loads_every_asset_from_the_service_itself(server: str) -
             assert response.status_code == 200
             assert response.content == (STATIC / name).read_bytes()
             assert response.headers["cache-control"] == IMMUTABLE
+
+
+def test_the_vendored_assets_are_the_versions_pinned_for_the_build() -> None:
+    pinned = json.loads((ROOT / "graphiql" / "package.json").read_text())["dependencies"]
+    vendored = dict(line.split() for line in (STATIC / "VERSIONS").read_text().splitlines())
+    assert vendored == pinned
+    assert all((STATIC / name).stat().st_size > 0 for name in ASSETS)
 
 
 async def test_production_serves_neither_the_page_nor_its_assets() -> None:
