@@ -258,6 +258,7 @@ class Prepared:
     document: DocumentNode | None
     operation: OperationType | None
     errors: tuple[GraphQLError, ...] = ()
+    name: str | None = None   # the operation's name in the document, for metrics and logs
 
 
 class Executor:
@@ -281,7 +282,9 @@ class Executor:
         if errors:
             return Prepared(None, None, tuple(errors))
         operation = get_operation_ast(document, operation_name)
-        return Prepared(document, operation.operation if operation else None)
+        if operation is None:
+            return Prepared(document, None)
+        return Prepared(document, operation.operation, name=operation.name.value if operation.name else None)
 
     async def execute(self, prepared: Prepared, variables: dict[str, Any] | None, context: Any,
                       operation_name: str | None) -> ExecutionResult:

@@ -11,6 +11,7 @@ itself (histories) or a past instant are not cached; mutations never are."""
 from __future__ import annotations
 
 import logging
+import time
 from collections import OrderedDict
 from hashlib import blake2b
 from typing import Any
@@ -58,6 +59,7 @@ class AnswerCache:
     def __init__(self, max_entries: int = 4096, max_bytes: int = 256 * 1024 * 1024) -> None:
         self.max_entries, self.max_bytes = max_entries, max_bytes
         self.bytes = 0
+        self.hits = self.misses = self.stales = 0
         self._entries: OrderedDict[bytes, tuple[dict[str, int | None], bytes]] = OrderedDict()
 
     def __len__(self) -> int:
@@ -92,19 +94,22 @@ class GraphQLEndpoint:
         self.documents = documents or PersistedDocuments()
         self.graphiql_html = graphiql_html
         self.cache = cache or AnswerCache()
-        self.edge = Endpoint(self.execute, lambda code, message: {"errors": [{"message": message,
+        self.edge = Endpoint("/graphql", self.execute, lambda code, message: {"errors": [{"message": message,
                                                                               "extensions": {"code": code}}]})
 
     async def cached(self, services: Services, key: bytes) -> bytes | None:
         entry = self.cache.get(key)
         if entry is None:
+            self.cache.misses += 1
             return None
         depends_on, body = entry
         if depends_on:
             current = await services.versions.versions(services.pool, depends_on)
             if any(current.get(k) != v for k, v in depends_on.items()):
                 self.cache.drop(key)
+                self.cache.stales += 1
                 return None
+        self.cache.hits += 1
         return body
 
     async def handle(self, request: Request) -> Response:
@@ -148,6 +153,7 @@ class GraphQLEndpoint:
             return Answer(orjson.dumps({"errors": [{"message": e.message, "extensions": {"code": e.code}}]}))
         key = None
         prepared = self.executor.prepare(query, operation_name)
+        call.operation = prepared.name or operation_name
         get = call.request.method == "GET"
         if get and prepared.operation is not OperationType.QUERY:
             raise Refusal(405, "METHOD_NOT_ALLOWED", "Only queries may be sent with GET; send mutations with POST.")
@@ -160,10 +166,15 @@ class GraphQLEndpoint:
             if cached is not None:
                 return _conditional(call, cached) if get else Answer(cached)
         context = Context(services=services, principal=call.principal, request_id=call.request_id)
+        started = time.perf_counter()
         result = await self.executor.execute(prepared, variables, context, operation_name)
+        call.metrics.operation(prepared.name, prepared.operation.value if prepared.operation else "invalid",
+                               time.perf_counter() - started)
         out: dict[str, Any] = {"data": result.data}
         if result.errors:
             out["errors"] = [format_error(e, call.request_id) for e in result.errors]
+            for e in out["errors"]:
+                call.metrics.error((e.get("extensions") or {}).get("code") or "GRAPHQL_VALIDATION")
         data = orjson.dumps(out)
         if key is not None and not result.errors and context.depends_on is not None:
             self.cache.put(key, context.depends_on, data)

@@ -45,6 +45,9 @@ class Settings:
     cors_origins: tuple[str, ...] = ()       # browser origins allowed to call the API
     persisted_queries: Path | None = None    # a JSON file {sha256: document} that front-end builds produce
     persisted_only: bool = False             # refuse any document not in that file (production allow-list)
+    metrics_token: str | None = None         # /metrics is served to scrapers that send it; None: not served
+    log_format: str | None = None            # json or text; None: json in production, text in development
+    access_log: bool = False                 # a line per API request
 
     def __post_init__(self) -> None:
         for name, check in _CHECKS.items():
@@ -71,6 +74,10 @@ class Settings:
                 raise ConfigError(f"{option.variable}: {raw!r} {e}") from None
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
+
+    @property
+    def effective_log_format(self) -> str:
+        return self.log_format or ("text" if self.development else "json")
 
     def describe(self) -> list[tuple[str, str, str]]:
         """(variable, effective value, what it is for), secrets masked: what `qms config` prints."""
@@ -167,6 +174,11 @@ OPTIONS = (
     Option("persisted_queries", "QMS_PERSISTED_QUERIES", Path, "a JSON file of persisted documents {sha256: "
                                                                "document}, as front-end builds produce"),
     Option("persisted_only", "QMS_PERSISTED_ONLY", _bool, "true: refuse documents not in that file"),
+    Option("metrics_token", "QMS_METRICS_TOKEN", str, "serve /metrics to scrapers that send it as a bearer token; "
+                                                      "unset: /metrics is off", secret=True),
+    Option("log_format", "QMS_LOG_FORMAT", str, "json (one object per line) or text; unset: json in production, "
+                                                "text in development"),
+    Option("access_log", "QMS_ACCESS_LOG", _bool, "true: a log line per API request (`qms serve --access-log`)"),
 )
 _VARIABLE = {o.name: o.variable for o in OPTIONS}
 
@@ -192,4 +204,5 @@ _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "port": _port, "pool_min": _positive, "pool_max": _positive, "max_body_bytes": _positive,
     "max_batch_observations": _positive, "projection_batch": _positive, "read_your_writes_timeout": _positive,
     "cors_origins": _origin_list, "projections": _where, "workers": _positive,
+    "log_format": lambda v: None if v in (None, "json", "text") else f"{v!r} must be json or text",
 }

@@ -19,6 +19,7 @@ from schema.root import build_executor
 from service.bootstrap import start_services
 from service.edge.http import AFTER_HEADER, POSITION_HEADER, REQUEST_ID_HEADER
 from service.edge.ingest import ingest_observations
+from service.edge.metrics import Metrics, cache_metrics, commit_metrics, metrics_endpoint
 from service.settings import ConfigError, Settings
 
 READY_LAG = 10_000  # events a projection may trail the log by and still count as ready
@@ -45,9 +46,12 @@ async def readyz(request: Request) -> JSONResponse:
 def create_app_from_env() -> Starlette:
     """For `qms serve --workers N`: each worker process builds its app from the environment, without projections
     (they run in their own process)."""
+    from service.edge.logs import configure_logging
     from service.edge.process import tune_gc
 
-    app = create_app(Settings.from_env(run_projections=False))
+    settings = Settings.from_env(run_projections=False)
+    configure_logging(settings.effective_log_format, settings.access_log)
+    app = create_app(settings)
     tune_gc()
     return app
 
@@ -55,9 +59,12 @@ def create_app_from_env() -> Starlette:
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
 
+    metrics = Metrics()
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.services = await start_services(settings)
+        metrics.add_source(commit_metrics(app.state.services.store.stats))
         try:
             yield
         finally:
@@ -69,16 +76,20 @@ def create_app(settings: Settings | None = None) -> Starlette:
     except ValueError as e:
         raise ConfigError(f"QMS_PERSISTED_QUERIES: {e}") from None
     graphql = GraphQLEndpoint(build_executor(introspection=settings.development), ide, documents=documents)
+    metrics.add_source(cache_metrics(graphql.cache))
     routes = [
         Route("/graphql", graphql.handle, methods=["GET", "POST"]),
         Route("/ingest/observations", ingest_observations.handle, methods=["POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         *(graphiql_routes() if settings.development else []),
+        *([Route("/metrics", metrics_endpoint(settings.metrics_token))] if settings.metrics_token else []),
     ]
     middleware = [Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
                              allow_headers=["Authorization", "Content-Type", AFTER_HEADER, REQUEST_ID_HEADER,
                                             "Idempotency-Key", "X-Source-System"],
                              expose_headers=[POSITION_HEADER, REQUEST_ID_HEADER], max_age=600)
                   ] if settings.cors_origins else []  # no middleware at all unless configured: nothing on the hot path
-    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+    app.state.metrics = metrics
+    return app

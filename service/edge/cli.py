@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import sys
 
@@ -25,15 +24,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from service.edge.app import create_app
+    from service.edge.logs import configure_logging, uvicorn_log_config
     from service.edge.process import tune_gc
     from service.edge.supervisor import ProjectionProcess
 
     given = {k: v for k, v in (("host", args.host), ("port", args.port), ("projections", args.projections),
-                               ("workers", args.workers)) if v is not None}
+                               ("workers", args.workers), ("access_log", args.access_log or None)) if v is not None}
     settings = Settings.from_env(**given)
     args.projections, args.workers = settings.projections, settings.workers
     in_process = args.projections == "in-process"
     settings = Settings.from_env(run_projections=in_process, **given)
+    configure_logging(settings.effective_log_format, settings.access_log)
     print(f"qms: serving GraphQL on http://{settings.host}:{settings.port}/graphql "
           f"({'DATABASE_URL' if settings.database_url else 'embedded PostgreSQL in ' + str(settings.data_dir)}; "
           f"projections {args.projections})")
@@ -47,12 +48,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if args.workers > 1:  # each worker process builds its own app from the same environment
             uvicorn.run("service.edge.app:create_app_from_env", factory=True, workers=args.workers, host=settings.host,
                         port=settings.port, log_level="info", loop="uvloop", http="httptools",
-                        access_log=args.access_log)
+                        access_log=False, log_config=uvicorn_log_config())
         else:
             app = create_app(settings)
             tune_gc()
             uvicorn.run(app, host=settings.host, port=settings.port, log_level="info",
-                        loop="uvloop", http="httptools", access_log=args.access_log)
+                        loop="uvloop", http="httptools", access_log=False, log_config=uvicorn_log_config())
     finally:
         if worker is not None:
             worker.stop()
@@ -271,7 +272,10 @@ def cmd_config(_: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from service.edge.logs import configure_logging
+
+    production = os.environ.get("QMS_ENV") == "production"
+    configure_logging(os.environ.get("QMS_LOG_FORMAT") or ("json" if production else "text"))
     parser = argparse.ArgumentParser(prog="qms", description="Event-sourced quality management service.")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the service (embedded PostgreSQL unless DATABASE_URL is set)")

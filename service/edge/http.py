@@ -7,6 +7,8 @@ an `Answer`. Refusals raise `Refusal`; each route says how its error bodies look
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +20,8 @@ from starlette.responses import Response
 
 from service.auth.identity import AuthenticationError, Principal
 from service.bootstrap import Services
+from service.edge.logs import ACCESS, access
+from service.edge.metrics import Metrics
 
 # A write's answer carries the log position it wrote; a later request that sends it back in X-QMS-After is
 # answered once the read models include it (read-your-writes without waiting in the write itself).
@@ -41,6 +45,8 @@ class Call:
     services: Services
     principal: Principal
     request_id: str
+    metrics: Metrics
+    operation: str | None = None       # what the handler ran (a GraphQL operation's name), for the access log
 
     async def body(self, limit: int | None = None) -> bytes:
         """The request body, refused with 413 as soon as it passes the limit (the settings' unless given)."""
@@ -86,18 +92,32 @@ def _request_id(request: Request) -> str:
 
 
 class Endpoint:
-    """One API route behind the edge."""
+    """One API route behind the edge, named `route` in metrics and logs."""
 
-    def __init__(self, handler: Handler, error_body: ErrorBody) -> None:
-        self.handler, self.error_body = handler, error_body
+    def __init__(self, route: str, handler: Handler, error_body: ErrorBody) -> None:
+        self.route, self.handler, self.error_body = route, handler, error_body
 
     def refuse(self, refusal: Refusal, request_id: str) -> Response:
         return Response(orjson.dumps(self.error_body(refusal.code, refusal.message)), status_code=refusal.status,
                         media_type="application/json", headers={REQUEST_ID_HEADER: request_id})
 
     async def handle(self, request: Request) -> Response:
-        services: Services = request.app.state.services
+        started = time.perf_counter()
+        metrics: Metrics = request.app.state.metrics
         request_id = _request_id(request)
+        calls: list[Call] = []
+        response = await self._answer(request, metrics, request_id, calls)
+        seconds = time.perf_counter() - started
+        metrics.request(self.route, response.status_code, seconds)
+        if ACCESS.isEnabledFor(logging.INFO):
+            call = calls[0] if calls else None
+            access(request_id, self.route, call.operation if call else None,
+                   call.principal.subject if call else None, call.principal.role.value if call else None,
+                   response.status_code, seconds)
+        return response
+
+    async def _answer(self, request: Request, metrics: Metrics, request_id: str, calls: list[Call]) -> Response:
+        services: Services = request.app.state.services
         try:
             try:
                 principal = services.tokens.from_header(request.headers.get("authorization"))
@@ -108,8 +128,11 @@ class Endpoint:
                 if not after.isdigit():
                     raise Refusal(400, "BAD_REQUEST", f"{AFTER_HEADER} must be a log position.")
                 await services.wait_for_projections(int(after))
-            answer = await self.handler(Call(request, services, principal, request_id))
+            call = Call(request, services, principal, request_id, metrics)
+            calls.append(call)
+            answer = await self.handler(call)
         except Refusal as refusal:
+            metrics.error(refusal.code)
             return self.refuse(refusal, request_id)
         headers = {REQUEST_ID_HEADER: request_id}
         if answer.position:

@@ -113,7 +113,7 @@ async def ingest(call: Call) -> Answer:
     groups = columns_of(observations)
     if groups is not None:
         fast = await record_columns(services, ctx, groups, key)
-        return _answer(fast, fast.errors, len(observations))
+        return _answer(call, fast, fast.errors, len(observations))
     items: list[tuple[int, str, ObservationIn]] = []
     errors: list[dict[str, Any]] = []
     for index, raw in enumerate(observations):
@@ -124,10 +124,11 @@ async def ingest(call: Call) -> Answer:
             continue
         items.append((index, measure_id, obs))
     result = await record_many(services, ctx, items, key)
-    return _answer(result, sorted(errors + result.errors, key=lambda e: e["index"]), len(items))
+    return _answer(call, result, sorted(errors + result.errors, key=lambda e: e["index"]), len(items))
 
 
-def _answer(result: RecordResult, errors: list[dict[str, Any]], attempted: int) -> Answer:
+def _answer(call: Call, result: RecordResult, errors: list[dict[str, Any]], attempted: int) -> Answer:
+    call.metrics.intake(result.accepted + result.corrected, result.duplicates, len(errors))
     denied = [e for e in errors if e["code"] == Forbidden.code]
     if denied and len(denied) == attempted:
         raise _bad(denied[0]["message"], 403, "FORBIDDEN")
@@ -135,7 +136,8 @@ def _answer(result: RecordResult, errors: list[dict[str, Any]], attempted: int) 
                                 "corrected": result.corrected, "errors": errors}), position=result.position)
 
 
-ingest_observations = Endpoint(ingest, lambda code, message: {"error": {"code": code, "message": message}})
+ingest_observations = Endpoint("/ingest/observations", ingest,
+                               lambda code, message: {"error": {"code": code, "message": message}})
 
 
 __all__ = ["columns_of", "ingest_observations", "parse_item"]

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -131,6 +132,29 @@ class _Pending:
     future: asyncio.Future[AppendResult] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
+SIZE_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+SECONDS_BUCKETS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0)
+
+
+class CommitStats:
+    """Group commits as counts per bucket (sizes and seconds), kept as plain integers: nothing on the write path
+    but a few additions; /metrics reads them when scraped."""
+
+    def __init__(self) -> None:
+        self.groups = 0
+        self.requests = 0
+        self.seconds = 0.0
+        self.by_size = [0] * (len(SIZE_BUCKETS) + 1)
+        self.by_seconds = [0] * (len(SECONDS_BUCKETS) + 1)
+
+    def record(self, size: int, seconds: float) -> None:
+        self.groups += 1
+        self.requests += size
+        self.seconds += seconds
+        self.by_size[bisect_left(SIZE_BUCKETS, size)] += 1
+        self.by_seconds[bisect_left(SECONDS_BUCKETS, seconds)] += 1
+
+
 class EventStore:
     """The log. `append` returns once the events are committed (acknowledged means durable)."""
 
@@ -142,6 +166,7 @@ class EventStore:
         self._distrust = 0  # groups to plan on a fresh read before trusting that knowledge again
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self._writer: asyncio.Task[None] | None = None
+        self.stats = CommitStats()
 
     async def start(self) -> None:
         self._writer = asyncio.create_task(self._write_loop(), name="event-store-writer")
@@ -166,8 +191,10 @@ class EventStore:
             group = [await self._queue.get()]
             while len(group) < self.max_group and not self._queue.empty():
                 group.append(self._queue.get_nowait())
+            started = time.perf_counter()
             try:
                 await self._commit_group(group)
+                self.stats.record(len(group), time.perf_counter() - started)
             except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError):
                 # One bad request must not fail the others: retry each on its own.
                 for pending in group:
