@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -13,6 +13,9 @@ from strawberry.types import Info
 from projections.spc import RULE_NAMES, VARIATION_NAMES
 from schema.context import Context
 from service.permissions import allowed
+
+if TYPE_CHECKING:
+    from schema.planning import Plan
 
 
 @strawberry.enum
@@ -91,6 +94,12 @@ class Team:
     id: strawberry.ID
     name: str
     parent_team_id: strawberry.ID | None = None
+
+    @strawberry.field(description="The team's annual quality plans the caller may read, newest year first.")
+    async def plans(self, info: Info[Context, None]) -> list[Annotated[Plan, strawberry.lazy("schema.planning")]]:
+        from schema.planning import team_plans  # the planning aspect's types refer back to Team
+
+        return await team_plans(info, str(self.id))
 
 
 @strawberry.type

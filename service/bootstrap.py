@@ -12,6 +12,7 @@ from projections.catalog import CatalogProjection
 from projections.charts.projection import SpcProjection
 from projections.erasures import ErasureProjection
 from projections.feedback import FeedbackProjection
+from projections.planning import PlanningProjection
 from service.database import create_pool, embedded_database_url, migrate
 from service.eventstore import EventCodec, EventStore
 from service.identity import OidcIssuer, TokenService, load_or_create_secret
@@ -23,7 +24,7 @@ from service.settings import Settings
 
 
 def make_projections() -> list[Projection]:
-    return [CatalogProjection(), SpcProjection(), FeedbackProjection(), ErasureProjection()]
+    return [CatalogProjection(), SpcProjection(), FeedbackProjection(), ErasureProjection(), PlanningProjection()]
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""Reads: read models and as-of views, one module per aspect."""

@@ -1,0 +1,176 @@
+"""Quality planning through the real GraphQL endpoint on the real PostgreSQL: the plan's lifecycle and its
+supersession, asOf, typed errors that store nothing, the organisation and its strategy, membership beside the
+token's claims, and the senior leader's alignment view."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+from tests.conftest import Api
+
+PLAN_FIELDS = "id year title status needs approvedBy approvedAt team { id } measures { id } supersededBy"
+DRAFT = f"""mutation($i: DraftPlanInput!) {{ draftPlan(input: $i) {{ plan {{ {PLAN_FIELDS} }}
+  errors {{ code field index message }} }} }}"""
+SUBMIT = f"""mutation($i: PlanDecisionInput!) {{ submitPlan(input: $i) {{ plan {{ {PLAN_FIELDS} }}
+  errors {{ code field }} }} }}"""
+APPROVE = f"""mutation($i: PlanDecisionInput!) {{ approvePlan(input: $i) {{ plan {{ {PLAN_FIELDS} }}
+  errors {{ code field message }} }} }}"""
+REVISE = """mutation($i: RevisePlanInput!) { revisePlan(input: $i) { plan { id pathway structures reviewers
+  commissioning { commissioner reference requirements } measureLinks { measure { id } category needIds priorityCodes }
+  revisions { reason parts } } errors { code field index message } } }"""
+PLAN = f"query($id: ID!, $at: DateTime) {{ plan(id: $id, asOf: $at) {{ {PLAN_FIELDS} }} }}"
+HISTORY = "query($s: ID!) { history(streamId: $s, first: 500) { edges { node { type actor role reason } } } }"
+MEMBER = """mutation($i: AddTeamMemberInput!) { addTeamMember(input: $i) { membership { id from to current jobRole }
+  errors { code field } } }"""
+
+
+class Planner:
+    """A team with a leader, and the calls a plan goes through."""
+
+    def __init__(self, api: Api, team: str) -> None:
+        self.api, self.team = api, team
+        self.leader = {"token": api.tokens.issue("leader", "TEAM_LEADER", [team])}
+        self.director = {"token": api.tokens.issue("director", "SENIOR_LEADER", [])}
+
+    async def draft(self, **fields: Any) -> dict[str, Any]:
+        values = {"teamId": self.team, "year": 2025, "title": "Ward plan 2025/26", **fields}
+        return (await self.api.gql(DRAFT, {"i": values}, **self.leader))["draftPlan"]
+
+    async def submit(self, plan: str) -> dict[str, Any]:
+        return (await self.api.gql(SUBMIT, {"i": {"planId": plan, "reason": "Agreed at the team away day"}},
+                                   **self.leader))["submitPlan"]
+
+    async def approve(self, plan: str, reason: str = "Fits the trust's strategy") -> dict[str, Any]:
+        return (await self.api.gql(APPROVE, {"i": {"planId": plan, "reason": reason}}, **self.director))["approvePlan"]
+
+    async def approved_plan(self, **fields: Any) -> str:
+        plan = (await self.draft(**fields))["plan"]["id"]
+        assert (await self.submit(plan))["errors"] == []
+        assert (await self.approve(plan))["errors"] == []
+        return str(plan)
+
+    async def history(self, stream: str) -> list[dict[str, Any]]:
+        data = await self.api.gql(HISTORY, {"s": stream}, role="AUDITOR")
+        return [e["node"] for e in data["history"]["edges"]]
+
+
+async def planner(api: Api, name: str) -> Planner:
+    return Planner(api, await api.create_team(name))
+
+
+# -- the lifecycle ----------------------------------------------------------------------------------------
+async def test_a_plan_is_drafted_submitted_and_approved_with_who_and_why(api: Api) -> None:
+    p = await planner(api, "Lifecycle ward")
+    measure = await api.define_measure(p.team, name="Falls per 1,000 bed days")
+    drafted = await p.draft(needs=["Fewer falls at night", "Carers want evening visiting"], measureIds=[measure])
+    assert drafted["errors"] == []
+    plan = drafted["plan"]
+    assert (plan["status"], plan["year"], plan["needs"], plan["measures"]) == (
+        "DRAFT", 2025, ["Fewer falls at night", "Carers want evening visiting"], [{"id": measure}])
+    assert (await p.submit(plan["id"]))["plan"]["status"] == "SUBMITTED"
+    approved = (await p.approve(plan["id"]))["plan"]
+    assert (approved["status"], approved["approvedBy"]) == ("APPROVED", "director")
+    assert approved["approvedAt"] is not None
+    history = await p.history(plan["id"])
+    assert [(e["type"], e["actor"], e["role"]) for e in history] == [
+        ("PlanDrafted", "leader", "TEAM_LEADER"), ("PlanSubmitted", "leader", "TEAM_LEADER"),
+        ("PlanApproved", "director", "SENIOR_LEADER")]
+    assert history[-1]["reason"] == "Fits the trust's strategy"
+    team = await api.gql("query($t: ID!) { team(id: $t) { plans { id status } } }", {"t": p.team}, **p.leader)
+    assert team["team"]["plans"] == [{"id": plan["id"], "status": "APPROVED"}]
+
+
+async def test_approving_a_plan_that_is_not_submitted_is_invalid_state_and_stores_nothing(api: Api) -> None:
+    p = await planner(api, "Not yet submitted ward")
+    plan = (await p.draft())["plan"]["id"]
+    before = await p.history(plan)
+    answer = await p.approve(plan)
+    assert answer["plan"] is None
+    assert [e["code"] for e in answer["errors"]] == ["INVALID_STATE"]
+    assert await p.history(plan) == before
+    assert len(before) == 1
+    shown = await api.gql(PLAN, {"id": plan}, **p.leader)
+    assert shown["plan"]["status"] == "DRAFT"
+    again = await p.submit(plan)
+    assert again["errors"] == []
+    twice = await p.submit(plan)
+    assert [e["code"] for e in twice["errors"]] == ["INVALID_STATE"]
+    assert len(await p.history(plan)) == 2
+
+
+async def test_a_second_approved_plan_for_the_same_year_supersedes_the_first(api: Api) -> None:
+    p = await planner(api, "Superseding ward")
+    first = await p.approved_plan(title="First plan")
+    other_year = await p.approved_plan(year=2026, title="Next year's plan")
+    second = (await p.draft(title="Refreshed plan"))["plan"]["id"]
+    await p.submit(second)
+    approved = await p.approve(second, "Refreshed after the CQC visit")
+    assert approved["plan"]["status"] == "APPROVED"
+    # Acknowledged, so it shows everywhere at once: the earlier plan, the team's list.
+    earlier = (await api.gql(PLAN, {"id": first}, **p.leader))["plan"]
+    assert (earlier["status"], earlier["supersededBy"]) == ("SUPERSEDED", second)
+    plans = (await api.gql("query($t: ID!) { team(id: $t) { plans { id year status } } }", {"t": p.team},
+                           role="AUDITOR"))["team"]["plans"]
+    assert plans[0] == {"id": other_year, "year": 2026, "status": "APPROVED"}
+    assert {(x["id"], x["status"]) for x in plans[1:]} == {(first, "SUPERSEDED"), (second, "APPROVED")}
+    assert [e["type"] for e in await p.history(first)][-1] == "PlanApproved"  # nothing written on the first's stream
+
+
+async def test_as_of_shows_the_plan_as_it_stood_then(api: Api) -> None:
+    p = await planner(api, "As-of ward")
+    plan = (await p.draft(title="Before"))["plan"]["id"]
+    await asyncio.sleep(0.05)
+    drafted_only = datetime.now(UTC).isoformat()
+    await asyncio.sleep(0.05)
+    await p.submit(plan)
+    await p.approve(plan)
+    await asyncio.sleep(0.05)
+    approved_only = datetime.now(UTC).isoformat()
+    await asyncio.sleep(0.05)
+    later = (await p.draft(title="After"))["plan"]["id"]
+    await p.submit(later)
+    await p.approve(later)
+    then = (await api.gql(PLAN, {"id": plan, "at": drafted_only}, **p.leader))["plan"]
+    assert (then["status"], then["approvedBy"], then["title"]) == ("DRAFT", None, "Before")
+    mid = (await api.gql(PLAN, {"id": plan, "at": approved_only}, **p.leader))["plan"]
+    assert (mid["status"], mid["approvedBy"]) == ("APPROVED", "director")
+    now = (await api.gql(PLAN, {"id": plan, "at": datetime.now(UTC).isoformat()}, **p.leader))["plan"]
+    assert (now["status"], now["supersededBy"]) == ("SUPERSEDED", later)
+    before = (await api.gql(PLAN, {"id": plan, "at": "2000-01-01T00:00:00Z"}, **p.leader))["plan"]
+    assert before is None
+
+
+# -- bad input: a typed error, nothing stored -------------------------------------------------------------
+async def plan_count(api: Api, team: str) -> int:
+    data = await api.gql("query($t: ID!) { auditLog(teamId: $t, first: 500) { edges { node { type } } } }",
+                         {"t": team}, role="AUDITOR")
+    return sum(1 for e in data["auditLog"]["edges"] if e["node"]["type"].startswith("Plan"))
+
+
+async def test_a_plan_with_a_measure_of_another_team_is_invalid_with_field_and_index(api: Api) -> None:
+    p = await planner(api, "Own measures ward")
+    mine = await api.define_measure(p.team, name="Mine")
+    theirs = await api.define_measure(await api.create_team("Neighbour ward"), name="Theirs")
+    answer = await p.draft(measureIds=[mine, theirs])
+    assert answer["plan"] is None
+    assert [(e["code"], e["field"], e["index"]) for e in answer["errors"]] == [("INVALID", "measureIds", 1)]
+    assert await plan_count(api, p.team) == 0
+
+
+async def test_a_year_out_of_range_or_an_empty_title_is_invalid_and_stores_nothing(api: Api) -> None:
+    p = await planner(api, "Bad input ward")
+    for fields, field in (({"year": 1999}, "year"), ({"year": 2101}, "year"), ({"title": "   "}, "title")):
+        answer = await p.draft(**fields)
+        assert [(e["code"], e["field"]) for e in answer["errors"]] == [("INVALID", field)]
+    assert await plan_count(api, p.team) == 0
+
+
+async def test_a_membership_that_ends_before_it_starts_is_invalid_and_stores_nothing(api: Api) -> None:
+    p = await planner(api, "Membership ward")
+    answer = await api.gql(MEMBER, {"i": {"teamId": p.team, "subject": "sam", "jobRole": "TEAM_MEMBER",
+                                          "from": "2025-04-01", "to": "2025-03-31"}}, **p.leader)
+    assert answer["addTeamMember"] == {"membership": None, "errors": [{"code": "INVALID", "field": "to"}]}
+    listed = await api.gql("query($t: ID!) { memberships(teamId: $t) { id } }", {"t": p.team}, **p.leader)
+    assert listed["memberships"] == []
