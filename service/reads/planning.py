@@ -88,8 +88,8 @@ async def plan_as_of(services: Services, principal: Principal, plan_id: str, as_
                                  "WHERE team_id = $1 AND topic = $2 AND position > $3 AND recorded_at <= $4 "
                                  "ORDER BY position", doc["team_id"], APPROVED_TOPIC, approved_at_position, as_of)
     for r in later:
-        event = services.codec.decode(r["stream_id"], r["version"], r["topic"], r["data"])
-        if event.year == doc["year"] and r["stream_id"] != plan_id:
+        approval: Any = services.codec.decode(r["stream_id"], r["version"], r["topic"], r["data"])
+        if approval.year == doc["year"] and r["stream_id"] != plan_id:
             return PlanView(doc, "SUPERSEDED", r["stream_id"], r["recorded_at"])
     return PlanView(doc, doc["status"])
 

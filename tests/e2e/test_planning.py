@@ -174,3 +174,137 @@ async def test_a_membership_that_ends_before_it_starts_is_invalid_and_stores_not
     assert answer["addTeamMember"] == {"membership": None, "errors": [{"code": "INVALID", "field": "to"}]}
     listed = await api.gql("query($t: ID!) { memberships(teamId: $t) { id } }", {"t": p.team}, **p.leader)
     assert listed["memberships"] == []
+
+
+# -- the organisation, its strategy, and the rest of the plan ----------------------------------------------
+ESTABLISH = """mutation($i: EstablishOrganisationInput!) { establishOrganisation(input: $i) {
+  organisation { id name rootTeam { id } } errors { code field } } }"""
+DIRECTORATE = """mutation($i: DesignateDirectorateInput!) { designateDirectorate(input: $i) {
+  organisation { directorates { id name } } errors { code field } } }"""
+STRATEGY = """mutation($i: SetStrategyInput!) { setStrategy(input: $i) {
+  organisation { strategies { year vision priorities { code title } setBy reason } } errors { code field index } } }"""
+ALIGNMENT = """query($o: ID!, $y: Int) { alignment(organisationId: $o, year: $y) { year strategy { mission }
+  priorities { priority { code } teams { id } measures { id } } teamsWithoutApprovedPlan { id } } }"""
+
+
+async def organisation(api: Api, name: str) -> dict[str, str]:
+    """A trust with one directorate and two teams in it, and a strategy for 2025."""
+    root = await api.create_team(name)
+    medicine = await api.gql("mutation($i: CreateTeamInput!) { createTeam(input: $i) { team { id } } }",
+                             {"i": {"name": f"{name} medicine", "parentTeamId": root}})
+    directorate = medicine["createTeam"]["team"]["id"]
+    teams = []
+    for ward in ("A", "B"):
+        made = await api.gql("mutation($i: CreateTeamInput!) { createTeam(input: $i) { team { id } } }",
+                             {"i": {"name": f"{name} ward {ward}", "parentTeamId": directorate}})
+        teams.append(made["createTeam"]["team"]["id"])
+    org = (await api.gql(ESTABLISH, {"i": {"name": name, "rootTeamId": root}}))["establishOrganisation"]
+    assert org["errors"] == [] and org["organisation"]["rootTeam"] == {"id": root}
+    org_id = org["organisation"]["id"]
+    designated = await api.gql(DIRECTORATE, {"i": {"organisationId": org_id, "teamId": directorate}})
+    assert designated["designateDirectorate"]["organisation"]["directorates"][0]["id"] == directorate
+    strategy = await api.gql(STRATEGY, {"i": {
+        "organisationId": org_id, "year": 2025, "vision": "Outstanding care, every time",
+        "mission": "Safe, kind and timely care", "reason": "Approved by the board in March",
+        "priorities": [{"code": "SAFE-CARE", "title": "Safe care"}, {"code": "ACCESS", "title": "Timely access"}]}})
+    assert strategy["setStrategy"]["errors"] == []
+    return {"org": org_id, "root": root, "directorate": directorate, "a": teams[0], "b": teams[1]}
+
+
+async def test_a_directorate_must_sit_directly_below_the_root(api: Api) -> None:
+    world = await organisation(api, "Directorate trust")
+    wrong = await api.gql(DIRECTORATE, {"i": {"organisationId": world["org"], "teamId": world["a"]}})
+    assert wrong["designateDirectorate"]["errors"] == [{"code": "INVALID", "field": "teamId"}]
+
+
+async def test_a_strategy_is_versioned_by_year_and_an_unknown_priority_is_invalid(api: Api) -> None:
+    world = await organisation(api, "Strategy trust")
+    revised = await api.gql(STRATEGY, {"i": {
+        "organisationId": world["org"], "year": 2026, "vision": "Outstanding care", "mission": "Safe and kind",
+        "reason": "Refreshed strategy", "priorities": [{"code": "SAFE-CARE", "title": "Safe care"}]}})
+    years = revised["setStrategy"]["organisation"]["strategies"]
+    assert [(s["year"], [p["code"] for p in s["priorities"]]) for s in years] == [
+        (2026, ["SAFE-CARE"]), (2025, ["SAFE-CARE", "ACCESS"])]
+    assert years[0]["setBy"] == "tester"
+    p = Planner(api, world["a"])
+    measure = await api.define_measure(world["a"], name="Time to assessment")
+    plan = (await p.draft(measureIds=[measure]))["plan"]["id"]
+    bad = await api.gql(REVISE, {"i": {"planId": plan, "reason": "Link to the strategy", "measures": [
+        {"measureId": measure, "priorityCodes": ["SAFE-CARE", "NOT-A-PRIORITY"]}]}}, **p.leader)
+    assert [(e["code"], e["field"], e["index"]) for e in bad["revisePlan"]["errors"]] == [("INVALID", "priorities", 0)]
+    assert len(await p.history(plan)) == 1
+
+
+async def test_the_rest_of_the_plan_is_revised_raised_commented_and_reviewed(api: Api) -> None:
+    world = await organisation(api, "Content trust")
+    p = Planner(api, world["a"])
+    falls = await api.define_measure(world["a"], name="Falls", kind="OUTCOME")
+    plan = (await p.draft(needs=["Fewer falls at night"]))["plan"]["id"]
+    patient = {"token": api.tokens.issue("patient-9", "SERVICE_USER", [world["a"]])}
+    raised = await api.gql("""mutation($i: PlanTextInput!) { raisePlanNeed(input: $i) { plan { raisedNeeds {
+        id text raisedBy raisedByRole } } errors { code } } }""",
+                           {"i": {"planId": plan, "text": "Somewhere quiet to talk to the doctor"}}, **patient)
+    needs = raised["raisePlanNeed"]["plan"]["raisedNeeds"]
+    assert needs[1] == {"id": "n2", "text": "Somewhere quiet to talk to the doctor", "raisedBy": "patient-9",
+                        "raisedByRole": "SERVICE_USER"}
+    revised = await api.gql(REVISE, {"i": {
+        "planId": plan, "reason": "Co-design workshop with patients", "pathway": ["Admission", "Falls risk "
+        "assessment", "Discharge"], "structures": ["Daily safety huddle"], "reviewers": ["matron"],
+        "commissioning": {"commissioner": "North ICB", "reference": "SPEC-2025-07", "requirements": ["Falls < 5"]},
+        "measures": [{"measureId": falls, "needIds": ["n1", "n2"], "priorityCodes": ["SAFE-CARE"]}]}}, **p.leader)
+    shown = revised["revisePlan"]["plan"]
+    assert shown["pathway"] == ["Admission", "Falls risk assessment", "Discharge"]
+    assert shown["commissioning"]["reference"] == "SPEC-2025-07"
+    assert shown["measureLinks"] == [{"measure": {"id": falls}, "category": "OUTCOME", "needIds": ["n1", "n2"],
+                                      "priorityCodes": ["SAFE-CARE"]}]
+    assert shown["revisions"][0]["parts"] == ["commissioning", "measures", "pathway", "reviewers", "structures"]
+    comment = """mutation($i: PlanTextInput!) { commentOnPlan(input: $i) { plan { comments { author text } } }}"""
+    commented = await api.gql(comment, {"i": {"planId": plan, "text": "Please think about night staff"}}, **patient)
+    assert commented["commentOnPlan"]["plan"]["comments"] == [{"author": "patient-9",
+                                                               "text": "Please think about night staff"}]
+    review = """mutation($i: ReviewPlanInput!) { reviewPlan(input: $i) { plan { reviews { reviewer verdict } }
+        errors { code } } }"""
+    refused = await api.gql(review, {"i": {"planId": plan, "verdict": "SUPPORTED", "text": "ok"}}, **p.leader)
+    assert refused["reviewPlan"]["errors"] == [{"code": "FORBIDDEN"}]
+    matron = {"token": api.tokens.issue("matron", "SENIOR_CLINICIAN", [world["a"]])}
+    done = await api.gql(review, {"i": {"planId": plan, "verdict": "SUPPORTED", "text": "Good"}}, **matron)
+    assert done["reviewPlan"]["plan"]["reviews"] == [{"reviewer": "matron", "verdict": "SUPPORTED"}]
+
+
+async def test_the_alignment_view_shows_what_serves_each_priority_and_who_has_no_approved_plan(api: Api) -> None:
+    world = await organisation(api, "Aligned trust")
+    p = Planner(api, world["a"])
+    measure = await api.define_measure(world["a"], name="Waiting time")
+    plan = (await p.draft(measureIds=[measure]))["plan"]["id"]
+    await api.gql(REVISE, {"i": {"planId": plan, "reason": "Link to the strategy", "measures": [
+        {"measureId": measure, "priorityCodes": ["ACCESS"]}]}}, **p.leader)
+    await p.submit(plan)
+    await p.approve(plan)
+    view = (await api.gql(ALIGNMENT, {"o": world["org"], "y": 2025}))["alignment"]
+    assert view["strategy"]["mission"] == "Safe, kind and timely care"
+    assert view["priorities"] == [{"priority": {"code": "SAFE-CARE"}, "teams": [], "measures": []},
+                                  {"priority": {"code": "ACCESS"}, "teams": [{"id": world["a"]}],
+                                   "measures": [{"id": measure}]}]
+    assert view["teamsWithoutApprovedPlan"] == [{"id": world["b"]}]
+    refused = await api.http.post(f"{api.base}/graphql", json={"query": ALIGNMENT, "variables": {"o": world["org"]}},
+                                  headers={"Authorization": f"Bearer {api.token('TEAM_LEADER', [world['a']])}"})
+    assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_the_caller_sees_where_the_token_s_claims_and_membership_disagree(api: Api) -> None:
+    p = await planner(api, "Claims ward")
+    left = await planner(api, "Left ward")
+    joined = await api.gql(MEMBER, {"i": {"teamId": p.team, "subject": "sam", "jobRole": "TEAM_MEMBER",
+                                          "from": "2024-01-01"}}, **p.leader)
+    assert joined["addTeamMember"]["membership"]["current"] is True
+    old = await api.gql(MEMBER, {"i": {"teamId": left.team, "subject": "sam", "jobRole": "SENIOR_CLINICIAN",
+                                       "from": "2020-01-01"}}, **left.leader)
+    ended = await api.gql("""mutation($i: EndTeamMembershipInput!) { endTeamMembership(input: $i) {
+        membership { to current } errors { code } } }""", {"i": {
+        "membershipId": old["addTeamMember"]["membership"]["id"], "to": "2024-12-31", "reason": "Moved wards"}},
+        **left.leader)
+    assert ended["endTeamMembership"]["membership"] == {"to": "2024-12-31", "current": False}
+    me = await api.gql("{ me { subject claimedTeamIds claimedWithoutMembership membershipWithoutClaim } }",
+                       token=api.tokens.issue("sam", "TEAM_MEMBER", [left.team]))
+    assert me["me"] == {"subject": "sam", "claimedTeamIds": [left.team], "claimedWithoutMembership": [left.team],
+                        "membershipWithoutClaim": [p.team]}
