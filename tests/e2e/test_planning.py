@@ -308,3 +308,35 @@ async def test_the_caller_sees_where_the_token_s_claims_and_membership_disagree(
                        token=api.tokens.issue("sam", "TEAM_MEMBER", [left.team]))
     assert me["me"] == {"subject": "sam", "claimedTeamIds": [left.team], "claimedWithoutMembership": [left.team],
                         "membershipWithoutClaim": [p.team]}
+
+
+# -- the demo ---------------------------------------------------------------------------------------------
+async def test_the_demo_organisation_has_directorates_a_strategy_and_plans_in_several_states(
+        make_database: Any) -> None:
+    """On a database of its own: the demo loads once per database, and another test loads it in the shared one."""
+    from service.bootstrap import start_services
+    from service.demo import load_demo
+    from service.identity import Principal, Role
+    from service.reads import planning as reads
+    from tests.conftest import settings_for
+
+    services = await start_services(settings_for(await make_database()))
+    try:
+        await load_demo(services)
+        await services.wait_for_projections(await services.store.head(), ("catalog", "planning"))
+        demo = (await reads.organisations(services.pool))[0]
+        this_year = reads.planning_year(datetime.now(UTC).date())
+        assert len(demo.directorates) == 3
+        assert [s.year for s in await reads.strategies(services.pool, demo.id)] == [this_year, this_year - 1]
+        view = await reads.alignment(services, Principal("board", Role.SENIOR_LEADER), demo.id, this_year)
+        assert view is not None
+        served = {p.priority["code"]: len(p.measure_ids) for p in view.priorities}
+        assert (served["TIMELY-ACCESS"], served["SAFE-CARE"], served["HEALTHY-WORKFORCE"]) == (2, 1, 0)
+        statuses = set()
+        for team_id in [*view.teams_without_approved_plan, *{t for p in view.priorities for t in p.team_ids}]:
+            statuses |= {(p.doc["year"], p.status) for p in await reads.plans_of_team(services.pool, team_id)}
+        assert len(view.teams_without_approved_plan) == 2
+        assert statuses == {(this_year - 1, "APPROVED"), (this_year - 1, "SUPERSEDED"), (this_year, "APPROVED"),
+                            (this_year, "SUBMITTED"), (this_year, "DRAFT")}
+    finally:
+        await services.close()
