@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 import asyncpg  # noqa: E402
 import httpx  # noqa: E402
 
-from service.identity import TokenService  # noqa: E402
+from service.auth.identity import TokenService  # noqa: E402
 
 # The PostgreSQL server the benchmarks create their databases on (trust auth, user postgres).
 PG_SERVER = os.environ.get("QMS_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")

@@ -25,12 +25,12 @@ from _common import SECRET, ratio, scratch_database, stored_observation_count
 from domain.control.measure import MeasureDefinition
 from domain.control.observations import ObservationIn
 from projections.charts.projection import SpcProjection
+from service.auth.identity import Principal, Role
 from service.bootstrap import start_services
 from service.commands.context import CommandContext
 from service.commands.measures import define_measure, record_observations
 from service.commands.teams import create_team
-from service.identity import Principal, Role
-from service.projection_runner import ProjectionRunner, rebuild
+from service.eventstore.projection_runner import ProjectionRunner, rebuild
 from service.settings import Settings
 
 START = date(1950, 1, 1)

@@ -58,7 +58,7 @@ def bare_app(database_url: str):  # type: ignore[no-untyped-def]
     from starlette.routing import Route
 
     from projections.spc import RULE_NAMES, VARIATION_NAMES
-    from service.identity import AuthenticationError, TokenService
+    from service.auth.identity import AuthenticationError, TokenService
 
     tokens = TokenService(SECRET)
     rule_lists = [[name for bit, name in enumerate(RULE_NAMES) if mask >> bit & 1] for mask in range(64)]

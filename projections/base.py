@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -20,12 +21,23 @@ class ProjectedEvent:
     event: Any
 
 
+@dataclass(frozen=True, slots=True)
+class VersionedRows:
+    """Rows of a read-model table with a `position` column, named "<kind>:<value of column>" by the answers
+    built from them (see service/reads/versions.py); column None names the whole table ("<kind>:")."""
+
+    table: str
+    column: str | None
+
+
 class Projection(Protocol):
     name: str
     topics: tuple[str, ...] | None      # None: every event
+    versioned: dict[str, VersionedRows]  # the rows answers may depend on, by kind (empty: none)
 
-    async def handle(self, conn: asyncpg.Connection, events: list[ProjectedEvent]) -> None:
-        """Apply a batch of events to the read model, inside the runner's transaction."""
+    async def handle(self, conn: asyncpg.Connection, events: list[ProjectedEvent]) -> Iterable[str] | None:
+        """Apply a batch of events to the read model, inside the runner's transaction. It may return the ids of the
+        streams whose read-model rows it changed (for live updates); None: those of the events it applied."""
 
     async def clear(self, conn: asyncpg.Connection) -> None:
         """Empty the read model, for a rebuild from position 0."""

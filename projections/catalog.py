@@ -7,7 +7,7 @@ from eventsourcing.utils import get_topic
 
 from domain.control.measure import Measure
 from domain.planning.team import Team
-from projections.base import ProjectedEvent
+from projections.base import ProjectedEvent, VersionedRows
 
 TOPICS = tuple(get_topic(c) for c in (Team.TeamCreated, Measure.MeasureDefined,
                                       Measure.TargetSet))
@@ -16,6 +16,11 @@ TOPICS = tuple(get_topic(c) for c in (Team.TeamCreated, Measure.MeasureDefined,
 class CatalogProjection:
     name = "catalog"
     topics: tuple[str, ...] | None = TOPICS
+    versioned = {
+        "t": VersionedRows("teams", "team_id"), "m": VersionedRows("measures", "measure_id"),
+        "teams_of": VersionedRows("teams", "parent_id"), "measures_of": VersionedRows("measures", "team_id"),
+        "teams": VersionedRows("teams", None), "measures": VersionedRows("measures", None),
+    }
 
     def forget(self) -> None:
         pass

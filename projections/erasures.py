@@ -7,7 +7,7 @@ import asyncpg
 from eventsourcing.utils import get_topic
 
 from domain.people.erasure import Erasure
-from projections.base import ProjectedEvent
+from projections.base import ProjectedEvent, VersionedRows
 
 TOPICS = (get_topic(Erasure.PersonalDataErased),)
 
@@ -15,6 +15,7 @@ TOPICS = (get_topic(Erasure.PersonalDataErased),)
 class ErasureProjection:
     name = "erasures"
     topics: tuple[str, ...] | None = TOPICS
+    versioned: dict[str, VersionedRows] = {}
 
     def forget(self) -> None:
         pass

@@ -6,7 +6,7 @@ import asyncpg
 from eventsourcing.utils import get_topic
 
 from domain.control.feedback import Feedback
-from projections.base import ProjectedEvent
+from projections.base import ProjectedEvent, VersionedRows
 
 TOPICS = (get_topic(Feedback.FeedbackGiven),)
 
@@ -14,6 +14,7 @@ TOPICS = (get_topic(Feedback.FeedbackGiven),)
 class FeedbackProjection:
     name = "feedback"
     topics: tuple[str, ...] | None = TOPICS
+    versioned: dict[str, VersionedRows] = {}
 
     def forget(self) -> None:
         pass

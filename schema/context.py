@@ -8,10 +8,19 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
+from service.auth.identity import Principal
+from service.auth.permissions import allowed
 from service.bootstrap import Services
 from service.commands.context import CommandContext
-from service.identity import Principal
-from service.queries import MeasureView, charts_by_measure, measures_by_id, teams_by_id
+from service.reads.catalog import (
+    MeasureView,
+    TeamView,
+    charts_by_measure,
+    measures_by_id,
+    measures_by_team,
+    teams_by_id,
+    teams_by_parent,
+)
 
 
 def _loader(fetch: Any, pool: Any) -> DataLoader[str, Any]:
@@ -37,12 +46,24 @@ class Context:
         return _loader(measures_by_id, self.services.pool)
 
     @cached_property
-    def teams(self) -> DataLoader[str, dict[str, Any] | None]:
+    def teams(self) -> DataLoader[str, TeamView | None]:
         return _loader(teams_by_id, self.services.pool)
+
+    @cached_property
+    def sub_teams(self) -> DataLoader[str, list[TeamView] | None]:
+        return _loader(teams_by_parent, self.services.pool)
+
+    @cached_property
+    def team_measures(self) -> DataLoader[str, list[MeasureView] | None]:
+        return _loader(measures_by_team, self.services.pool)
 
     @cached_property
     def charts(self) -> DataLoader[str, dict[str, Any] | None]:
         return _loader(charts_by_measure, self.services.pool)
+
+    def can(self, action: str, team_id: str | None) -> bool:
+        """Whether the policy lets the caller do `action` for `team_id` (reads answer nothing rather than fail)."""
+        return allowed(self.principal, action, team_id)
 
     def depend(self, key: str, position: int | None) -> None:
         if self.depends_on is not None:

@@ -7,12 +7,11 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
-from domain.errors import DomainError, InvalidInput
+from domain.errors import DomainError
 from schema.context import Context
 from schema.errors import UserError, user_error
 from service.commands.feedback import erase_personal_data, give_feedback
-from service.permissions import authorize
-from service.queries import decode_cursor, encode_cursor, valid_uuid
+from service.reads.feedback import feedback_page
 
 
 @strawberry.type
@@ -76,26 +75,12 @@ class FeedbackQueries:
                        after: str | None = None) -> FeedbackConnection:
         ctx = info.context
         ctx.uncacheable()
-        if not valid_uuid(str(team_id)):
-            raise InvalidInput(f"teamId {team_id!r} is not a team id.", field="teamId", code="INVALID_INPUT")
-        authorize(ctx.principal, "feedback.read", str(team_id))
-        if not 0 <= first <= 500:
-            raise InvalidInput("first must be between 0 and 500.", field="first", code="OUT_OF_RANGE")
-        before = decode_cursor(after) if after else 2**62
-        async with ctx.services.pool.acquire() as conn:
-            rows = await conn.fetch(
-                "SELECT feedback_id, team_id, measure_id, rating, comment, name, contact, given_at, position "
-                "FROM feedback WHERE team_id = $1 AND position < $2 ORDER BY position DESC LIMIT $3",
-                str(team_id), before, first + 1)
-        rows = rows[:first + 1]
-        plain = await ctx.services.vault.unseal_all([r[c] for r in rows[:first] for c in ("comment", "name",
-                                                                                            "contact")])
+        items, has_next = await feedback_page(ctx.services, ctx.principal, str(team_id), first, after)
         edges = [FeedbackEdge(node=FeedbackItem(
-            id=r["feedback_id"], team_id=r["team_id"], measure_id=r["measure_id"], rating=r["rating"],
-            comment=plain[3 * i] or "", name=plain[3 * i + 1], contact=plain[3 * i + 2], given_at=r["given_at"]),
-            cursor=encode_cursor(r["position"])) for i, r in enumerate(rows[:first])]
-        return FeedbackConnection(edges=edges, has_next_page=len(rows) > first,
-                                  end_cursor=edges[-1].cursor if edges else None)
+            id=strawberry.ID(f.id), team_id=strawberry.ID(f.team_id),
+            measure_id=strawberry.ID(f.measure_id) if f.measure_id else None, rating=f.rating, comment=f.comment,
+            name=f.name, contact=f.contact, given_at=f.given_at), cursor=f.cursor) for f in items]
+        return FeedbackConnection(edges=edges, has_next_page=has_next, end_cursor=edges[-1].cursor if edges else None)
 
 
 @strawberry.type

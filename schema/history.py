@@ -8,15 +8,10 @@ import strawberry
 from strawberry.types import Info
 
 from schema.context import Context
+from schema.pagination import PageInfo
 from service.eventstore.codec import event_type
-from service.queries import (
-    AuditFilter,
-    HistoryPage,
-    audit_log,
-    encode_cursor,
-    event_data_json,
-    stream_history,
-)
+from service.reads.cursors import encode_cursor
+from service.reads.history import AuditFilter, HistoryPage, audit_log, event_data_json, stream_history
 
 
 @strawberry.type
@@ -38,12 +33,6 @@ class HistoryEvent:
 class HistoryEventEdge:
     node: HistoryEvent
     cursor: str
-
-
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
 
 
 @strawberry.type

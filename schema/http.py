@@ -1,4 +1,5 @@
-"""POST /graphql: authentication, execution, error masking, and a cache of serialized query answers.
+"""POST /graphql behind the HTTP edge (service/edge/http.py): execution, error masking, and a cache of
+serialized query answers.
 
 GraphQL execution costs far more per field than the read models cost to read, so a query's serialized answer
 is kept, keyed by the document, variables and the caller's read scope (role and teams), together with the
@@ -13,7 +14,6 @@ import logging
 from collections import OrderedDict
 from hashlib import blake2b
 from typing import Any
-from uuid import uuid4
 
 import orjson
 from graphql import GraphQLError, OperationType
@@ -24,14 +24,9 @@ from domain.errors import DomainError
 from schema.context import Context
 from schema.executor import Executor
 from service.bootstrap import Services
-from service.identity import AuthenticationError
-from service.queries import read_model_versions
+from service.edge.http import Answer, Call, Endpoint, Refusal
 
 log = logging.getLogger(__name__)
-# A mutation's answer carries the log position it wrote; a later request that sends it back in X-QMS-After is
-# answered once the read models include it (read-your-writes without waiting in the mutation itself).
-POSITION_HEADER = "X-QMS-Position"
-AFTER_HEADER = "X-QMS-After"
 
 
 def json_response(body: Any, status: int = 200) -> Response:
@@ -94,6 +89,8 @@ class GraphQLEndpoint:
         self.executor = executor
         self.graphiql_html = graphiql_html
         self.cache = cache or AnswerCache()
+        self.edge = Endpoint(self.execute, lambda code, message: {"errors": [{"message": message,
+                                                                              "extensions": {"code": code}}]})
 
     async def cached(self, services: Services, key: bytes) -> bytes | None:
         entry = self.cache.get(key)
@@ -101,7 +98,7 @@ class GraphQLEndpoint:
             return None
         depends_on, body = entry
         if depends_on:
-            current = await read_model_versions(services.pool, list(depends_on))
+            current = await services.versions.versions(services.pool, depends_on)
             if any(current.get(k) != v for k, v in depends_on.items()):
                 self.cache.drop(key)
                 return None
@@ -112,14 +109,11 @@ class GraphQLEndpoint:
             if self.graphiql_html is None:
                 return error_response("Send GraphQL requests with POST.", 405, "METHOD_NOT_ALLOWED")
             return HTMLResponse(self.graphiql_html)
-        services: Services = request.app.state.services
-        try:
-            principal = services.tokens.from_header(request.headers.get("authorization"))
-        except AuthenticationError as e:
-            return error_response(str(e), 401, "UNAUTHENTICATED")
-        body = await request.body()
-        if len(body) > services.settings.max_body_bytes:
-            return error_response("The request body is over the size limit.", 413, "TOO_LARGE")
+        return await self.edge.handle(request)
+
+    async def execute(self, call: Call) -> Answer:
+        services = call.services
+        body = await call.body()
         try:
             payload = orjson.loads(body)
             query = payload["query"]
@@ -128,29 +122,23 @@ class GraphQLEndpoint:
             if not isinstance(query, str) or not isinstance(variables, dict):
                 raise TypeError
         except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
-            return error_response('The body must be JSON: {"query": "...", "variables": {...}}.', 400, "BAD_REQUEST")
-        after = request.headers.get(AFTER_HEADER)
-        if after is not None:
-            if not after.isdigit():
-                return error_response(f"{AFTER_HEADER} must be a log position.", 400, "BAD_REQUEST")
-            await services.wait_for_projections(int(after))  # read-your-writes across requests
+            raise Refusal(400, "BAD_REQUEST", 'The body must be JSON: {"query": "...", "variables": {...}}.') from None
         key = None
         prepared = self.executor.prepare(query, operation_name)
         if prepared.operation is OperationType.QUERY:
+            principal = call.principal
             scope = (principal.role.value, sorted(principal.teams))
             key = blake2b(orjson.dumps([query, variables, operation_name, scope], option=orjson.OPT_SORT_KEYS),
                           digest_size=20).digest()
             cached = await self.cached(services, key)
             if cached is not None:
-                return Response(cached, media_type="application/json")
-        request_id = request.headers.get("x-request-id") or uuid4().hex
-        context = Context(services=services, principal=principal, request_id=request_id)
+                return Answer(cached)
+        context = Context(services=services, principal=call.principal, request_id=call.request_id)
         result = await self.executor.execute(prepared, variables, context, operation_name)
         out: dict[str, Any] = {"data": result.data}
         if result.errors:
-            out["errors"] = [format_error(e, request_id) for e in result.errors]
+            out["errors"] = [format_error(e, call.request_id) for e in result.errors]
         data = orjson.dumps(out)
         if key is not None and not result.errors and context.depends_on is not None:
             self.cache.put(key, context.depends_on, data)
-        headers = {POSITION_HEADER: str(context.position)} if context.position else None
-        return Response(data, media_type="application/json", headers=headers)
+        return Answer(data, position=context.position)

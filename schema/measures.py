@@ -1,9 +1,11 @@
-"""Measure queries and mutations: definitions, observations, and the decisions that shape a chart."""
+"""Measures: the type and its chart, browsing, and the mutations that define, record and shape a chart."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable
 from datetime import date, datetime
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
@@ -13,9 +15,69 @@ from domain.control.observations import ObservationIn
 from domain.errors import DomainError, Forbidden
 from schema.context import Context
 from schema.errors import UserError, user_error, user_error_from_dict
-from schema.types import ChartType, Frequency, ImprovementDirection, Measure, MeasureKind, readable
+from schema.pagination import PageInfo, page_info
+from schema.teams import Team, load_team
+from schema.types import (
+    ChartType,
+    Frequency,
+    ImprovementDirection,
+    MeasureKind,
+    SpcChart,
+    empty_chart,
+    spc_chart,
+)
 from service.commands import measures as commands
-from service.queries import measure_as_of
+from service.reads.as_of import measure_as_of
+from service.reads.catalog import MeasureView, measures_page
+
+
+@strawberry.type
+class Measure:
+    id: strawberry.ID
+    name: str
+    kind: MeasureKind
+    improvement_direction: ImprovementDirection
+    chart_type: ChartType
+    frequency: Frequency
+    unit: str | None
+    target: float | None
+    shift_run_length: int
+    trend_run_length: int
+    team_id: strawberry.Private[str]
+    as_of_chart: strawberry.Private[dict[str, Any] | None] = None
+
+    @strawberry.field
+    async def team(self, info: Info[Context, None]) -> Team:
+        return await load_team(info.context, self.team_id) or Team(id=strawberry.ID(self.team_id), name="")
+
+    @strawberry.field
+    async def spc(self, info: Info[Context, None]) -> SpcChart:
+        if self.as_of_chart is not None:
+            return spc_chart(self.as_of_chart)
+        doc = await info.context.charts.load(str(self.id))
+        info.context.depend(f"s:{self.id}", doc["position"] if doc else None)
+        return spc_chart(doc or empty_chart(self.chart_type.value))
+
+    @classmethod
+    def from_view(cls, v: MeasureView) -> Measure:
+        target = v.target if v.target is None or math.isfinite(v.target) else None
+        return cls(id=strawberry.ID(v.id), name=v.name, kind=MeasureKind[v.kind],
+                   improvement_direction=ImprovementDirection[v.direction], chart_type=ChartType[v.chart_type],
+                   frequency=Frequency[v.frequency], unit=v.unit, target=target,
+                   shift_run_length=v.shift_run_length, trend_run_length=v.trend_run_length, team_id=v.team_id,
+                   as_of_chart=v.chart)
+
+
+@strawberry.type
+class MeasureEdge:
+    node: Measure
+    cursor: str
+
+
+@strawberry.type
+class MeasureConnection:
+    edges: list[MeasureEdge]
+    page_info: PageInfo
 
 
 @strawberry.input
@@ -129,9 +191,24 @@ class MeasureQueries:
             return Measure.from_view(view) if view is not None else None
         view = await ctx.measures.load(str(id))
         ctx.depend(f"m:{id}", view.position if view else None)
-        if view is None or not readable(info, view.team_id):
+        if view is None or not ctx.can("measure.read", view.team_id):
             return None
         return Measure.from_view(view)
+
+
+@strawberry.type
+class MeasureBrowsing:
+    @strawberry.field(description="The measures the caller may read, of one team or of every team, by name.")
+    async def measures(self, info: Info[Context, None], team_id: strawberry.ID | None = None, first: int | None = 50,
+                       after: str | None = None) -> MeasureConnection:
+        ctx = info.context
+        page = await measures_page(ctx.services.pool, ctx.principal, str(team_id) if team_id else None,
+                                   50 if first is None else first, after)
+        ctx.depend("measures:", page.version)
+        return MeasureConnection(
+            edges=[MeasureEdge(node=Measure.from_view(v), cursor=c) for v, c in zip(page.items, page.cursors,
+                                                                                     strict=True)],
+            page_info=page_info(page.cursors, page.has_next))
 
 
 async def _decision(ctx: Context, measure_id: str, run: Awaitable[int]) -> MeasurePayload:

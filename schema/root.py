@@ -10,11 +10,12 @@ from schema.executor import Executor
 from schema.feedback import FeedbackMutations, FeedbackQueries
 from schema.history import HistoryQueries
 from schema.inputs import compile_inputs
-from schema.measures import MeasureMutations, MeasureQueries
+from schema.measures import MeasureBrowsing, MeasureMutations, MeasureQueries
 from schema.planning import PlanningMutations, PlanningQueries
 from schema.teams import TeamMutations, TeamQueries
 
-Query = merge_types("Query", (MeasureQueries, HistoryQueries, TeamQueries, FeedbackQueries, PlanningQueries))
+Query = merge_types("Query", (MeasureQueries, MeasureBrowsing, HistoryQueries, TeamQueries, FeedbackQueries,
+                              PlanningQueries))
 Mutation = merge_types("Mutation", (TeamMutations, MeasureMutations, FeedbackMutations, PlanningMutations))
 
 MAX_DEPTH = 12

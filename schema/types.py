@@ -1,21 +1,14 @@
-"""GraphQL object types and enums of the core contract."""
+"""The SPC chart's GraphQL types and the measure vocabulary's enums."""
 
 from __future__ import annotations
 
-import math
 from datetime import date, datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
 import strawberry
-from strawberry.types import Info
 
 from projections.spc import RULE_NAMES, VARIATION_NAMES
-from schema.context import Context
-from service.permissions import allowed
-
-if TYPE_CHECKING:
-    from schema.planning import Plan
 
 
 @strawberry.enum
@@ -87,19 +80,6 @@ class AssuranceIcon(Enum):
     CONSISTENT_PASS = "CONSISTENT_PASS"
     CONSISTENT_FAIL = "CONSISTENT_FAIL"
     HIT_AND_MISS = "HIT_AND_MISS"
-
-
-@strawberry.type
-class Team:
-    id: strawberry.ID
-    name: str
-    parent_team_id: strawberry.ID | None = None
-
-    @strawberry.field(description="The team's annual quality plans the caller may read, newest year first.")
-    async def plans(self, info: Info[Context, None]) -> list[Annotated[Plan, strawberry.lazy("schema.planning")]]:
-        from schema.planning import team_plans  # the planning aspect's types refer back to Team
-
-        return await team_plans(info, str(self.id))
 
 
 @strawberry.type
@@ -205,52 +185,3 @@ def spc_chart(doc: dict[str, Any]) -> SpcChart:
 
 def _snake(d: dict[str, Any]) -> dict[str, Any]:
     return {"".join("_" + c.lower() if c.isupper() else c for c in k): v for k, v in d.items()}
-
-
-@strawberry.type
-class Measure:
-    id: strawberry.ID
-    name: str
-    kind: MeasureKind
-    improvement_direction: ImprovementDirection
-    chart_type: ChartType
-    frequency: Frequency
-    unit: str | None
-    target: float | None
-    shift_run_length: int
-    trend_run_length: int
-    team_id: strawberry.Private[str]
-    as_of_chart: strawberry.Private[dict[str, Any] | None] = None
-
-    @strawberry.field
-    async def team(self, info: Info[Context, None]) -> Team:
-        return await load_team(info.context, self.team_id) or Team(id=strawberry.ID(self.team_id), name="")
-
-    @strawberry.field
-    async def spc(self, info: Info[Context, None]) -> SpcChart:
-        if self.as_of_chart is not None:
-            return spc_chart(self.as_of_chart)
-        doc = await info.context.charts.load(str(self.id))
-        info.context.depend(f"s:{self.id}", doc["position"] if doc else None)
-        return spc_chart(doc or empty_chart(self.chart_type.value))
-
-    @classmethod
-    def from_view(cls, v: Any) -> Measure:
-        target = v.target if v.target is None or math.isfinite(v.target) else None
-        return cls(id=strawberry.ID(v.id), name=v.name, kind=MeasureKind[v.kind],
-                   improvement_direction=ImprovementDirection[v.direction], chart_type=ChartType[v.chart_type],
-                   frequency=Frequency[v.frequency], unit=v.unit, target=target,
-                   shift_run_length=v.shift_run_length, trend_run_length=v.trend_run_length, team_id=v.team_id,
-                   as_of_chart=v.chart)
-
-
-async def load_team(ctx: Context, team_id: str) -> Team | None:
-    row = await ctx.teams.load(team_id)
-    ctx.depend(f"t:{team_id}", row["position"] if row else None)
-    if row is None:
-        return None
-    return Team(id=strawberry.ID(row["id"]), name=row["name"], parent_team_id=row["parent_id"])
-
-
-def readable(info: Info[Context, None], team_id: str) -> bool:
-    return allowed(info.context.principal, "measure.read", team_id)

@@ -13,13 +13,14 @@ from projections.charts.projection import SpcProjection
 from projections.erasures import ErasureProjection
 from projections.feedback import FeedbackProjection
 from projections.planning import PlanningProjection
-from service.database import create_pool, embedded_database_url, migrate
+from service.audit.personal_data import PersonalDataVault
+from service.auth.identity import OidcIssuer, TokenService, load_or_create_secret
 from service.eventstore import EventCodec, EventStore
-from service.identity import OidcIssuer, TokenService, load_or_create_secret
-from service.notifications import Notifier
-from service.personal_data import PersonalDataVault
-from service.projection_runner import ProjectionRunner
-from service.repository import Repository
+from service.eventstore.database import create_pool, embedded_database_url, migrate
+from service.eventstore.notifications import Notifier
+from service.eventstore.projection_runner import ProjectionRunner
+from service.eventstore.repository import Repository
+from service.reads.versions import VersionProbe
 from service.settings import Settings
 
 
@@ -39,6 +40,7 @@ class Services:
     tokens: TokenService
     projections: list[Projection]
     vault: PersonalDataVault
+    versions: VersionProbe
     runners: list[ProjectionRunner] = field(default_factory=list)
 
     async def wait_for_projections(self, position: int, names: tuple[str, ...] = ("catalog", "spc")) -> bool:
@@ -83,9 +85,11 @@ async def start_services(settings: Settings) -> Services:
     codec = EventCodec()
     notifier = Notifier(url)
     await notifier.start()
+    projections = make_projections()
     services = Services(settings=settings, database_url=url, pool=pool, store=store, codec=codec,
                         repository=Repository(store, codec), notifier=notifier, tokens=token_service(settings),
-                        projections=make_projections(), vault=PersonalDataVault(pool))
+                        projections=projections, vault=PersonalDataVault(pool),
+                        versions=VersionProbe.of(p.versioned for p in projections))
     async with pool.acquire() as conn:
         for name, position in await conn.fetch("SELECT name, position FROM projection_tracking"):
             notifier.record(name, position)

@@ -20,10 +20,10 @@ import pytest
 import uvicorn
 from hypothesis import settings
 
-from service.app import create_app
+from service.auth.identity import Role, TokenService
 from service.bootstrap import Services, start_services
-from service.database import embedded_database_url
-from service.identity import Role, TokenService
+from service.edge.app import create_app
+from service.eventstore.database import embedded_database_url
 from service.settings import Settings
 
 TEST_SECRET = "test-secret-not-for-production-0123456789abcdef"

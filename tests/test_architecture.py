@@ -16,7 +16,7 @@ ALLOWED = {
     "schema": {"schema", "service", "domain", "projections"},
 }
 
-ENTRY_POINTS = {"service/app.py": {"schema"}, "service/cli.py": {"schema"}}
+ENTRY_POINTS = {"service/edge/app.py": {"schema"}, "service/edge/cli.py": {"schema"}}
 
 
 def imports_of(path: Path) -> set[str]:

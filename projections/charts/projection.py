@@ -8,7 +8,7 @@ import asyncpg
 from eventsourcing.utils import get_topic
 
 from domain.control.measure import Measure
-from projections.base import ProjectedEvent
+from projections.base import ProjectedEvent, VersionedRows
 from projections.charts.series import Series, chart_document, encode_chart, evolve
 
 TOPICS = tuple(get_topic(c) for c in (Measure.MeasureDefined, Measure.ObservationsRecorded,
@@ -18,6 +18,7 @@ TOPICS = tuple(get_topic(c) for c in (Measure.MeasureDefined, Measure.Observatio
 class SpcProjection:
     name = "spc"
     topics: tuple[str, ...] | None = TOPICS
+    versioned = {"s": VersionedRows("spc_series", "measure_id")}
 
     def __init__(self, cache_size: int = 50_000) -> None:
         # While this process holds the projection's lock it is the only writer of spc_series, so the

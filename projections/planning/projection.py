@@ -14,7 +14,7 @@ from eventsourcing.utils import get_topic
 from domain.planning.membership import Membership
 from domain.planning.organisation import Organisation
 from domain.planning.plan import Plan
-from projections.base import ProjectedEvent
+from projections.base import ProjectedEvent, VersionedRows
 from projections.planning.plans import evolve
 
 PLAN_EVENTS = (Plan.PlanDrafted, Plan.PlanRevised, Plan.NeedRaised, Plan.PlanCommented,  # type: ignore[attr-defined]
@@ -28,6 +28,8 @@ TOPICS = tuple(get_topic(c) for c in (*PLAN_EVENTS, *ORGANISATION_EVENTS, *MEMBE
 class PlanningProjection:
     name = "planning"
     topics: tuple[str, ...] | None = TOPICS
+    # Plans answer from the cache while their rows stand still; a supersession moves the superseded row too.
+    versioned = {"plan": VersionedRows("plans", "plan_id"), "plans_of": VersionedRows("plans", "team_id")}
 
     def forget(self) -> None:
         pass

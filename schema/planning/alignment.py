@@ -9,6 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from schema.context import Context
+from schema.measures import Measure
 from schema.planning.organisation import (
     Organisation,
     StrategicPriority,
@@ -17,7 +18,8 @@ from schema.planning.organisation import (
     priority_type,
     teams_of,
 )
-from schema.types import Measure, Team, readable
+from schema.planning.plans import measures_of
+from schema.teams import Team
 from service.reads import planning as reads
 
 
@@ -33,8 +35,8 @@ class PriorityAlignment:
 
     @strawberry.field
     async def measures(self, info: Info[Context, None]) -> list[Measure]:
-        views = await info.context.measures.load_many(self.measure_ids)
-        return [Measure.from_view(v) for v in views if v is not None and readable(info, v.team_id)]
+        views = await measures_of(info.context, self.measure_ids)
+        return [Measure.from_view(v) for v in views if v is not None and info.context.can("measure.read", v.team_id)]
 
 
 @strawberry.type(description="A senior leader's view of how the year's approved plans serve the strategy.")

@@ -13,9 +13,9 @@ from domain.errors import DomainError
 from domain.planning.organisation import Priority
 from schema.context import Context
 from schema.errors import UserError, user_error
-from schema.types import Team, load_team
+from schema.teams import Team, load_team
+from service.auth.permissions import allowed
 from service.commands import planning as commands
-from service.permissions import allowed
 from service.reads import planning as reads
 
 

@@ -15,10 +15,13 @@ from domain.errors import DomainError, Forbidden
 from domain.planning.plan import Commissioning, MeasureLink, Revision
 from schema.context import Context
 from schema.errors import UserError, user_error
-from schema.types import Measure, MeasureKind, Team, load_team, readable
+from schema.measures import Measure
+from schema.teams import Team, load_team
+from schema.types import MeasureKind
+from service.auth.permissions import allowed
 from service.commands import planning as commands
-from service.permissions import allowed
 from service.reads import planning as reads
+from service.reads.catalog import MeasureView
 
 
 @strawberry.enum
@@ -52,13 +55,13 @@ class PlanMeasure:
 
     @strawberry.field
     async def measure(self, info: Info[Context, None]) -> Measure | None:
-        view = await info.context.measures.load(self.measure_id)
-        return Measure.from_view(view) if view is not None and readable(info, view.team_id) else None
+        view = next(iter(await measures_of(info.context, [self.measure_id])))
+        return Measure.from_view(view) if view is not None and info.context.can("measure.read", view.team_id) else None
 
     @strawberry.field(description="OUTCOME, PROCESS, STRUCTURE or BALANCING; null when the measure is not readable.")
     async def category(self, info: Info[Context, None]) -> MeasureKind | None:
-        view = await info.context.measures.load(self.measure_id)
-        return MeasureKind[view.kind] if view is not None and readable(info, view.team_id) else None
+        view = next(iter(await measures_of(info.context, [self.measure_id])))
+        return MeasureKind[view.kind] if view is not None and info.context.can("measure.read", view.team_id) else None
 
 
 @strawberry.type
@@ -109,8 +112,8 @@ class Plan:
 
     @strawberry.field(description="The plan's family of measures, those the caller may read.")
     async def measures(self, info: Info[Context, None]) -> list[Measure]:
-        views = await info.context.measures.load_many([m["measure_id"] for m in self._view.doc["measures"]])
-        return [Measure.from_view(v) for v in views if v is not None and readable(info, v.team_id)]
+        views = await measures_of(info.context, [m["measure_id"] for m in self._view.doc["measures"]])
+        return [Measure.from_view(v) for v in views if v is not None and info.context.can("measure.read", v.team_id)]
 
     @strawberry.field(description="The needs with who raised them (service users included) and when.")
     def raised_needs(self) -> list[PlanNeed]:
@@ -183,13 +186,22 @@ class Plan:
                    approved_at=datetime.fromisoformat(d["approved_at"]) if d["approved_at"] else None, _view=v)
 
 
+async def measures_of(ctx: Context, ids: list[str]) -> list[MeasureView | None]:
+    """The measures' catalogue rows, each recorded as a dependency of the answer."""
+    views = await ctx.measures.load_many(ids)
+    for measure_id, v in zip(ids, views, strict=True):
+        ctx.depend(f"m:{measure_id}", v.position if v else None)
+    return list(views)
+
+
 async def team_plans(info: Info[Context, None], team_id: str) -> list[Plan]:
     """Team.plans: newest year first, if the caller may read the team's plans (else none)."""
     ctx = info.context
-    ctx.uncacheable()  # the answer cache knows only catalogue and chart rows
-    if not allowed(ctx.principal, "plan.read", team_id):
+    if not ctx.can("plan.read", team_id):
         return []
-    return [Plan.from_view(v) for v in await reads.plans_of_team(ctx.services.pool, team_id)]
+    views = await reads.plans_of_team(ctx.services.pool, team_id)
+    ctx.depend(f"plans_of:{team_id}", max((v.position or 0 for v in views), default=None))
+    return [Plan.from_view(v) for v in views]
 
 
 @strawberry.input
@@ -271,15 +283,16 @@ class PlanQueries:
     @strawberry.field(description="asOf: the plan as it stood then, rebuilt from the events.")
     async def plan(self, info: Info[Context, None], id: strawberry.ID, as_of: datetime | None = None) -> Plan | None:
         ctx = info.context
-        ctx.uncacheable()
         if as_of is not None:
+            ctx.uncacheable()  # an instant not yet past may still gain events
             try:
                 view = await reads.plan_as_of(ctx.services, ctx.principal, str(id), as_of)
             except Forbidden:
                 return None
         else:
             view = (await reads.plans_by_id(ctx.services.pool, [str(id)])).get(str(id))
-            if view is not None and not allowed(ctx.principal, "plan.read", view.team_id):
+            ctx.depend(f"plan:{id}", view.position if view else None)
+            if view is not None and not ctx.can("plan.read", view.team_id):
                 return None
         return Plan.from_view(view) if view is not None else None
 

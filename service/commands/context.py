@@ -7,8 +7,8 @@ from uuid import uuid4
 
 from domain.errors import InvalidInput
 from domain.text import check_text
+from service.auth.identity import Principal
 from service.eventstore import EventMeta
-from service.identity import Principal
 
 
 @dataclass(frozen=True, slots=True)

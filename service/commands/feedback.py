@@ -7,11 +7,11 @@ from uuid import uuid4
 from domain.control.feedback import Feedback, check_feedback
 from domain.errors import Forbidden, InvalidInput
 from domain.people.erasure import Erasure
+from service.audit.personal_data import ErasedSubject
+from service.auth.permissions import authorize
 from service.bootstrap import Services
 from service.commands.context import CommandContext
 from service.commands.teams import stream_is
-from service.permissions import authorize
-from service.personal_data import ErasedSubject
 
 
 async def give_feedback(services: Services, ctx: CommandContext, team_id: str, measure_id: str | None,

@@ -15,11 +15,11 @@ import orjson
 from domain.control.measure import Measure, MeasureDefinition, RecordOutcome
 from domain.control.observations import ObservationIn
 from domain.errors import DomainError, InvalidInput, NotFound
+from service.auth.permissions import authorize
 from service.bootstrap import Services
 from service.commands.context import CommandContext
 from service.commands.teams import stream_is
 from service.ids import valid_uuid
-from service.permissions import authorize
 
 T = TypeVar("T")
 

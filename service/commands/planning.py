@@ -14,11 +14,11 @@ from domain.planning.membership import Membership
 from domain.planning.organisation import Organisation, Priority
 from domain.planning.plan import Plan, PlanContext, Revision
 from domain.planning.team import Team
+from service.auth.permissions import authorize
 from service.bootstrap import Services
 from service.commands.context import CommandContext
 from service.commands.teams import stream_is
 from service.ids import valid_uuid
-from service.permissions import authorize
 
 A = TypeVar("A")
 

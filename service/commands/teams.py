@@ -7,10 +7,10 @@ from uuid import uuid4
 
 from domain.errors import InvalidInput
 from domain.planning.team import Team
+from service.auth.permissions import authorize
 from service.bootstrap import Services
 from service.commands.context import CommandContext
 from service.ids import valid_uuid
-from service.permissions import authorize
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,1 +1,1 @@
-"""Reads: read models and as-of views, one module per aspect."""
+"""Reads: the read models as the API serves them, as-of views replayed from the log, and the log's histories."""

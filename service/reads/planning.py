@@ -14,10 +14,10 @@ from eventsourcing.utils import get_topic
 
 from domain.planning.plan import Plan
 from projections.planning.plans import evolve
+from service.auth.identity import Principal
+from service.auth.permissions import allowed, authorize
 from service.bootstrap import Services
-from service.identity import Principal
 from service.ids import valid_uuid
-from service.permissions import allowed, authorize
 
 APPROVED_TOPIC = get_topic(Plan.PlanApproved)  # type: ignore[attr-defined]
 
@@ -33,6 +33,7 @@ class PlanView:
     status: str
     superseded_by: str | None = None
     superseded_at: datetime | None = None
+    position: int | None = None   # of the read-model row (None for an as-of view): the version answers depend on
 
     @property
     def id(self) -> str:
@@ -43,18 +44,18 @@ class PlanView:
         return str(self.doc["team_id"])
 
 
-_PLAN_COLUMNS = "document, status, superseded_by, superseded_at"
+_PLAN_COLUMNS = "document, status, superseded_by, superseded_at, position"
 
 
-def _plan(row: asyncpg.Record) -> PlanView:
-    return PlanView(orjson.loads(row[0]), row[1], row[2], row[3])
+def _plan(row: Sequence[Any]) -> PlanView:
+    return PlanView(orjson.loads(row[0]), row[1], row[2], row[3], row[4])
 
 
 async def plans_by_id(pool: asyncpg.Pool, ids: list[str]) -> dict[str, PlanView]:
     ids = [i for i in ids if valid_uuid(i)]
     async with pool.acquire() as conn:
         rows = await conn.fetch(f"SELECT plan_id, {_PLAN_COLUMNS} FROM plans WHERE plan_id = ANY($1)", ids)
-    return {r[0]: PlanView(orjson.loads(r[1]), r[2], r[3], r[4]) for r in rows}
+    return {r[0]: _plan(tuple(r)[1:]) for r in rows}
 
 
 async def plans_of_team(pool: asyncpg.Pool, team_id: str) -> list[PlanView]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from service.verify import verify_chain
+from service.audit.verify import verify_chain
 from tests.conftest import Api
 
 GIVE = """mutation($i: GiveFeedbackInput!) { giveFeedback(input: $i) { feedbackId errors { code field } } }"""

@@ -7,9 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from service.auth.identity import TokenService
 from service.bootstrap import Services
-from service.demo import load_demo
-from service.identity import TokenService
+from service.edge.demo import load_demo
 from tests.conftest import TEST_SECRET, Api
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +37,7 @@ async def test_the_demo_organisation_loads_once_with_charts_that_have_limits(ser
 
 def qms(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "QMS_JWT_SECRET": TEST_SECRET, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "service.cli", *args], env=env, cwd=ROOT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "service.edge.cli", *args], env=env, cwd=ROOT, capture_output=True,
                           text=True, timeout=60)
 
 

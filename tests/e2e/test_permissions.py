@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from service.identity import Role
+from service.auth.identity import Role
 from tests.conftest import Api
 
 ALL = [r.value for r in Role]

@@ -314,9 +314,9 @@ async def test_the_caller_sees_where_the_token_s_claims_and_membership_disagree(
 async def test_the_demo_organisation_has_directorates_a_strategy_and_plans_in_several_states(
         make_database: Any) -> None:
     """On a database of its own: the demo loads once per database, and another test loads it in the shared one."""
+    from service.auth.identity import Principal, Role
     from service.bootstrap import start_services
-    from service.demo import load_demo
-    from service.identity import Principal, Role
+    from service.edge.demo import load_demo
     from service.reads import planning as reads
     from tests.conftest import settings_for
 

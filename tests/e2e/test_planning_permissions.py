@@ -10,8 +10,8 @@ from typing import Any
 import asyncpg
 import pytest
 
-from service.identity import Role
-from service.permissions import POLICY, Scope
+from service.auth.identity import Role
+from service.auth.permissions import POLICY, Scope
 from tests.conftest import Api
 
 ALL = [r.value for r in Role]

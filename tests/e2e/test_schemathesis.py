@@ -29,7 +29,7 @@ def live(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     env = {**os.environ, "DATABASE_URL": database_url, "QMS_JWT_SECRET": TEST_SECRET, "PYTHONPATH": str(ROOT),
            "QMS_DATA_DIR": str(log.parent)}
     with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--port", str(port)], cwd=ROOT,
+        process = subprocess.Popen([sys.executable, "-m", "service.edge.cli", "serve", "--port", str(port)], cwd=ROOT,
                                    env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -39,7 +39,7 @@ def live(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
                     break
             except httpx.HTTPError:
                 time.sleep(0.1)
-        from service.identity import TokenService
+        from service.auth.identity import TokenService
 
         yield f"{base}/graphql", TokenService(TEST_SECRET).issue("fuzzer", "SENIOR_LEADER")
     finally:

@@ -9,7 +9,7 @@ from uuid import uuid4
 from domain.planning.plan import MeasureLink, Plan, PlanContext, Revision
 from projections.planning.plans import evolve
 from service.bootstrap import Services
-from service.projection_runner import rebuild
+from service.eventstore.projection_runner import rebuild
 from tests.conftest import Api
 from tests.e2e.test_planning import Planner
 

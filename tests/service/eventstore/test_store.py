@@ -12,10 +12,10 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
-from service.database import create_pool, migrate
+from service.audit.verify import verify_chain
 from service.eventstore import AppendRequest, EventMeta, EventStore, StreamConflict
+from service.eventstore.database import create_pool, migrate
 from service.eventstore.store import DISTRUST_AFTER_MISS
-from service.verify import verify_chain
 from tests.service.eventstore.things import Thing
 
 TOPIC = get_topic(Thing.Happened)

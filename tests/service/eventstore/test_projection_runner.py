@@ -8,58 +8,16 @@ import signal
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import asyncpg
-import pytest
 
-from service.database import create_pool, migrate
-from service.eventstore import EventCodec, EventStore
-from service.notifications import PROJECTIONS_CHANNEL, Notifier
-from service.projection_runner import ProjectionRunner, rebuild
-from tests.service.counting import CountingProjection
-from tests.service.eventstore.test_store import request
+from service.eventstore.notifications import PROJECTIONS_CHANNEL
+from service.eventstore.projection_runner import rebuild
+from tests.service.eventstore.conftest import Log
+from tests.service.eventstore.counting import CountingProjection
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-class Log:
-    def __init__(self, url: str, pool: asyncpg.Pool, store: EventStore, notifier: Notifier) -> None:
-        self.url, self.pool, self.store, self.notifier = url, pool, store, notifier
-
-    async def append(self, streams: int, per_stream: int = 1) -> None:
-        for _ in range(streams):
-            await self.store.append(request(str(uuid.uuid4()), 0, n=per_stream))
-
-    async def counted(self) -> list[int]:
-        async with self.pool.acquire() as conn:
-            return [r[0] for r in await conn.fetch("SELECT position FROM counted ORDER BY position")]
-
-    async def tracked(self) -> int:
-        async with self.pool.acquire() as conn:
-            return int(await conn.fetchval("SELECT position FROM projection_tracking WHERE name = 'counting'") or 0)
-
-    def runner(self, projection: CountingProjection | None = None, batch: int = 7) -> ProjectionRunner:
-        return ProjectionRunner(self.pool, self.store, EventCodec(), projection or CountingProjection(),
-                                self.notifier, batch_size=batch)
-
-
-@pytest.fixture
-async def log(make_database: Callable[[], Awaitable[str]]) -> AsyncIterator[Log]:
-    url = await make_database()
-    pool = await create_pool(url, min_size=1, max_size=8)
-    async with pool.acquire() as conn:
-        await migrate(conn)
-        await conn.execute("CREATE TABLE counted (position bigint NOT NULL)")
-    store = EventStore(pool)
-    await store.start()
-    notifier = Notifier(url)
-    await notifier.start()
-    yield Log(url, pool, store, notifier)
-    await notifier.stop()
-    await store.stop()
-    await pool.close()
+ROOT = Path(__file__).resolve().parents[3]
 
 
 async def caught_up(log: Log, position: int, timeout: float = 30) -> None:
@@ -76,11 +34,11 @@ async def test_a_projection_applies_every_event_once_in_order(log: Log) -> None:
 
 
 async def test_a_runner_wakes_on_notify_for_events_appended_later(log: Log) -> None:
-    runner = log.runner()
+    runner = log.runner(idle_wait=3600)  # without the NOTIFY it would sleep for an hour
     runner.start()
     await caught_up(log, 0)
     await log.append(3)
-    await caught_up(log, 3, timeout=3)  # well inside the 5 s fallback: the NOTIFY woke it
+    await caught_up(log, 3)
     await runner.stop()
     assert await log.counted() == [1, 2, 3]
 
@@ -97,20 +55,22 @@ async def test_two_runners_of_one_projection_never_apply_an_event_twice(log: Log
     assert await log.counted() == list(range(1, 61))
 
 
-async def test_a_projection_killed_mid_batch_resumes_with_exactly_once_effect(log: Log) -> None:
+async def test_a_projection_killed_mid_batch_resumes_with_exactly_once_effect(log: Log, tmp_path: Path) -> None:
     await log.append(200)
-    process = subprocess.Popen([sys.executable, "-m", "tests.service.counting", log.url], cwd=ROOT,
-                               env={**os.environ, "PYTHONPATH": str(ROOT)})
+    stalled = tmp_path / "stalled"  # the child writes it from inside the batch holding position 100, then hangs
+    process = subprocess.Popen([sys.executable, "-m", "tests.service.eventstore.counting", log.url, "100",
+                                str(stalled)], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:
-        for _ in range(600):
-            if await log.tracked() >= 30:
+        for _ in range(3000):
+            if stalled.exists() or process.poll() is not None:
                 break
             await asyncio.sleep(0.02)
+        assert stalled.exists(), "the child never reached the batch holding position 100"
         os.kill(process.pid, signal.SIGKILL)
     finally:
         process.wait(30)
     partial = await log.tracked()
-    assert 0 < partial < 200, "the kill should land part-way through the log"
+    assert 0 < partial < 100, "the kill lands inside the batch holding 100, after earlier batches committed"
     assert await log.counted() == list(range(1, partial + 1))  # nothing of the killed batch is left behind
     runner = log.runner()
     runner.start()
@@ -172,8 +132,15 @@ async def test_a_projection_of_some_event_types_skips_the_others_without_writing
         topics = (TOPIC,)
 
     told: list[str] = []  # what other processes' waiters hear
+    heard_3 = asyncio.Event()
+
+    def hear(*args: object) -> None:
+        told.append(str(args[3]))
+        if args[3] == "counting:3":
+            heard_3.set()
+
     listener = await asyncpg.connect(log.url)
-    await listener.add_listener(PROJECTIONS_CHANNEL, lambda *args: told.append(args[3]))
+    await listener.add_listener(PROJECTIONS_CHANNEL, hear)
     runner = log.runner(OnlyHappened())
     runner.start()
     await append(TOPIC)
@@ -182,12 +149,8 @@ async def test_a_projection_of_some_event_types_skips_the_others_without_writing
     await append(vanished)
     await caught_up(log, 3)
     assert await log.tracked() == 1  # moved past 2 and 3 in memory, without a write
-    for _ in range(100):
-        if "counting:3" in told:
-            break
-        await asyncio.sleep(0.02)
+    await asyncio.wait_for(heard_3.wait(), 30)  # and said so to every process
     await listener.close()
-    assert "counting:3" in told  # and said so to every process
     await append(TOPIC)
     await append(vanished)
     await caught_up(log, 5)

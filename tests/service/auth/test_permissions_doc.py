@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from service.permissions import POLICY, policy_markdown
+from service.auth.permissions import POLICY, policy_markdown
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "PERMISSIONS.md"
+DOC = Path(__file__).resolve().parents[3] / "docs" / "PERMISSIONS.md"
 
 
 def test_the_documented_table_is_the_policy_in_force() -> None:
@@ -16,7 +16,7 @@ def test_the_documented_table_is_the_policy_in_force() -> None:
 def test_every_action_the_code_checks_is_in_the_policy() -> None:
     import re
 
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     checked = set()
     for path in [*root.glob("service/**/*.py"), *root.glob("schema/**/*.py")]:
         checked |= set(re.findall(r'(?:authorize|allowed)\([^,]+, "([a-z_.]+)"', path.read_text()))

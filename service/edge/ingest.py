@@ -6,27 +6,18 @@ from datetime import date
 from typing import Any
 
 import orjson
-from starlette.requests import Request
-from starlette.responses import Response
 
 from domain.control.observations import ObservationIn
 from domain.errors import Forbidden
-from service.bootstrap import Services
 from service.commands.context import CommandContext
 from service.commands.measures import Columns, RecordResult, record_columns, record_many
-from service.identity import AuthenticationError
+from service.edge.http import Answer, Call, Endpoint, Refusal
 
 _KNOWN = frozenset({"measureId", "period", "value", "numerator", "denominator", "sourceId", "note"})
 
 
-def _reply(body: Any, status: int = 200, position: int = 0) -> Response:
-    # X-QMS-Position: the log position this request wrote; sent back as X-QMS-After, a later request reads it.
-    headers = {"X-QMS-Position": str(position)} if position else None
-    return Response(orjson.dumps(body), status_code=status, media_type="application/json", headers=headers)
-
-
-def _bad(message: str, status: int = 400, code: str = "BAD_REQUEST") -> Response:
-    return _reply({"error": {"code": code, "message": message}}, status)
+def _bad(message: str, status: int = 400, code: str = "BAD_REQUEST") -> Refusal:
+    return Refusal(status, code, message)
 
 
 class ItemError(ValueError):
@@ -100,33 +91,24 @@ def parse_item(item: Any) -> tuple[str, ObservationIn]:
                                      None if denominator is None else float(denominator), source_id, note)
 
 
-async def ingest_observations(request: Request) -> Response:
-    services: Services = request.app.state.services
-    try:
-        principal = services.tokens.from_header(request.headers.get("authorization"))
-    except AuthenticationError as e:
-        return _bad(str(e), 401, "UNAUTHENTICATED")
-    declared = request.headers.get("content-length")
-    limit = services.settings.max_body_bytes
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        return _bad(f"The body is over the size limit of {limit} bytes.", 413, "TOO_LARGE")
-    body = await request.body()
-    if len(body) > limit:
-        return _bad(f"The body is over the size limit of {limit} bytes.", 413, "TOO_LARGE")
+async def ingest(call: Call) -> Answer:
+    services = call.services
+    body = await call.body()
     try:
         payload = orjson.loads(body)
     except orjson.JSONDecodeError as e:
-        return _bad(f"The body is not valid JSON: {e}.")
+        raise _bad(f"The body is not valid JSON: {e}.") from None
     if not isinstance(payload, dict) or not isinstance(payload.get("observations"), list):
-        return _bad('The body must be {"idempotencyKey": "...", "observations": [{...}, ...]}.')
+        raise _bad('The body must be {"idempotencyKey": "...", "observations": [{...}, ...]}.')
     key = payload.get("idempotencyKey")
     if key is not None and (not isinstance(key, str) or not 0 < len(key) <= 200):
-        return _bad("idempotencyKey must be a string of 1 to 200 characters.")
+        raise _bad("idempotencyKey must be a string of 1 to 200 characters.")
     observations = payload["observations"]
     if len(observations) > services.settings.max_batch_observations:
-        return _bad(f"A batch has at most {services.settings.max_batch_observations} observations, "
-                    f"not {len(observations)}.", 413, "TOO_LARGE")
-    ctx = CommandContext(principal, source=request.headers.get("x-source-system") or "ingest")
+        raise _bad(f"A batch has at most {services.settings.max_batch_observations} observations, "
+                   f"not {len(observations)}.", 413, "TOO_LARGE")
+    ctx = CommandContext(call.principal, correlation_id=call.request_id,
+                         source=call.request.headers.get("x-source-system") or "ingest")
     groups = columns_of(observations)
     if groups is not None:
         fast = await record_columns(services, ctx, groups, key)
@@ -144,12 +126,15 @@ async def ingest_observations(request: Request) -> Response:
     return _answer(result, sorted(errors + result.errors, key=lambda e: e["index"]), len(items))
 
 
-def _answer(result: RecordResult, errors: list[dict[str, Any]], attempted: int) -> Response:
+def _answer(result: RecordResult, errors: list[dict[str, Any]], attempted: int) -> Answer:
     denied = [e for e in errors if e["code"] == Forbidden.code]
     if denied and len(denied) == attempted:
-        return _bad(denied[0]["message"], 403, "FORBIDDEN")
-    return _reply({"accepted": result.accepted, "duplicates": result.duplicates, "corrected": result.corrected,
-                   "errors": errors}, position=result.position)
+        raise _bad(denied[0]["message"], 403, "FORBIDDEN")
+    return Answer(orjson.dumps({"accepted": result.accepted, "duplicates": result.duplicates,
+                                "corrected": result.corrected, "errors": errors}), position=result.position)
+
+
+ingest_observations = Endpoint(ingest, lambda code, message: {"error": {"code": code, "message": message}})
 
 
 __all__ = ["columns_of", "ingest_observations", "parse_item"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from domain.errors import Forbidden
-from service.identity import Principal, Role
+from service.auth.identity import Principal, Role
 
 
 class Scope(StrEnum):

@@ -7,10 +7,10 @@ from datetime import date
 
 from domain.planning.organisation import Priority
 from domain.planning.plan import Commissioning, MeasureLink, Revision
+from service.auth.identity import Principal, Role
 from service.bootstrap import Services
 from service.commands import planning as commands
 from service.commands.context import CommandContext
-from service.identity import Principal, Role
 from service.reads.planning import planning_year
 
 PRIORITIES = [

@@ -13,13 +13,13 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from service.audit import check_checkpoint, export_lines, make_checkpoint, verify_export
-from service.database import create_pool, migrate
+from service.audit.export import check_checkpoint, export_lines, make_checkpoint, verify_export
 from service.eventstore import EventStore
+from service.eventstore.database import create_pool, migrate
 from service.eventstore.hashchain import event_hash
 from tests.service.eventstore.test_store import request
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def qms(url: str, *args: str, data_dir: Path | None = None) -> subprocess.Comple
     env = {**os.environ, "DATABASE_URL": url, "QMS_JWT_SECRET": "x" * 40, "PYTHONPATH": str(ROOT)}
     if data_dir is not None:
         env["QMS_DATA_DIR"] = str(data_dir)
-    return subprocess.run([sys.executable, "-m", "service.cli", *args], env=env, cwd=ROOT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "service.edge.cli", *args], env=env, cwd=ROOT, capture_output=True,
                           text=True, timeout=120)
 
 
@@ -76,7 +76,7 @@ async def test_an_export_verifies_on_its_own_and_an_edited_line_is_named(db: tup
 
 async def test_a_checkpoint_holds_until_history_before_it_is_rewritten(db: tuple[str, asyncpg.Connection],
                                                                        tmp_path: Path) -> None:
-    from service.audit import load_or_create_signing_key
+    from service.audit.export import load_or_create_signing_key
 
     _, conn = db
     key = load_or_create_signing_key(tmp_path)

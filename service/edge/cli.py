@@ -24,9 +24,9 @@ async def _with_services(settings: Settings, work):  # type: ignore[no-untyped-d
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from service.app import create_app
-    from service.process import tune_gc
-    from service.supervisor import ProjectionProcess
+    from service.edge.app import create_app
+    from service.edge.process import tune_gc
+    from service.edge.supervisor import ProjectionProcess
 
     in_process = args.projections == "in-process"
     settings = Settings.from_env(host=args.host, port=args.port, run_projections=in_process)
@@ -41,7 +41,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if worker is not None:
             worker.start()
         if args.workers > 1:  # each worker process builds its own app from the same environment
-            uvicorn.run("service.app:create_app_from_env", factory=True, workers=args.workers, host=settings.host,
+            uvicorn.run("service.edge.app:create_app_from_env", factory=True, workers=args.workers, host=settings.host,
                         port=settings.port, log_level="info", loop="uvloop", http="httptools",
                         access_log=args.access_log)
         else:
@@ -62,7 +62,7 @@ def cmd_project(args: argparse.Namespace) -> int:
     import threading
     import time
 
-    from service.process import lower_priority, tune_gc
+    from service.edge.process import lower_priority, tune_gc
 
     if args.with_parent:
         def watch_parent() -> None:  # a thread: it works whatever state the event loop is in
@@ -94,7 +94,7 @@ def cmd_project(args: argparse.Namespace) -> int:
 
 def cmd_migrate(_: argparse.Namespace) -> int:
     from service.bootstrap import resolve_database_url
-    from service.database import create_pool, migrate
+    from service.eventstore.database import create_pool, migrate
 
     async def run() -> list[str]:
         pool = await create_pool(resolve_database_url(Settings.from_env()), min_size=1, max_size=1)
@@ -112,7 +112,7 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 def cmd_rebuild(args: argparse.Namespace) -> int:
     from rich.progress import Progress
 
-    from service.projection_runner import rebuild
+    from service.eventstore.projection_runner import rebuild
 
     async def work(services):  # type: ignore[no-untyped-def]
         chosen = [p for p in services.projections if not args.projection or p.name in args.projection]
@@ -146,7 +146,7 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(_: argparse.Namespace) -> int:
-    from service.demo import load_demo
+    from service.edge.demo import load_demo
 
     async def work(services):  # type: ignore[no-untyped-def]
         ids = await load_demo(services)
@@ -166,8 +166,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     import orjson
 
-    from service.audit import check_checkpoint, verify_export
-    from service.verify import verify_chain
+    from service.audit.export import check_checkpoint, verify_export
+    from service.audit.verify import verify_chain
 
     if args.export:
         with Path(args.export).open("rb") as lines:
@@ -198,7 +198,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from service.audit import export_lines
+    from service.audit.export import export_lines
 
     async def work(services):  # type: ignore[no-untyped-def]
         out = open(args.out, "wb") if args.out else sys.stdout.buffer  # noqa: SIM115
@@ -221,7 +221,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_checkpoint(args: argparse.Namespace) -> int:
     import orjson
 
-    from service.audit import load_or_create_signing_key, make_checkpoint
+    from service.audit.export import load_or_create_signing_key, make_checkpoint
 
     settings = Settings.from_env(run_projections=False)
 
@@ -240,7 +240,7 @@ def cmd_checkpoint(args: argparse.Namespace) -> int:
 
 
 def cmd_policy(_: argparse.Namespace) -> int:
-    from service.permissions import policy_markdown
+    from service.auth.permissions import policy_markdown
 
     print(policy_markdown())
     return 0

@@ -14,7 +14,7 @@ from strawberry.http.ides import get_graphql_ide_html
 from schema.http import GraphQLEndpoint
 from schema.root import build_executor
 from service.bootstrap import start_services
-from service.ingest import ingest_observations
+from service.edge.ingest import ingest_observations
 from service.settings import Settings
 
 READY_LAG = 10_000  # events a projection may trail the log by and still count as ready
@@ -41,7 +41,7 @@ async def readyz(request: Request) -> JSONResponse:
 def create_app_from_env() -> Starlette:
     """For `qms serve --workers N`: each worker process builds its app from the environment, without projections
     (they run in their own process)."""
-    from service.process import tune_gc
+    from service.edge.process import tune_gc
 
     app = create_app(Settings.from_env(run_projections=False))
     tune_gc()
@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     graphql = GraphQLEndpoint(build_executor(introspection=settings.development), ide)
     routes = [
         Route("/graphql", graphql.handle, methods=["GET", "POST"]),
-        Route("/ingest/observations", ingest_observations, methods=["POST"]),
+        Route("/ingest/observations", ingest_observations.handle, methods=["POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
     ]

@@ -13,7 +13,8 @@ def _run(code: str) -> dict:
 
 
 def test_tune_gc_freezes_start_up_objects_and_collects_the_young_generation_less_often() -> None:
-    got = _run("import gc, json; from service.process import tune_gc, YOUNG_GENERATION; before = gc.get_threshold(); "
+    got = _run("import gc, json; from service.edge.process import tune_gc, YOUNG_GENERATION; "
+               "before = gc.get_threshold(); "
                "tune_gc(); print(json.dumps({'before': before, 'after': gc.get_threshold(), "
                "'frozen': gc.get_freeze_count(), 'young': YOUNG_GENERATION}))")
     assert got["after"] == [got["young"], *got["before"][1:]] and got["after"][0] > got["before"][0]
@@ -21,7 +22,7 @@ def test_tune_gc_freezes_start_up_objects_and_collects_the_young_generation_less
 
 
 def test_the_projection_process_beside_serve_runs_at_a_lower_priority() -> None:
-    got = _run("import os, json; from service.process import lower_priority; before = os.getpriority("
+    got = _run("import os, json; from service.edge.process import lower_priority; before = os.getpriority("
                "os.PRIO_PROCESS, 0); lower_priority(); print(json.dumps({'before': before, "
                "'after': os.getpriority(os.PRIO_PROCESS, 0)}))")
     assert got["after"] == min(got["before"] + 10, 19)

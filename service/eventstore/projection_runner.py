@@ -7,12 +7,13 @@ import asyncio
 import contextlib
 import logging
 import zlib
+from collections.abc import Iterable
 
 import asyncpg
 
 from projections.base import ProjectedEvent, Projection
 from service.eventstore import EventCodec, EventStore
-from service.notifications import PROJECTIONS_CHANNEL, Notifier
+from service.eventstore.notifications import PROJECTIONS_CHANNEL, Notifier, payload
 
 log = logging.getLogger(__name__)
 
@@ -23,11 +24,12 @@ def lock_key(name: str) -> int:
 
 class ProjectionRunner:
     def __init__(self, pool: asyncpg.Pool, store: EventStore, codec: EventCodec, projection: Projection,
-                 notifier: Notifier, *, batch_size: int = 2000) -> None:
+                 notifier: Notifier, *, batch_size: int = 2000, idle_wait: float = 5.0) -> None:
         self.pool, self.store, self.codec = pool, store, codec
         self.projection = projection
         self.notifier = notifier
         self.batch_size = batch_size
+        self.idle_wait = idle_wait  # the longest sleep with nothing to do, should a notification be lost
         self.name = projection.name
         self._task: asyncio.Task[None] | None = None
         self._last = 0    # the position this runner has applied, or moved past in memory
@@ -69,7 +71,7 @@ class ProjectionRunner:
                     more = await self.step()
                     took = loop.time() - started
                     if not more:
-                        await self.notifier.wait_changed(5.0, seen)
+                        await self.notifier.wait_changed(self.idle_wait, seen)
                         # Under a stream of writes, let events gather for LINGER times as long as the last batch
                         # took (at most MAX_LINGER): a projection whose batches cost per touched row, not per event,
                         # then keeps up with fewer, larger batches and leaves most of the CPU to the writers. Idle,
@@ -141,13 +143,16 @@ class ProjectionRunner:
                 self.notifier.record(self.name, head)
                 return False
             full = len(records) == self.batch_size
+            streams: Iterable[str] = ()
             if records:
-                await self.projection.handle(conn, [
+                touched = await self.projection.handle(conn, [
                     ProjectedEvent(r.position, r.stream_id, r.recorded_at, r.actor,
                                    self.codec.decode(r.stream_id, r.version, r.topic, r.data))
                     for r in records])
+                streams = touched if touched is not None else [r.stream_id for r in records]
             new_position = records[-1].position if full else head
-            await conn.execute(_ADVANCE, self.name, new_position, PROJECTIONS_CHANNEL, f"{self.name}:{new_position}")
+            await conn.execute(_ADVANCE, self.name, new_position, PROJECTIONS_CHANNEL, payload(
+                self.name, new_position, streams, [r.team_id for r in records if r.team_id] if streams else ()))
         self._last = self._stored = new_position
         self._last_was_busy = len(records) > 1
         self._applied = bool(records)

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import jwt
 import pytest
 
-from service.identity import AuthenticationError, Role, TokenService
+from service.auth.identity import AuthenticationError, Role, TokenService
 
 SECRET = "a-secret-long-enough-for-hs256-0123456789"
 tokens = TokenService(SECRET)
@@ -80,7 +80,7 @@ def test_tokens_from_a_configured_openid_connect_issuer_are_verified_against_its
         jwks_server: tuple[str, dict[str, object]]) -> None:
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    from service.identity import OidcIssuer
+    from service.auth.identity import OidcIssuer
 
     url, document = jwks_server
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)

@@ -9,11 +9,11 @@ import pytest
 
 from domain.control.measure import MeasureDefinition
 from domain.control.observations import ObservationIn
+from service.auth.identity import Principal, Role
 from service.bootstrap import Services, start_services
 from service.commands.context import CommandContext
 from service.commands.measures import define_measure, record_observations
 from service.commands.teams import create_team
-from service.identity import Principal, Role
 from tests.conftest import settings_for
 
 LEADER = CommandContext(Principal("lead", Role.SENIOR_LEADER))

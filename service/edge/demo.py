@@ -11,12 +11,12 @@ from rich.progress import Progress
 
 from domain.control.measure import MeasureDefinition
 from domain.control.observations import ObservationIn
+from service.auth.identity import Principal, Role
 from service.bootstrap import Services
 from service.commands.context import CommandContext
 from service.commands.measures import define_measure, recalculate_limits, record_observations
 from service.commands.teams import create_team
-from service.demo_planning import DIRECTORATES, load_planning_demo
-from service.identity import Principal, Role
+from service.edge.demo_planning import DIRECTORATES, load_planning_demo
 
 LEADER = Principal("demo-loader", Role.SENIOR_LEADER)
 TRUST = "Riverside NHS Trust (demo)"

@@ -24,7 +24,7 @@ class ProjectionProcess:
 
     def _supervise(self) -> None:
         while not self._stopping.is_set():
-            self._process = subprocess.Popen([sys.executable, "-m", "service.cli", "project", "--with-parent",
+            self._process = subprocess.Popen([sys.executable, "-m", "service.edge.cli", "project", "--with-parent",
                                               str(os.getpid())])
             code = self._process.wait()
             if not self._stopping.is_set():

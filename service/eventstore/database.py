@@ -27,7 +27,7 @@ def embedded_database_url(data_dir: Path) -> str:
 
 def migration_files() -> list[tuple[str, str]]:
     """The numbered SQL files, in order, from the migrations/ folder beside the packages."""
-    folder = Path(__file__).resolve().parent.parent / "migrations"
+    folder = Path(__file__).resolve().parents[2] / "migrations"
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder} is missing: install qms from its source tree (pip install -e .)")
     return [(p.name, p.read_text()) for p in sorted(folder.glob("[0-9]*.sql"))]

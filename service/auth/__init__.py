@@ -1,0 +1,1 @@
+"""Who the caller is (tokens) and what they may do (the one permission policy)."""

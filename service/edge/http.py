@@ -1,0 +1,116 @@
+"""The HTTP edge that every API route passes: the caller's bearer token, the body's size limit, a request id, and
+the log positions (read-your-writes: `X-QMS-After` in, `X-QMS-Position` out).
+
+A route is an `Endpoint`: a handler that receives a `Call` (the caller, the request id, a bounded body) and returns
+an `Answer`. Refusals raise `Refusal`; each route says how its error bodies look (GraphQL's `errors` list, intake's
+`error` object), and the edge writes them, so no route repeats authentication or limits."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from uuid import uuid4
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+
+from service.auth.identity import AuthenticationError, Principal
+from service.bootstrap import Services
+
+# A write's answer carries the log position it wrote; a later request that sends it back in X-QMS-After is
+# answered once the read models include it (read-your-writes without waiting in the write itself).
+POSITION_HEADER = "X-QMS-Position"
+AFTER_HEADER = "X-QMS-After"
+REQUEST_ID_HEADER = "X-Request-Id"
+MAX_REQUEST_ID = 128
+
+
+class Refusal(Exception):
+    """The request is refused as a whole: an HTTP status, a code and a message for the client."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+@dataclass(slots=True)
+class Call:
+    request: Request
+    services: Services
+    principal: Principal
+    request_id: str
+
+    async def body(self, limit: int | None = None) -> bytes:
+        """The request body, refused with 413 as soon as it passes the limit (the settings' unless given)."""
+        limit = self.services.settings.max_body_bytes if limit is None else limit
+        declared = self.request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise too_large(limit)
+        if declared is not None:  # the server holds at most what was declared
+            body = await self.request.body()
+            if len(body) > limit:
+                raise too_large(limit)
+            return body
+        chunks, size = [], 0
+        async for chunk in self.request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise too_large(limit)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def too_large(limit: int) -> Refusal:
+    return Refusal(413, "TOO_LARGE", f"The request body is over the size limit of {limit} bytes.")
+
+
+@dataclass(slots=True)
+class Answer:
+    body: bytes                          # JSON, already serialized
+    status: int = 200
+    position: int = 0                    # the log position this request wrote, if any
+
+
+ErrorBody = Callable[[str, str], Any]    # (code, message) -> the route's JSON error body
+Handler = Callable[[Call], Awaitable[Answer]]
+
+
+def _request_id(request: Request) -> str:
+    given = request.headers.get(REQUEST_ID_HEADER)
+    if given and len(given) <= MAX_REQUEST_ID and given.isascii() and given.isprintable():
+        return given
+    return uuid4().hex
+
+
+class Endpoint:
+    """One API route behind the edge."""
+
+    def __init__(self, handler: Handler, error_body: ErrorBody) -> None:
+        self.handler, self.error_body = handler, error_body
+
+    def refuse(self, refusal: Refusal, request_id: str) -> Response:
+        return Response(orjson.dumps(self.error_body(refusal.code, refusal.message)), status_code=refusal.status,
+                        media_type="application/json", headers={REQUEST_ID_HEADER: request_id})
+
+    async def handle(self, request: Request) -> Response:
+        services: Services = request.app.state.services
+        request_id = _request_id(request)
+        try:
+            try:
+                principal = services.tokens.from_header(request.headers.get("authorization"))
+            except AuthenticationError as e:
+                raise Refusal(401, "UNAUTHENTICATED", str(e)) from None
+            after = request.headers.get(AFTER_HEADER)
+            if after is not None:
+                if not after.isdigit():
+                    raise Refusal(400, "BAD_REQUEST", f"{AFTER_HEADER} must be a log position.")
+                await services.wait_for_projections(int(after))
+            answer = await self.handler(Call(request, services, principal, request_id))
+        except Refusal as refusal:
+            return self.refuse(refusal, request_id)
+        headers = {REQUEST_ID_HEADER: request_id}
+        if answer.position:
+            headers[POSITION_HEADER] = str(answer.position)
+        return Response(answer.body, status_code=answer.status, media_type="application/json", headers=headers)

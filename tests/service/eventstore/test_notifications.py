@@ -1,0 +1,63 @@
+"""Notifications say what changed: every process hears which streams and teams a projection batch changed."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+
+from service.eventstore import EventCodec
+from service.eventstore.notifications import MAX_NAMED, QUEUE_LIMIT, Change, FellBehind, Notifier, parse, payload
+from service.eventstore.projection_runner import ProjectionRunner
+from tests.service.eventstore.conftest import Log
+from tests.service.eventstore.counting import CountingProjection
+from tests.service.eventstore.test_store import request
+
+
+def test_a_payload_names_what_changed_or_says_many_or_nothing() -> None:
+    assert parse(payload("spc", 7)) == ("spc", "7", None)
+    assert parse(payload("spc", 7, ["m2", "m1"], ["t1"])) == ("spc", "7", Change("spc", 7, frozenset({"m1", "m2"}),
+                                                                                  frozenset({"t1"})))
+    many = [str(i) for i in range(MAX_NAMED + 1)]
+    assert parse(payload("spc", 8, many, ["t1"])) == ("spc", "8", Change("spc", 8, None, None))
+    assert len(payload("spc", 9, [str(uuid.uuid4()) for _ in range(MAX_NAMED)],
+                       [str(uuid.uuid4()) for _ in range(MAX_NAMED)])) < 8000  # PostgreSQL's limit
+    assert parse("spc:reset") == ("spc", "reset", None)
+
+
+def test_a_change_concerns_what_it_names_and_a_change_of_many_concerns_everything() -> None:
+    named = Change("spc", 1, frozenset({"m1"}), frozenset({"t1"}))
+    assert named.concerns(stream="m1") and named.concerns(team="t1") and named.concerns()
+    assert not named.concerns(stream="m2") and not named.concerns(team="t2")
+    assert Change("spc", 1, None, None).concerns(stream="m2", team="t2")
+
+
+async def test_a_subscriber_that_reads_too_slowly_is_told_it_fell_behind_rather_than_buffered() -> None:
+    notifier = Notifier("postgresql://unused")
+    with notifier.subscribe("spc") as subscription:
+        for i in range(QUEUE_LIMIT + 5):
+            subscription.offer(Change("spc", i, frozenset(), frozenset()))
+        with pytest.raises(FellBehind):
+            await subscription.next()
+
+
+async def test_another_process_hears_which_streams_and_teams_a_batch_changed(log: Log) -> None:
+    elsewhere = Notifier(log.url)  # another process's listening connection
+    await elsewhere.start()
+    streams = [str(uuid.uuid4()) for _ in range(3)]
+    runner = ProjectionRunner(log.pool, log.store, EventCodec(), CountingProjection(), log.notifier, batch_size=100)
+    try:
+        with elsewhere.subscribe("counting") as subscription, elsewhere.subscribe("other") as unrelated:
+            runner.start()
+            for stream in streams:
+                await log.store.append(request(stream, 0, n=2))
+            heard: set[str] = set()
+            while heard != set(streams):
+                change = await asyncio.wait_for(subscription.next(), 30)
+                assert change.projection == "counting" and change.teams == {"t1"}
+                heard |= change.streams or set()
+            assert unrelated._queue.empty()
+    finally:
+        await runner.stop()
+        await elsewhere.stop()
