@@ -11,7 +11,7 @@ from service.audit.personal_data import ErasedSubject
 from service.auth.permissions import authorize
 from service.bootstrap import Services
 from service.commands.context import CommandContext
-from service.commands.teams import stream_is
+from service.commands.streams import stream_is
 
 
 async def give_feedback(services: Services, ctx: CommandContext, team_id: str, measure_id: str | None,

@@ -10,7 +10,7 @@ from domain.planning.team import Team
 from service.auth.permissions import authorize
 from service.bootstrap import Services
 from service.commands.context import CommandContext
-from service.ids import valid_uuid
+from service.commands.streams import stream_is
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,13 +18,6 @@ class TeamCreated:
     team_id: str
     name: str
     position: int
-
-
-async def stream_is(services: Services, stream_id: str, kind: str) -> bool:
-    if not valid_uuid(stream_id):
-        return False
-    found = await services.store.stream_type(stream_id)
-    return found is not None and found[0] == kind
 
 
 async def create_team(services: Services, ctx: CommandContext, name: str, parent_id: str | None) -> TeamCreated:

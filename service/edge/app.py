@@ -9,8 +9,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-from strawberry.http.ides import get_graphql_ide_html
 
+from schema.graphiql import graphiql_page, graphiql_routes
 from schema.http import GraphQLEndpoint
 from schema.root import build_executor
 from service.bootstrap import start_services
@@ -59,12 +59,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             await app.state.services.close()
 
-    ide = get_graphql_ide_html(graphql_ide="graphiql") if settings.development else None
+    ide = graphiql_page() if settings.development else None
     graphql = GraphQLEndpoint(build_executor(introspection=settings.development), ide)
     routes = [
         Route("/graphql", graphql.handle, methods=["GET", "POST"]),
         Route("/ingest/observations", ingest_observations.handle, methods=["POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        *(graphiql_routes() if settings.development else []),
     ]
     return Starlette(routes=routes, lifespan=lifespan)

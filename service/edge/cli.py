@@ -140,8 +140,19 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 def cmd_token(args: argparse.Namespace) -> int:
     from service.bootstrap import token_service
 
-    print(token_service(Settings.from_env()).issue(args.subject, args.role.upper(), args.team or [],
-                                                   ttl_seconds=args.hours * 3600))
+    settings = Settings.from_env()
+    if args.graphiql is not None and not settings.development:
+        print("qms: GraphiQL is off in production (QMS_ENV=production)", file=sys.stderr)
+        return 2
+    token = token_service(settings).issue(args.subject, args.role.upper(), args.team or [],
+                                          ttl_seconds=args.hours * 3600)
+    if args.graphiql is None:
+        print(token)
+        return 0
+    from schema.graphiql import graphiql_url
+
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+    print(graphiql_url(args.graphiql or f"http://{host}:{settings.port}", token))
     return 0
 
 
@@ -274,6 +285,9 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--role", required=True)
     token.add_argument("--team", action="append", help="a team id (repeatable)")
     token.add_argument("--hours", type=int, default=12)
+    token.add_argument("--graphiql", nargs="?", const="", metavar="BASE_URL",
+                       help="print instead a GraphiQL address that carries the token (development only; the server "
+                            "at BASE_URL, by default http://QMS_HOST:QMS_PORT)")
     token.set_defaults(run=cmd_token)
     sub.add_parser("demo", help="load a demo organisation with two years of data").set_defaults(run=cmd_demo)
     verify = sub.add_parser("verify", help="check the event log's hash chain (or an export, or a checkpoint)")

@@ -10,7 +10,8 @@ import orjson
 from domain.control.observations import ObservationIn
 from domain.errors import Forbidden
 from service.commands.context import CommandContext
-from service.commands.measures import Columns, RecordResult, record_columns, record_many
+from service.commands.intake import Columns, record_columns, record_many
+from service.commands.results import RecordResult
 from service.edge.http import Answer, Call, Endpoint, Refusal
 
 _KNOWN = frozenset({"measureId", "period", "value", "numerator", "denominator", "sourceId", "note"})
