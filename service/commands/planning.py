@@ -17,7 +17,7 @@ from domain.planning.team import Team
 from service.auth.permissions import authorize
 from service.bootstrap import Services
 from service.commands.context import CommandContext
-from service.commands.teams import stream_is
+from service.commands.streams import stream_is
 from service.ids import valid_uuid
 
 A = TypeVar("A")
