@@ -118,6 +118,19 @@ async def test_a_second_approved_plan_for_the_same_year_supersedes_the_first(api
     assert [e["type"] for e in await p.history(first)][-1] == "PlanApproved"  # nothing written on the first's stream
 
 
+async def test_cached_answers_about_plans_follow_every_change_supersession_included(api: Api) -> None:
+    p = await planner(api, "Cached ward")
+    q = "query($id: ID!, $t: ID!) { plan(id: $id) { status } team(id: $t) { plans { id status } } }"
+    first = await p.approved_plan(title="First")
+    for _ in range(2):  # the second answer comes from the cache
+        seen = await api.gql(q, {"id": first, "t": p.team}, **p.leader)
+        assert seen["plan"]["status"] == "APPROVED" and len(seen["team"]["plans"]) == 1
+    second = await p.approved_plan(title="Second")
+    seen = await api.gql(q, {"id": first, "t": p.team}, **p.leader)
+    assert seen["plan"]["status"] == "SUPERSEDED"
+    assert {(x["id"], x["status"]) for x in seen["team"]["plans"]} == {(first, "SUPERSEDED"), (second, "APPROVED")}
+
+
 async def test_as_of_shows_the_plan_as_it_stood_then(api: Api) -> None:
     p = await planner(api, "As-of ward")
     plan = (await p.draft(title="Before"))["plan"]["id"]
