@@ -49,3 +49,21 @@ CREATE TABLE memberships (
 );
 CREATE INDEX memberships_team ON memberships (team_id);
 CREATE INDEX memberships_subject ON memberships (subject);
+
+-- Each measure's full definition as last specified (Measure.MeasureSpecified), with its external codes.
+CREATE TABLE measure_specifications (
+    measure_id          text        PRIMARY KEY,
+    specification       jsonb       NOT NULL,
+    reason              text        NOT NULL,
+    specified_by        text        NOT NULL,
+    specified_at        timestamptz NOT NULL,
+    position            bigint      NOT NULL
+);
+-- One row per (system, code): a pair identifies at most one measure.
+CREATE TABLE measure_codes (
+    system              text        NOT NULL,
+    code                text        NOT NULL,
+    measure_id          text        NOT NULL,
+    PRIMARY KEY (system, code)
+);
+CREATE INDEX measure_codes_measure ON measure_codes (measure_id);

@@ -1,4 +1,5 @@
-"""The planning projection: plans (and which are superseded), organisations, strategies and memberships.
+"""The planning projection: plans (and which are superseded), organisations, strategies, memberships, and the
+measures' full definitions with their codes.
 
 Supersession lives here, not in a second command: when a plan is approved, every other APPROVED plan of the
 same team and year becomes SUPERSEDED in the same transaction that records the approval's position. The log's
@@ -11,6 +12,7 @@ import asyncpg
 import orjson
 from eventsourcing.utils import get_topic
 
+from domain.control.measure import Measure
 from domain.planning.membership import Membership
 from domain.planning.organisation import Organisation
 from domain.planning.plan import Plan
@@ -22,20 +24,23 @@ PLAN_EVENTS = (Plan.PlanDrafted, Plan.PlanRevised, Plan.NeedRaised, Plan.PlanCom
 ORGANISATION_EVENTS = (Organisation.OrganisationEstablished, Organisation.DirectorateDesignated,  # type: ignore[attr-defined]
                        Organisation.StrategySet)  # type: ignore[attr-defined]
 MEMBERSHIP_EVENTS = (Membership.MemberJoined, Membership.MembershipEnded)  # type: ignore[attr-defined]
-TOPICS = tuple(get_topic(c) for c in (*PLAN_EVENTS, *ORGANISATION_EVENTS, *MEMBERSHIP_EVENTS))
+SPECIFIED = Measure.MeasureSpecified  # type: ignore[attr-defined]
+TOPICS = tuple(get_topic(c) for c in (*PLAN_EVENTS, *ORGANISATION_EVENTS, *MEMBERSHIP_EVENTS, SPECIFIED))
 
 
 class PlanningProjection:
     name = "planning"
     topics: tuple[str, ...] | None = TOPICS
     # Plans answer from the cache while their rows stand still; a supersession moves the superseded row too.
-    versioned = {"plan": VersionedRows("plans", "plan_id"), "plans_of": VersionedRows("plans", "team_id")}
+    versioned = {"plan": VersionedRows("plans", "plan_id"), "plans_of": VersionedRows("plans", "team_id"),
+                 "spec": VersionedRows("measure_specifications", "measure_id")}
 
     def forget(self) -> None:
         pass
 
     async def clear(self, conn: asyncpg.Connection) -> None:
-        await conn.execute("TRUNCATE plans, organisations, strategies, memberships")
+        await conn.execute("TRUNCATE plans, organisations, strategies, memberships, measure_specifications, "
+                           "measure_codes")
 
     async def handle(self, conn: asyncpg.Connection, events: list[ProjectedEvent]) -> None:
         for e in events:  # one at a time: the order of approvals decides supersession
@@ -45,6 +50,8 @@ class PlanningProjection:
                 await self._organisation(conn, e)
             elif isinstance(e.event, MEMBERSHIP_EVENTS):
                 await self._membership(conn, e)
+            elif isinstance(e.event, SPECIFIED):
+                await self._specified(conn, e)
 
     async def _plan(self, conn: asyncpg.Connection, e: ProjectedEvent) -> None:
         stored = await conn.fetchval("SELECT document FROM plans WHERE plan_id = $1", e.stream_id)
@@ -85,6 +92,18 @@ class PlanningProjection:
                 "set_by = EXCLUDED.set_by, set_at = EXCLUDED.set_at, position = EXCLUDED.position",
                 e.stream_id, ev.year, ev.vision, ev.mission, orjson.dumps(ev.priorities).decode(), ev.reason,
                 e.actor, e.recorded_at, e.position)
+
+    async def _specified(self, conn: asyncpg.Connection, e: ProjectedEvent) -> None:
+        spec = e.event.specification
+        await conn.execute(
+            "INSERT INTO measure_specifications (measure_id, specification, reason, specified_by, specified_at, "
+            "position) VALUES ($1, $2::text::jsonb, $3, $4, $5, $6) ON CONFLICT (measure_id) DO UPDATE SET "
+            "specification = EXCLUDED.specification, reason = EXCLUDED.reason, specified_by = EXCLUDED.specified_by, "
+            "specified_at = EXCLUDED.specified_at, position = EXCLUDED.position",
+            e.stream_id, orjson.dumps(spec).decode(), e.event.reason, e.actor, e.recorded_at, e.position)
+        await conn.execute("DELETE FROM measure_codes WHERE measure_id = $1", e.stream_id)
+        await conn.executemany("INSERT INTO measure_codes (system, code, measure_id) VALUES ($1, $2, $3) "
+                               "ON CONFLICT DO NOTHING", [(c["system"], c["code"], e.stream_id) for c in spec["codes"]])
 
     async def _membership(self, conn: asyncpg.Connection, e: ProjectedEvent) -> None:
         ev = e.event

@@ -7,9 +7,11 @@ from schema.planning.alignment import AlignmentQueries
 from schema.planning.membership import MembershipMutations, MembershipQueries
 from schema.planning.organisation import OrganisationMutations, OrganisationQueries
 from schema.planning.plans import Plan, PlanMutations, PlanQueries, team_plans
+from schema.planning.specification import SpecificationMutations
 
 PlanningQueries = merge_types("PlanningQueries", (PlanQueries, OrganisationQueries, MembershipQueries,
                                                   AlignmentQueries))
-PlanningMutations = merge_types("PlanningMutations", (PlanMutations, OrganisationMutations, MembershipMutations))
+PlanningMutations = merge_types("PlanningMutations", (PlanMutations, OrganisationMutations, MembershipMutations,
+                                                      SpecificationMutations))
 
 __all__ = ["Plan", "PlanningMutations", "PlanningQueries", "team_plans"]

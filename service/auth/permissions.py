@@ -62,6 +62,7 @@ POLICY: dict[str, dict[Role, Scope]] = {
     "plan.read": {R.ADMIN: ANY, R.SENIOR_LEADER: ANY, R.AUDITOR: ANY, R.TEAM_LEADER: TEAM,
                   R.SENIOR_CLINICIAN: TEAM, R.TEAM_MEMBER: TEAM, R.SERVICE_USER: TEAM},
     "alignment.read": {R.ADMIN: ANY, R.SENIOR_LEADER: ANY, R.AUDITOR: ANY},
+    "measure.specify": {R.SENIOR_LEADER: ANY, R.TEAM_LEADER: TEAM, R.SENIOR_CLINICIAN: TEAM},
 }
 
 

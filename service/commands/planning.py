@@ -1,4 +1,5 @@
-"""Planning commands: the organisation and its strategy, team membership, and the annual quality plan.
+"""Planning commands: the organisation and its strategy, team membership, the annual quality plan, and the
+measures' full definitions.
 Each loads one aggregate, calls one method, saves it with its expected version; other aggregates and read
 models are only read, for the rules."""
 
@@ -9,10 +10,12 @@ from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 from uuid import uuid4
 
+from domain.control.measure import Measure
 from domain.errors import InvalidInput, NotFound
 from domain.planning.membership import Membership
 from domain.planning.organisation import Organisation, Priority
 from domain.planning.plan import Plan, PlanContext, Revision
+from domain.planning.specification import Specification
 from domain.planning.team import Team
 from service.auth.permissions import authorize
 from service.bootstrap import Services
@@ -205,3 +208,20 @@ async def end_membership(services: Services, ctx: CommandContext, membership_id:
         return (await services.repository.save(membership, meta)).position
 
     return int(await _on(services, membership_id, Membership, "membershipId", work))
+
+
+# -- the measures' full definitions -----------------------------------------------------------------------
+async def specify_measure(services: Services, ctx: CommandContext, measure_id: str, specification: Specification,
+                          reason: str) -> int:
+    """Define a measure fully, or change its definition, with the reason (see Measure.specify)."""
+    async def work(measure: Measure) -> int:
+        team_id = measure.definition.team_id
+        authorize(ctx.principal, "measure.specify", team_id)
+        async with services.pool.acquire() as conn:
+            rows = await conn.fetch("SELECT system, code FROM measure_codes WHERE measure_id <> $1 AND "
+                                    "(system, code) IN (SELECT * FROM unnest($2::text[], $3::text[]))", measure_id,
+                                    [c.system for c in specification.codes], [c.code for c in specification.codes])
+        measure.specify(specification, {(r[0], r[1]) for r in rows}, reason)
+        return (await services.repository.save(measure, ctx.meta(team_id=team_id, reason=reason.strip()))).position
+
+    return int(await _on(services, measure_id, Measure, "measureId", work))

@@ -239,3 +239,21 @@ async def alignment(services: Services, principal: Principal, organisation_id: s
 
 def may_read_plan(principal: Principal, team_id: str) -> bool:
     return allowed(principal, "plan.read", team_id)
+
+
+# -- the measures' full definitions -----------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class SpecificationView:
+    measure_id: str
+    specification: dict[str, Any]
+    reason: str
+    specified_by: str
+    specified_at: datetime
+    position: int
+
+
+async def specifications_by_measure(pool: asyncpg.Pool, ids: list[str]) -> dict[str, SpecificationView]:
+    async with pool.acquire() as conn:
+        rows = await conn.fetch("SELECT measure_id, specification, reason, specified_by, specified_at, position "
+                                "FROM measure_specifications WHERE measure_id = ANY($1)", ids)
+    return {r[0]: SpecificationView(r[0], orjson.loads(r[1]), r[2], r[3], r[4], r[5]) for r in rows}

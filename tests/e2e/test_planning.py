@@ -323,6 +323,43 @@ async def test_the_caller_sees_where_the_token_s_claims_and_membership_disagree(
                         "membershipWithoutClaim": [p.team]}
 
 
+# -- measures fully defined ------------------------------------------------------------------------------
+SPECIFY = """mutation($i: SpecifyMeasureInput!) { specifyMeasure(input: $i) { measure { id codes { system code }
+  specification { owner numerator denominator inclusions exclusions dataSource reason specifiedBy } }
+  errors { code field index } } }"""
+
+
+async def test_a_measure_is_fully_defined_and_each_change_of_definition_keeps_its_reason(api: Api) -> None:
+    p = await planner(api, "Specified ward")
+    falls = await api.define_measure(p.team, name="Falls per 1,000 bed days")
+    snomed = {"system": "http://snomed.info/sct", "code": f"217082002-{falls[:8]}"}
+    first = await api.gql(SPECIFY, {"i": {
+        "measureId": falls, "owner": "leader", "numerator": "Inpatient falls", "denominator": "Occupied bed days",
+        "inclusions": ["Adult inpatients"], "exclusions": ["Falls before admission"], "dataSource": "Datix",
+        "codes": [snomed], "reason": "Agreed for the 2025/26 plan"}}, **p.leader)
+    measure = first["specifyMeasure"]["measure"]
+    assert measure["codes"] == [snomed]
+    assert measure["specification"] == {
+        "owner": "leader", "numerator": "Inpatient falls", "denominator": "Occupied bed days",
+        "inclusions": ["Adult inpatients"], "exclusions": ["Falls before admission"], "dataSource": "Datix",
+        "reason": "Agreed for the 2025/26 plan", "specifiedBy": "leader"}
+    changed = await api.gql(SPECIFY, {"i": {"measureId": falls, "owner": "matron", "numerator": "Inpatient falls",
+                                            "dataSource": "Ward safety dashboard", "codes": [snomed],
+                                            "reason": "Datix replaced by the safety dashboard"}}, **p.leader)
+    assert changed["specifyMeasure"]["measure"]["specification"]["owner"] == "matron"
+    history = [e for e in await p.history(falls) if e["type"] == "MeasureSpecified"]
+    assert [e["reason"] for e in history] == ["Agreed for the 2025/26 plan", "Datix replaced by the safety dashboard"]
+    as_of = await api.gql("query($id: ID!, $at: DateTime) { measure(id: $id, asOf: $at) { name } }",
+                          {"id": falls, "at": datetime.now(UTC).isoformat()}, **p.leader)
+    assert as_of["measure"]["name"] == "Falls per 1,000 bed days"  # the chart's fold passes the definition by
+    other = await api.define_measure(p.team, name="Falls with harm")
+    taken = await api.gql(SPECIFY, {"i": {"measureId": other, "owner": "leader", "numerator": "Falls with harm",
+                                          "dataSource": "Datix", "codes": [snomed], "reason": "Same code"}},
+                          **p.leader)
+    assert taken["specifyMeasure"]["errors"] == [{"code": "INVALID", "field": "codes", "index": 0}]
+    assert [e["type"] for e in await p.history(other)] == ["MeasureDefined"]
+
+
 # -- the demo ---------------------------------------------------------------------------------------------
 async def test_the_demo_organisation_has_directorates_a_strategy_and_plans_in_several_states(
         make_database: Any) -> None:

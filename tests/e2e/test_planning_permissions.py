@@ -31,12 +31,14 @@ EXPECTED: dict[str, dict[str, str]] = {
     "setStrategy": {"SENIOR_LEADER": "any"},
     "addTeamMember": {"ADMIN": "any", "SENIOR_LEADER": "any", "TEAM_LEADER": "own"},
     "endTeamMembership": {"ADMIN": "any", "SENIOR_LEADER": "any", "TEAM_LEADER": "own"},
+    "specifyMeasure": {"SENIOR_LEADER": "any", "TEAM_LEADER": "own", "SENIOR_CLINICIAN": "own"},
 }
 ACTIONS = {"draftPlan": "plan.draft", "revisePlan": "plan.revise", "raisePlanNeed": "plan.need.raise",
            "commentOnPlan": "plan.comment", "reviewPlan": "plan.review", "submitPlan": "plan.submit",
            "approvePlan": "plan.approve", "establishOrganisation": "organisation.establish",
            "designateDirectorate": "directorate.designate", "setStrategy": "strategy.set",
-           "addTeamMember": "membership.manage", "endTeamMembership": "membership.manage"}
+           "addTeamMember": "membership.manage", "endTeamMembership": "membership.manage",
+           "specifyMeasure": "measure.specify"}
 MUTATIONS: dict[str, tuple[str, str]] = {
     "draftPlan": ("DraftPlanInput", "plan { id }"),
     "revisePlan": ("RevisePlanInput", "plan { id }"),
@@ -50,6 +52,7 @@ MUTATIONS: dict[str, tuple[str, str]] = {
     "setStrategy": ("SetStrategyInput", "organisation { id }"),
     "addTeamMember": ("AddTeamMemberInput", "membership { id }"),
     "endTeamMembership": ("EndTeamMembershipInput", "membership { id }"),
+    "specifyMeasure": ("SpecifyMeasureInput", "measure { id }"),
 }
 
 
@@ -70,6 +73,8 @@ def inputs(name: str, w: dict[str, str], n: int) -> dict[str, Any]:
         "addTeamMember": {"teamId": w["team"], "subject": f"person-{n}", "jobRole": "TEAM_MEMBER",
                           "from": "2025-04-01"},
         "endTeamMembership": {"membershipId": w["membership"], "to": "2026-03-31", "reason": "Left"},
+        "specifyMeasure": {"measureId": w["measure"], "owner": "lead", "numerator": f"Falls {n}",
+                           "dataSource": "Datix", "reason": "Agreed definition"},
     }[name]
 
 
@@ -105,7 +110,8 @@ async def world(server: str, tokens: Any) -> dict[str, str]:
         member = await api.gql("mutation($i: AddTeamMemberInput!) { addTeamMember(input: $i) { membership { id } } }",
                                {"i": {"teamId": team, "subject": "pat", "jobRole": "TEAM_MEMBER",
                                       "from": "2025-04-01"}}, **leader)
-        return {"team": team, "other": await api.create_team("Another planning ward"), "plan": plans[0],
+        measure = await api.define_measure(team, name="Specified measure")
+        return {"team": team, "measure": measure, "other": await api.create_team("Another planning ward"), "plan": plans[0],
                 "submitted": plans[1], "root": root, "directorate": directorate,
                 "org": org["establishOrganisation"]["organisation"]["id"],
                 "membership": member["addTeamMember"]["membership"]["id"]}
