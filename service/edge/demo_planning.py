@@ -7,6 +7,7 @@ from datetime import date
 
 from domain.planning.organisation import Priority
 from domain.planning.plan import Commissioning, MeasureLink, Revision
+from domain.planning.specification import Coding, Specification
 from service.auth.identity import Principal, Role
 from service.bootstrap import Services
 from service.commands import planning as commands
@@ -52,6 +53,23 @@ PLANS: dict[str, tuple[list[str], list[str], Commissioning, list[str], list[tupl
 DIRECTORATES = {"Urgent and Emergency Care": ["Emergency Department"], "Medicine": ["Ward 7 (Respiratory)"],
                 "Community Services": ["Community Diabetes Service"]}
 
+LOCAL = "https://riverside.example.nhs.uk/fhir/CodeSystem/quality-measures"  # the demo trust's own codes
+SPECIFICATIONS = {
+    "Falls per 1,000 bed days": Specification(
+        owner="demo-ward7-sister", numerator="Inpatient falls reported in the month",
+        denominator="Occupied bed days in the month, divided by 1,000", inclusions=["All adult inpatients"],
+        exclusions=["Falls before admission", "Falls of visitors or staff"], data_source="Incident reporting system",
+        codes=[Coding(LOCAL, "FALLS-1000BD")]),
+    "Patients seen within 4 hours (%)": Specification(
+        owner="demo-ed-lead", numerator="Attendances admitted, transferred or discharged within 4 hours of arrival",
+        denominator="All type 1 attendances", exclusions=["Planned follow-up attendances"],
+        data_source="Emergency Care Data Set", codes=[Coding(LOCAL, "ED-4HR")]),
+    "Patients with HbA1c checked (%)": Specification(
+        owner="demo-diabetes-lead", numerator="People on the caseload with an HbA1c result in the last 12 months",
+        denominator="People on the caseload", exclusions=["Joined the caseload in the last 3 months"],
+        data_source="Community patient record and pathology results", codes=[Coding(LOCAL, "DM-HBA1C-12M")]),
+}
+
 LEADS = {"Emergency Department": "demo-ed-lead", "Ward 7 (Respiratory)": "demo-ward7-sister",
          "Community Diabetes Service": "demo-diabetes-lead"}
 
@@ -67,6 +85,9 @@ async def load_planning_demo(services: Services, leader: CommandContext, trust_i
     await services.wait_for_projections(position, ("catalog", "planning"))
     for directorate_id in directorates.values():
         await commands.designate_directorate(services, leader, org_id, directorate_id)
+    for measure, specification in SPECIFICATIONS.items():
+        await commands.specify_measure(services, leader, measures[measure], specification,
+                                       "Definition agreed with the measure's owner for the planning cycle")
     this_year = planning_year(date.today())
     for year in (this_year - 1, this_year):
         position = await commands.set_strategy(

@@ -388,5 +388,7 @@ async def test_the_demo_organisation_has_directorates_a_strategy_and_plans_in_se
         assert len(view.teams_without_approved_plan) == 2
         assert statuses == {(this_year - 1, "APPROVED"), (this_year - 1, "SUPERSEDED"), (this_year, "APPROVED"),
                             (this_year, "SUBMITTED"), (this_year, "DRAFT")}
+        async with services.pool.acquire() as conn:
+            assert await conn.fetchval("SELECT count(*) FROM measure_specifications") == 3
     finally:
         await services.close()
