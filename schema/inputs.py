@@ -7,13 +7,16 @@ depends only on the types, so `compile_inputs` works it out once, from the built
 strawberry's `from_input` hook on each input type's definition. The result is what strawberry builds (the same
 classes, defaults and nesting; graphql-core has already coerced scalars and enums). An input type with a field
 this does not know how to build (a Maybe, a relay GlobalID) keeps strawberry's own conversion.
+
+`domain_input` exposes a domain value type (a NamedTuple or dataclass) as a GraphQL input type with the same
+fields, so the shape is written once, in the domain; the compiled converter builds the domain value itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import MISSING
-from typing import Any
+from dataclasses import MISSING, fields, is_dataclass
+from typing import Any, get_type_hints
 
 import strawberry
 from graphql import GraphQLInputObjectType
@@ -37,6 +40,19 @@ class _Unsupported(Exception):
     pass
 
 
+def domain_input(domain: type, name: str, description: str | None = None) -> type:
+    """A GraphQL input type with the fields, types and defaults of the domain value type `domain`; its values
+    arrive in resolvers as `domain` values (see compile_inputs)."""
+    hints = get_type_hints(domain)
+    if is_dataclass(domain):
+        defaults = {f.name: f.default for f in fields(domain) if f.default is not MISSING}
+    else:
+        defaults = dict(getattr(domain, "_field_defaults", {}))
+    namespace = {"__annotations__": hints, "__module__": domain.__module__, "__doc__": domain.__doc__,
+                 "__domain__": domain, **defaults}
+    return strawberry.input(type(name, (), namespace), name=name, description=description)
+
+
 def compile_inputs(schema: strawberry.Schema) -> list[str]:
     """Install a compiled `from_input` on every input type of the schema it can build; returns their names."""
     compiled: dict[type, Callable[[Mapping[str, Any]], Any]] = {}
@@ -53,7 +69,7 @@ def compile_inputs(schema: strawberry.Schema) -> list[str]:
             continue
 
         def from_input(cls: type, value: Mapping[str, Any], _context: object, build: Any = build) -> Any:
-            return build(value, cls)
+            return build(value, getattr(cls, "__domain__", cls))
 
         from_input.compiled = True  # type: ignore[attr-defined]
         definition.from_input = from_input
@@ -71,14 +87,15 @@ def _builder(cls: type, schema: strawberry.Schema, compiled: dict[type, Any]) ->
     definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
     fields: list[tuple[str, str, Convert]] = []
     implicit_none: dict[str, None] = {}
-    compiled[cls] = lambda value, target=cls: build(value, target)  # a recursive type refers to itself
+    made = getattr(cls, "__domain__", cls)  # a domain_input builds the domain's value
+    compiled[cls] = lambda value, target=made: build(value, target)  # a recursive type refers to itself
     for f in definition.fields:
         name = schema.config.name_converter.from_field(f)
         fields.append((name, f.python_name, _converter(f.resolve_type(type_definition=definition), schema, compiled)))
         if f.default_value is MISSING and f.default_factory is MISSING:
             implicit_none[f.python_name] = None  # as strawberry: required fields are always present anyway
 
-    def build(value: Mapping[str, Any], target: type = cls) -> Any:
+    def build(value: Mapping[str, Any], target: type = made) -> Any:
         kwargs: dict[str, Any] = dict(implicit_none)
         for name, python_name, convert in fields:
             if name in value:

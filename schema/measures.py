@@ -15,6 +15,7 @@ from domain.control.observations import ObservationIn
 from domain.errors import DomainError, Forbidden
 from schema.context import Context
 from schema.errors import UserError, user_error, user_error_from_dict
+from schema.inputs import domain_input
 from schema.pagination import PageInfo, page_info
 from schema.teams import Team, load_team
 from schema.types import (
@@ -132,20 +133,13 @@ class DefineMeasurePayload(MeasureAnswer):
     errors: list[UserError]
 
 
-@strawberry.input
-class ObservationInput:
-    period: date
-    value: float | None = None
-    numerator: float | None = None
-    denominator: float | None = None
-    source_id: str | None = None
-    note: str | None = None
+ObservationInput = domain_input(ObservationIn, "ObservationInput")
 
 
 @strawberry.input
 class RecordObservationsInput:
     measure_id: strawberry.ID
-    observations: list[ObservationInput]
+    observations: list[ObservationInput]  # type: ignore[valid-type]
     idempotency_key: str | None = None
 
 
@@ -257,8 +251,7 @@ class MeasureMutations:
     async def record_observations(self, info: Info[Context, None],
                                   input: RecordObservationsInput) -> RecordObservationsPayload:
         ctx = info.context
-        observations = [ObservationIn(o.period, o.value, o.numerator, o.denominator, o.source_id, o.note)
-                        for o in input.observations]
+        observations: list[ObservationIn] = input.observations  # built as the domain's values (schema/inputs.py)
         try:
             result = await commands.record_observations(ctx.services, ctx.command(), str(input.measure_id),
                                                         observations, input.idempotency_key)

@@ -1,6 +1,7 @@
 """Imports point one way: schema → service → domain; projections → domain; nothing imports schema; domain
-imports nothing of ours. The one exception is the composition root, service/app.py, which mounts the schema
-on the ASGI app (and the CLI that starts it). Checked on the source files themselves."""
+imports nothing of ours. The one exception is the composition root, service/edge/app.py, which mounts the schema
+on the ASGI app (and the CLI that starts it). Inside service/, each role's package stands only on the ones below
+it. Checked on the source files themselves."""
 
 from __future__ import annotations
 
@@ -38,6 +39,43 @@ def test_each_layer_imports_only_the_layers_below_it() -> None:
             if bad:
                 wrong.append(f"{path.relative_to(ROOT)} imports {sorted(bad)}")
     assert wrong == []
+
+
+# Inside service/: each role's package may use only these (its own included). The edge (entry points) may use
+# them all; commands and reads never use each other (a command decides on aggregates, a read serves read models).
+SERVICE_PARTS = {
+    "eventstore": {"eventstore"},
+    "auth": {"auth"},
+    "audit": {"audit", "eventstore"},
+    "commands": {"commands", "auth", "audit", "eventstore", "bootstrap", "ids", "settings"},
+    "reads": {"reads", "auth", "audit", "eventstore", "bootstrap", "ids", "settings"},
+}
+
+
+def service_parts_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+    names += [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module and n.level == 0]
+    return {name.split(".")[1] for name in names if name.startswith("service.")}
+
+
+def test_each_service_package_uses_only_the_roles_it_stands_on() -> None:
+    wrong = []
+    for part, allowed in SERVICE_PARTS.items():
+        for path in (ROOT / "service" / part).rglob("*.py"):
+            bad = service_parts_of(path) - allowed
+            if bad:
+                wrong.append(f"{path.relative_to(ROOT)} uses service.{sorted(bad)}")
+    for path in (ROOT / "service").glob("*.py"):
+        if "edge" in service_parts_of(path):
+            wrong.append(f"{path.relative_to(ROOT)} uses the edge")
+    assert wrong == []
+
+
+def test_every_folder_of_code_is_a_package_with_a_docstring() -> None:
+    missing = [str(p.relative_to(ROOT)) for layer in LAYERS for p in (ROOT / layer).rglob("*") if p.is_dir()
+               and p.name not in ("__pycache__", "static", "graphiql") and not (p / "__init__.py").exists()]
+    assert missing == []
 
 
 def test_the_domain_does_no_io() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -64,13 +65,8 @@ async def measures_by_id(pool: asyncpg.Pool, ids: list[str]) -> dict[str, Measur
 
 async def measures_by_team(pool: asyncpg.Pool, team_ids: list[str]) -> dict[str, list[MeasureView]]:
     """Each team's own measures, by name."""
-    async with pool.acquire() as conn:
-        rows = await conn.fetch(f"SELECT {_MEASURE_COLUMNS} FROM measures WHERE team_id = ANY($1) "
-                                "ORDER BY name, measure_id", [i for i in team_ids if valid_uuid(i)])
-    found: dict[str, list[MeasureView]] = {}
-    for r in rows:
-        found.setdefault(r[1], []).append(MeasureView(*r))
-    return found
+    return await _grouped(pool, f"SELECT {_MEASURE_COLUMNS} FROM measures WHERE team_id = ANY($1) "
+                                "ORDER BY name, measure_id", team_ids, MeasureView, 1)
 
 
 async def teams_by_id(pool: asyncpg.Pool, ids: list[str]) -> dict[str, TeamView]:
@@ -82,12 +78,17 @@ async def teams_by_id(pool: asyncpg.Pool, ids: list[str]) -> dict[str, TeamView]
 
 async def teams_by_parent(pool: asyncpg.Pool, parent_ids: list[str]) -> dict[str, list[TeamView]]:
     """Each team's direct sub-teams, by name."""
+    return await _grouped(pool, f"SELECT {_TEAM_COLUMNS} FROM teams WHERE parent_id = ANY($1) "
+                                "ORDER BY name, team_id", parent_ids, TeamView, 2)
+
+
+async def _grouped(pool: asyncpg.Pool, sql: str, ids: list[str], make: Callable[..., T], by: int) -> dict[str, list[T]]:
+    """The rows `sql` finds for the ids, made into views and grouped by their column `by`, in the query's order."""
     async with pool.acquire() as conn:
-        rows = await conn.fetch(f"SELECT {_TEAM_COLUMNS} FROM teams WHERE parent_id = ANY($1) "
-                                "ORDER BY name, team_id", [i for i in parent_ids if valid_uuid(i)])
-    found: dict[str, list[TeamView]] = {}
+        rows = await conn.fetch(sql, [i for i in ids if valid_uuid(i)])
+    found: dict[str, list[T]] = {}
     for r in rows:
-        found.setdefault(r[2], []).append(TeamView(*r))
+        found.setdefault(r[by], []).append(make(*r))
     return found
 
 

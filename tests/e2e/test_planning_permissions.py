@@ -111,8 +111,8 @@ async def world(server: str, tokens: Any) -> dict[str, str]:
                                {"i": {"teamId": team, "subject": "pat", "jobRole": "TEAM_MEMBER",
                                       "from": "2025-04-01"}}, **leader)
         measure = await api.define_measure(team, name="Specified measure")
-        return {"team": team, "measure": measure, "other": await api.create_team("Another planning ward"), "plan": plans[0],
-                "submitted": plans[1], "root": root, "directorate": directorate,
+        return {"team": team, "measure": measure, "other": await api.create_team("Another planning ward"),
+                "plan": plans[0], "submitted": plans[1], "root": root, "directorate": directorate,
                 "org": org["establishOrganisation"]["organisation"]["id"],
                 "membership": member["addTeamMember"]["membership"]["id"]}
 

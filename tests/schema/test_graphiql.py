@@ -18,11 +18,11 @@ import httpx
 import pytest
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, expect
-from service.app import create_app
-from service.cli import main
-from service.identity import TokenService
 
 from schema.graphiql import ASSETS, IMMUTABLE, STATIC, graphiql_url
+from service.auth.identity import TokenService
+from service.edge.app import create_app
+from service.edge.cli import main
 from tests.conftest import TEST_SECRET, Api, settings_for
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -26,11 +26,22 @@ SAMPLES = [
 ]
 
 
+def _as_domain(value: object) -> object:
+    """What strawberry built, with each domain_input's value turned into the domain's own value."""
+    domain = getattr(type(value), "__domain__", None)
+    if domain is not None:
+        return domain(**vars(value))
+    if hasattr(value, "__strawberry_definition__"):
+        for name, item in vars(value).items():
+            setattr(value, name, [_as_domain(i) for i in item] if isinstance(item, list) else _as_domain(item))
+    return value
+
+
 def _strawberry_conversion(schema: strawberry.Schema, cls: type, value: dict) -> object:
     definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
     ours, definition.from_input = definition.from_input, None
     try:
-        return convert_argument(value, cls, schema.schema_converter.scalar_registry, schema.config)
+        return _as_domain(convert_argument(value, cls, schema.schema_converter.scalar_registry, schema.config))
     finally:
         definition.from_input = ours
 
@@ -51,6 +62,17 @@ def test_every_input_type_of_the_schema_is_compiled() -> None:
     schema = build_schema()
     inputs = sorted(n for n, t in schema._schema.type_map.items() if isinstance(t, GraphQLInputObjectType))
     assert compile_inputs(schema) == inputs and len(inputs) >= 9
+
+
+def test_a_domain_input_arrives_as_the_domains_own_value() -> None:
+    from domain.control.observations import ObservationIn
+
+    schema = build_schema()
+    compile_inputs(schema)
+    got = convert_argument({"measureId": "m", "observations": [{"period": date(2024, 1, 1), "value": 2.0}]},
+                           RecordObservationsInput, schema.schema_converter.scalar_registry, schema.config)
+    assert got.observations == [ObservationIn(date(2024, 1, 1), 2.0)]  # type: ignore[attr-defined]
+    assert type(got.observations[0]) is ObservationIn  # type: ignore[attr-defined]
 
 
 def test_a_list_value_is_copied_not_shared() -> None:

@@ -1,0 +1,1 @@
+"""Quality assurance (occasional): audits and re-audits, inspections, guidance baselines and gap analyses."""

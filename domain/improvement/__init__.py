@@ -1,0 +1,1 @@
+"""Quality improvement (short bursts): opportunities, projects, driver diagrams, PDSA cycles, Pareto and flow charts."""
