@@ -23,6 +23,7 @@ from starlette.responses import HTMLResponse, Response
 from domain.errors import DomainError
 from schema.context import Context
 from schema.executor import Executor
+from schema.persisted import PersistedDocuments, PersistedQueryError
 from service.bootstrap import Services
 from service.edge.http import Answer, Call, Endpoint, Refusal
 
@@ -85,8 +86,10 @@ class AnswerCache:
 
 
 class GraphQLEndpoint:
-    def __init__(self, executor: Executor, graphiql_html: str | None, cache: AnswerCache | None = None) -> None:
+    def __init__(self, executor: Executor, graphiql_html: str | None, cache: AnswerCache | None = None,
+                 documents: PersistedDocuments | None = None) -> None:
         self.executor = executor
+        self.documents = documents or PersistedDocuments()
         self.graphiql_html = graphiql_html
         self.cache = cache or AnswerCache()
         self.edge = Endpoint(self.execute, lambda code, message: {"errors": [{"message": message,
@@ -105,26 +108,49 @@ class GraphQLEndpoint:
         return body
 
     async def handle(self, request: Request) -> Response:
-        if request.method == "GET":
+        if request.method == "GET" and not request.query_params:
             if self.graphiql_html is None:
-                return error_response("Send GraphQL requests with POST.", 405, "METHOD_NOT_ALLOWED")
+                return error_response("Send GraphQL requests with POST, or persisted queries with GET.", 405,
+                                      "METHOD_NOT_ALLOWED")
             return HTMLResponse(self.graphiql_html)
         return await self.edge.handle(request)
 
-    async def execute(self, call: Call) -> Answer:
-        services = call.services
-        body = await call.body()
+    async def _operation(self, call: Call) -> tuple[str, dict[str, Any], str | None]:
+        """The document (sent, or named by its persisted hash), variables and operation name of the request."""
+        request = call.request
         try:
-            payload = orjson.loads(body)
-            query = payload["query"]
+            if request.method == "GET":  # persisted queries over GET, so that HTTP caches can serve them
+                params = request.query_params
+                payload = {"query": params.get("query"), "operationName": params.get("operationName"),
+                           "variables": orjson.loads(params["variables"]) if "variables" in params else None,
+                           "extensions": orjson.loads(params["extensions"]) if "extensions" in params else None}
+            else:
+                payload = orjson.loads(await call.body())
             variables = payload.get("variables") or {}
             operation_name = payload.get("operationName")
-            if not isinstance(query, str) or not isinstance(variables, dict):
+            if not isinstance(variables, dict) or not isinstance(operation_name, str | None):
                 raise TypeError
-        except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
+        except (orjson.JSONDecodeError, TypeError, AttributeError):
             raise Refusal(400, "BAD_REQUEST", 'The body must be JSON: {"query": "...", "variables": {...}}.') from None
+        try:
+            query = self.documents.resolve(payload.get("query"), payload.get("extensions"))
+        except PersistedQueryError as e:
+            if e.status != 200:
+                raise Refusal(e.status, e.code, e.message) from None
+            raise
+        return query, variables, operation_name
+
+    async def execute(self, call: Call) -> Answer:
+        services = call.services
+        try:
+            query, variables, operation_name = await self._operation(call)
+        except PersistedQueryError as e:  # the convention's signal: the client sends the document next
+            return Answer(orjson.dumps({"errors": [{"message": e.message, "extensions": {"code": e.code}}]}))
         key = None
         prepared = self.executor.prepare(query, operation_name)
+        get = call.request.method == "GET"
+        if get and prepared.operation is not OperationType.QUERY:
+            raise Refusal(405, "METHOD_NOT_ALLOWED", "Only queries may be sent with GET; send mutations with POST.")
         if prepared.operation is OperationType.QUERY:
             principal = call.principal
             scope = (principal.role.value, sorted(principal.teams))
@@ -132,7 +158,7 @@ class GraphQLEndpoint:
                           digest_size=20).digest()
             cached = await self.cached(services, key)
             if cached is not None:
-                return Answer(cached)
+                return _conditional(call, cached) if get else Answer(cached)
         context = Context(services=services, principal=call.principal, request_id=call.request_id)
         result = await self.executor.execute(prepared, variables, context, operation_name)
         out: dict[str, Any] = {"data": result.data}
@@ -141,4 +167,13 @@ class GraphQLEndpoint:
         data = orjson.dumps(out)
         if key is not None and not result.errors and context.depends_on is not None:
             self.cache.put(key, context.depends_on, data)
-        return Answer(data, position=context.position)
+        return _conditional(call, data) if get else Answer(data, position=context.position)
+
+
+def _conditional(call: Call, body: bytes) -> Answer:
+    """A GET answer a browser's cache may keep and revalidate (private: it depends on the caller's token)."""
+    tag = '"' + blake2b(body, digest_size=16).hexdigest() + '"'
+    headers = {"ETag": tag, "Cache-Control": "private, no-cache", "Vary": "Authorization"}
+    if call.request.headers.get("if-none-match") == tag:
+        return Answer(b"", status=304, headers=headers)
+    return Answer(body, headers=headers)

@@ -6,16 +6,20 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from schema.graphiql import graphiql_page, graphiql_routes
 from schema.http import GraphQLEndpoint
+from schema.persisted import PersistedDocuments
 from schema.root import build_executor
 from service.bootstrap import start_services
+from service.edge.http import AFTER_HEADER, POSITION_HEADER, REQUEST_ID_HEADER
 from service.edge.ingest import ingest_observations
-from service.settings import Settings
+from service.settings import ConfigError, Settings
 
 READY_LAG = 10_000  # events a projection may trail the log by and still count as ready
 
@@ -60,7 +64,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await app.state.services.close()
 
     ide = graphiql_page() if settings.development else None
-    graphql = GraphQLEndpoint(build_executor(introspection=settings.development), ide)
+    try:
+        documents = PersistedDocuments.from_file(settings.persisted_queries, only=settings.persisted_only)
+    except ValueError as e:
+        raise ConfigError(f"QMS_PERSISTED_QUERIES: {e}") from None
+    graphql = GraphQLEndpoint(build_executor(introspection=settings.development), ide, documents=documents)
     routes = [
         Route("/graphql", graphql.handle, methods=["GET", "POST"]),
         Route("/ingest/observations", ingest_observations.handle, methods=["POST"]),
@@ -68,4 +76,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/readyz", readyz),
         *(graphiql_routes() if settings.development else []),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    middleware = [Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
+                             allow_headers=["Authorization", "Content-Type", AFTER_HEADER, REQUEST_ID_HEADER,
+                                            "Idempotency-Key", "X-Source-System"],
+                             expose_headers=[POSITION_HEADER, REQUEST_ID_HEADER], max_age=600)
+                  ] if settings.cors_origins else []  # no middleware at all unless configured: nothing on the hot path
+    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)

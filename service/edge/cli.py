@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 
-from service.settings import Settings
+from service.settings import ConfigError, Settings
 
 
 async def _with_services(settings: Settings, work):  # type: ignore[no-untyped-def]
@@ -28,8 +28,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from service.edge.process import tune_gc
     from service.edge.supervisor import ProjectionProcess
 
+    given = {k: v for k, v in (("host", args.host), ("port", args.port), ("projections", args.projections),
+                               ("workers", args.workers)) if v is not None}
+    settings = Settings.from_env(**given)
+    args.projections, args.workers = settings.projections, settings.workers
     in_process = args.projections == "in-process"
-    settings = Settings.from_env(host=args.host, port=args.port, run_projections=in_process)
+    settings = Settings.from_env(run_projections=in_process, **given)
     print(f"qms: serving GraphQL on http://{settings.host}:{settings.port}/graphql "
           f"({'DATABASE_URL' if settings.database_url else 'embedded PostgreSQL in ' + str(settings.data_dir)}; "
           f"projections {args.projections})")
@@ -257,20 +261,28 @@ def cmd_policy(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_config(_: argparse.Namespace) -> int:
+    rows = Settings.from_env().describe()
+    width = max(len(v) for v, _, _ in rows)
+    shown = max(len(v) for _, v, _ in rows)
+    for variable, value, doc in rows:
+        print(f"{variable:<{width}}  {value:<{shown}}  # {doc}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="qms", description="Event-sourced quality management service.")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the service (embedded PostgreSQL unless DATABASE_URL is set)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", help="default QMS_HOST, else 127.0.0.1")
+    serve.add_argument("--port", type=int, help="default QMS_PORT, else 8000")
     serve.add_argument("--projections", choices=("process", "in-process", "none"),
-                       default=os.environ.get("QMS_PROJECTIONS", "process"),
                        help="run the projections in a child process (default: the API keeps its core), in the API "
                             "process, or not at all (another process runs them)")
     serve.add_argument("--access-log", action="store_true",
                        help="log every request (off by default: at thousands of requests a second it costs)")
-    serve.add_argument("--workers", type=int, default=int(os.environ.get("QMS_WORKERS", "1")),
+    serve.add_argument("--workers", type=int,
                        help="API processes sharing the port (default 1; each has its own pool and caches)")
     serve.set_defaults(run=cmd_serve)
     project = sub.add_parser("project", help="run the projections only (one runner per projection across processes)")
@@ -301,8 +313,13 @@ def main(argv: list[str] | None = None) -> int:
     checkpoint.add_argument("--out", help="file to write (default: standard output)")
     checkpoint.set_defaults(run=cmd_checkpoint)
     sub.add_parser("policy", help="print the permission policy as a table").set_defaults(run=cmd_policy)
+    sub.add_parser("config", help="print the effective configuration (secrets masked)").set_defaults(run=cmd_config)
     args = parser.parse_args(argv)
-    return int(args.run(args))
+    try:
+        return int(args.run(args))
+    except ConfigError as e:
+        print(f"qms: bad configuration: {e}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

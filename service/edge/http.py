@@ -71,6 +71,7 @@ class Answer:
     body: bytes                          # JSON, already serialized
     status: int = 200
     position: int = 0                    # the log position this request wrote, if any
+    headers: dict[str, str] | None = None
 
 
 ErrorBody = Callable[[str, str], Any]    # (code, message) -> the route's JSON error body
@@ -113,4 +114,6 @@ class Endpoint:
         headers = {REQUEST_ID_HEADER: request_id}
         if answer.position:
             headers[POSITION_HEADER] = str(answer.position)
+        if answer.headers:
+            headers.update(answer.headers)
         return Response(answer.body, status_code=answer.status, media_type="application/json", headers=headers)
