@@ -1,5 +1,5 @@
 """A realistic demo organisation: directorates and teams, a family of measures, three years of monthly and two of
-daily data, and its planning (service/demo_planning.py)."""
+daily data, and its planning (service/edge/demo_planning.py)."""
 
 from __future__ import annotations
 
