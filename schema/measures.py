@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Awaitable
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -30,6 +30,12 @@ from schema.types import (
 from service.commands import measures as commands
 from service.reads.as_of import measure_as_of
 from service.reads.catalog import MeasureView, measures_page
+
+if TYPE_CHECKING:
+    from schema.planning.specification import Coding, MeasureSpecification
+
+LazySpecification = Annotated["MeasureSpecification", strawberry.lazy("schema.planning.specification")]
+LazyCoding = Annotated["Coding", strawberry.lazy("schema.planning.specification")]
 
 
 @strawberry.type
@@ -58,6 +64,18 @@ class Measure:
         doc = await info.context.charts.load(str(self.id))
         info.context.depend(f"s:{self.id}", doc["position"] if doc else None)
         return spc_chart(doc or empty_chart(self.chart_type.value))
+
+    @strawberry.field(description="Its owner, how it is counted and its external codes; null until specified.")
+    async def specification(self, info: Info[Context, None]) -> LazySpecification | None:
+        from schema.planning.specification import specification_of  # the two types refer to each other
+
+        return await specification_of(info.context, str(self.id))
+
+    @strawberry.field(description="External codes (SNOMED CT, LOINC or local) that identify the measure.")
+    async def codes(self, info: Info[Context, None]) -> list[LazyCoding]:
+        from schema.planning.specification import codes_of
+
+        return await codes_of(info.context, str(self.id))
 
     @classmethod
     def from_view(cls, v: MeasureView) -> Measure:

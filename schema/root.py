@@ -11,10 +11,12 @@ from schema.feedback import FeedbackMutations, FeedbackQueries
 from schema.history import HistoryQueries
 from schema.inputs import compile_inputs
 from schema.measures import MeasureBrowsing, MeasureMutations, MeasureQueries
+from schema.planning import PlanningMutations, PlanningQueries
 from schema.teams import TeamMutations, TeamQueries
 
-Query = merge_types("Query", (MeasureQueries, MeasureBrowsing, HistoryQueries, TeamQueries, FeedbackQueries))
-Mutation = merge_types("Mutation", (TeamMutations, MeasureMutations, FeedbackMutations))
+Query = merge_types("Query", (MeasureQueries, MeasureBrowsing, HistoryQueries, TeamQueries, FeedbackQueries,
+                              PlanningQueries))
+Mutation = merge_types("Mutation", (TeamMutations, MeasureMutations, FeedbackMutations, PlanningMutations))
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30

@@ -16,8 +16,10 @@ from service.reads.catalog import TeamView, teams_page
 
 if TYPE_CHECKING:
     from schema.measures import Measure
+    from schema.planning import Plan
 
 LazyMeasure = Annotated["Measure", strawberry.lazy("schema.measures")]
+LazyPlan = Annotated["Plan", strawberry.lazy("schema.planning")]
 
 
 def _latest(views: list[TeamView] | list[object]) -> int | None:
@@ -59,6 +61,12 @@ class Team:
         views = await ctx.team_measures.load(str(self.id)) or []
         ctx.depend(f"measures_of:{self.id}", _latest(views))
         return [Measure.from_view(v) for v in views]
+
+    @strawberry.field(description="The team's annual quality plans the caller may read, newest year first.")
+    async def plans(self, info: Info[Context, None]) -> list[LazyPlan]:
+        from schema.planning import team_plans  # the two types refer to each other
+
+        return await team_plans(info, str(self.id))
 
 
 async def load_team(ctx: Context, team_id: str) -> Team | None:

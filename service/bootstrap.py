@@ -12,6 +12,7 @@ from projections.catalog import CatalogProjection
 from projections.charts.projection import SpcProjection
 from projections.erasures import ErasureProjection
 from projections.feedback import FeedbackProjection
+from projections.planning import PlanningProjection
 from service.audit.personal_data import PersonalDataVault
 from service.auth.identity import OidcIssuer, TokenService, load_or_create_secret
 from service.eventstore import EventCodec, EventStore
@@ -24,7 +25,7 @@ from service.settings import Settings
 
 
 def make_projections() -> list[Projection]:
-    return [CatalogProjection(), SpcProjection(), FeedbackProjection(), ErasureProjection()]
+    return [CatalogProjection(), SpcProjection(), FeedbackProjection(), ErasureProjection(), PlanningProjection()]
 
 
 @dataclass

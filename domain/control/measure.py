@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import numpy as np
@@ -33,6 +33,11 @@ MAX_REASON = 2000
 Stored = tuple[float | None, float | None, float | None]
 _EARLIEST = np.datetime64(EARLIEST, "D")
 _LATEST = np.datetime64(LATEST, "D")
+
+if TYPE_CHECKING:
+    from collections.abc import Collection
+
+    from domain.planning.specification import Specification
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +255,16 @@ class Measure(Aggregate):
     @event("TargetSet")
     def _target_set(self, target: float | None, reason: str, effective_from: str | None) -> None:
         self.target = target
+
+    # -- the full definition (planning) -------------------------------------------------------------------
+    def specify(self, specification: Specification, codes_in_use: Collection[tuple[str, str]], reason: str) -> None:
+        """Define the measure fully (owner, numerator, denominator, inclusions, exclusions, data source, codes),
+        or change that definition: each change is an event with its reason."""
+        self._specified(specification=specification.checked(codes_in_use), reason=check_reason(reason))
+
+    @event("MeasureSpecified")
+    def _specified(self, specification: dict[str, Any], reason: str) -> None:
+        self.specification = specification
 
 
 def _asdict(d: MeasureDefinition) -> dict[str, Any]:

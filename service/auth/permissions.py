@@ -42,6 +42,27 @@ POLICY: dict[str, dict[Role, Scope]] = {
     # assurance
     "history.read": {R.AUDITOR: ANY, R.SENIOR_LEADER: ANY, R.ADMIN: ANY, R.TEAM_LEADER: TEAM,
                      R.SENIOR_CLINICIAN: TEAM},
+    # planning: the organisation, membership and the annual quality plan
+    "organisation.establish": {R.ADMIN: ANY, R.SENIOR_LEADER: ANY},
+    "directorate.designate": {R.ADMIN: ANY, R.SENIOR_LEADER: ANY},
+    "strategy.set": {R.SENIOR_LEADER: ANY},
+    "organisation.read": {role: ANY for role in Role},
+    "membership.manage": {R.ADMIN: ANY, R.SENIOR_LEADER: ANY, R.TEAM_LEADER: TEAM},
+    "membership.read": {R.ADMIN: ANY, R.SENIOR_LEADER: ANY, R.AUDITOR: ANY, R.TEAM_LEADER: TEAM,
+                        R.SENIOR_CLINICIAN: TEAM, R.TEAM_MEMBER: TEAM, R.SERVICE_USER: TEAM},
+    "plan.draft": {R.TEAM_LEADER: TEAM},
+    "plan.revise": {R.TEAM_LEADER: TEAM, R.SENIOR_CLINICIAN: TEAM, R.TEAM_MEMBER: TEAM},
+    "plan.need.raise": {R.TEAM_LEADER: TEAM, R.SENIOR_CLINICIAN: TEAM, R.TEAM_MEMBER: TEAM, R.SERVICE_USER: TEAM},
+    "plan.comment": {R.SENIOR_LEADER: ANY, R.TEAM_LEADER: TEAM, R.SENIOR_CLINICIAN: TEAM, R.TEAM_MEMBER: TEAM,
+                     R.SERVICE_USER: TEAM},
+    "plan.review": {R.SENIOR_LEADER: ANY, R.TEAM_LEADER: TEAM, R.SENIOR_CLINICIAN: TEAM, R.TEAM_MEMBER: TEAM,
+                    R.SERVICE_USER: TEAM},
+    "plan.submit": {R.TEAM_LEADER: TEAM},
+    "plan.approve": {R.SENIOR_LEADER: ANY},
+    "plan.read": {R.ADMIN: ANY, R.SENIOR_LEADER: ANY, R.AUDITOR: ANY, R.TEAM_LEADER: TEAM,
+                  R.SENIOR_CLINICIAN: TEAM, R.TEAM_MEMBER: TEAM, R.SERVICE_USER: TEAM},
+    "alignment.read": {R.ADMIN: ANY, R.SENIOR_LEADER: ANY, R.AUDITOR: ANY},
+    "measure.specify": {R.SENIOR_LEADER: ANY, R.TEAM_LEADER: TEAM, R.SENIOR_CLINICIAN: TEAM},
 }
 
 

@@ -1,4 +1,5 @@
-"""A realistic demo organisation: teams, a family of measures, three years of monthly and two of daily data."""
+"""A realistic demo organisation: directorates and teams, a family of measures, three years of monthly and two of
+daily data, and its planning (service/edge/demo_planning.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from service.bootstrap import Services
 from service.commands.context import CommandContext
 from service.commands.measures import define_measure, recalculate_limits, record_observations
 from service.commands.teams import create_team
+from service.edge.demo_planning import DIRECTORATES, load_planning_demo
 
 LEADER = Principal("demo-loader", Role.SENIOR_LEADER)
 TRUST = "Riverside NHS Trust (demo)"
@@ -42,8 +44,9 @@ async def load_demo(services: Services, seed: int = 7) -> dict[str, str]:
                                "AND convert_from(data, 'UTF8')::jsonb->>'name' = $1", TRUST):
             return {}
     trust = await create_team(services, ctx, TRUST, None)
-    teams = {name: (await create_team(services, ctx, name, trust.team_id)).team_id
-             for name in ("Emergency Department", "Ward 7 (Respiratory)", "Community Diabetes Service")}
+    directorates = {name: (await create_team(services, ctx, name, trust.team_id)).team_id for name in DIRECTORATES}
+    teams = {name: (await create_team(services, ctx, name, directorates[directorate])).team_id
+             for directorate, names in DIRECTORATES.items() for name in names}
     today = date.today()
     first_month = date(today.year - 3, today.month, 1)
     months = _months(first_month, 36)
@@ -83,4 +86,5 @@ async def load_demo(services: Services, seed: int = 7) -> dict[str, str]:
             progress.advance(task)
     await recalculate_limits(services, ctx, ids["Falls per 1,000 bed days"], months[20],
                              "New falls-prevention bundle rolled out on the ward; the process has changed.")
+    await load_planning_demo(services, ctx, trust.team_id, directorates, teams, ids)
     return ids
