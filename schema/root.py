@@ -6,6 +6,7 @@ import strawberry
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.tools import merge_types
 
+from schema.actions import ActionMutations, ActionQueries
 from schema.executor import Executor
 from schema.feedback import FeedbackMutations, FeedbackQueries
 from schema.history import HistoryQueries
@@ -13,8 +14,10 @@ from schema.inputs import compile_inputs
 from schema.measures import MeasureBrowsing, MeasureMutations, MeasureQueries
 from schema.teams import TeamMutations, TeamQueries
 
-Query = merge_types("Query", (MeasureQueries, MeasureBrowsing, HistoryQueries, TeamQueries, FeedbackQueries))
-Mutation = merge_types("Mutation", (TeamMutations, MeasureMutations, FeedbackMutations))
+Query = merge_types("Query", (MeasureQueries, MeasureBrowsing, HistoryQueries, TeamQueries, FeedbackQueries,
+                              ActionQueries))  # control: ActionQueries
+Mutation = merge_types("Mutation", (TeamMutations, MeasureMutations, FeedbackMutations,
+                                    ActionMutations))  # control: ActionMutations
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30

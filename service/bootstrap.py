@@ -10,6 +10,7 @@ import asyncpg
 from projections.base import Projection
 from projections.catalog import CatalogProjection
 from projections.charts.projection import SpcProjection
+from projections.control.projection import ControlProjection
 from projections.erasures import ErasureProjection
 from projections.feedback import FeedbackProjection
 from service.audit.personal_data import PersonalDataVault
@@ -24,7 +25,8 @@ from service.settings import Settings
 
 
 def make_projections() -> list[Projection]:
-    return [CatalogProjection(), SpcProjection(), FeedbackProjection(), ErasureProjection()]
+    return [CatalogProjection(), SpcProjection(), FeedbackProjection(), ErasureProjection(),
+            ControlProjection()]  # control
 
 
 @dataclass

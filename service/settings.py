@@ -31,6 +31,7 @@ class Settings:
     projection_batch: int = 2000
     read_your_writes_timeout: float = 5.0
     run_projections: bool = True             # False for API-only processes when projections run elsewhere
+    time_zone: str = "Europe/London"         # what "today" means: due dates, overdue actions, huddle dates
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -48,6 +49,7 @@ class Settings:
             "oidc_jwks_url": env.get("QMS_OIDC_JWKS_URL") or None,
             "oidc_roles_claim": env.get("QMS_OIDC_ROLES_CLAIM", "roles"),
             "oidc_teams_claim": env.get("QMS_OIDC_TEAMS_CLAIM", "teams"),
+            "time_zone": env.get("QMS_TIME_ZONE", "Europe/London"),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
