@@ -7,17 +7,19 @@ from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.tools import merge_types
 
 from schema.actions import ActionMutations, ActionQueries
+from schema.escalations import EscalationMutations, EscalationQueries
 from schema.executor import Executor
 from schema.feedback import FeedbackMutations, FeedbackQueries
 from schema.history import HistoryQueries
+from schema.huddles import HuddleMutations, HuddleQueries
 from schema.inputs import compile_inputs
 from schema.measures import MeasureBrowsing, MeasureMutations, MeasureQueries
 from schema.teams import TeamMutations, TeamQueries
 
 Query = merge_types("Query", (MeasureQueries, MeasureBrowsing, HistoryQueries, TeamQueries, FeedbackQueries,
-                              ActionQueries))  # control: ActionQueries
+                              ActionQueries, HuddleQueries, EscalationQueries))  # control
 Mutation = merge_types("Mutation", (TeamMutations, MeasureMutations, FeedbackMutations,
-                                    ActionMutations))  # control: ActionMutations
+                                    ActionMutations, HuddleMutations, EscalationMutations))  # control
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -17,6 +18,12 @@ MAX_PEOPLE = 100
 MAX_NAME = 200
 MAX_TEXT = 2000
 MAX_PROBLEMS = 100
+
+
+class ProblemStatus(StrEnum):
+    OPEN = "OPEN"
+    SOLVED = "SOLVED"
+    ESCALATED = "ESCALATED"     # an escalation names it (the read models know; the huddle does not need to)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +60,15 @@ class Huddle(Aggregate):
         measure_ids: list[str]
         problems: list[dict[str, Any]]   # number, description, resolution (None: open)
 
+    class ProblemRaised(Aggregate.Event):
+        number: int
+        description: str
+        resolution: str | None
+
+    class ProblemSolved(Aggregate.Event):
+        number: int
+        resolution: str
+
     @classmethod
     def hold(cls, *, huddle_id: UUID, team_id: str, held_on: date | None, attendees: list[str],
              measure_ids: list[str], team_measures: set[str], problems: list[ProblemIn], today: date) -> Huddle:
@@ -88,7 +104,7 @@ class Huddle(Aggregate):
         self._problem_raised(**_problem(number, problem))
         return number
 
-    @event("ProblemRaised")
+    @event(ProblemRaised)
     def _problem_raised(self, number: int, description: str, resolution: str | None) -> None:
         self.solved[number] = resolution is not None
 
@@ -99,6 +115,6 @@ class Huddle(Aggregate):
             raise invalid_state(f"Problem {number} is already solved.")
         self._problem_solved(number=number, resolution=required(resolution, "resolution", MAX_TEXT))
 
-    @event("ProblemSolved")
+    @event(ProblemSolved)
     def _problem_solved(self, number: int, resolution: str) -> None:
         self.solved[number] = True

@@ -7,23 +7,32 @@ import asyncpg
 from eventsourcing.utils import get_topic
 
 from projections.base import ProjectedEvent, VersionedRows
-from projections.control import actions
+from projections.control import actions, escalations, huddles
 
-TOPICS = tuple(get_topic(c) for c in actions.EVENTS)
+TOPICS = tuple(get_topic(c) for c in (*actions.EVENTS, *huddles.EVENTS, *escalations.EVENTS))
 
 
 class ControlProjection:
     name = "control"
     topics: tuple[str, ...] | None = TOPICS
-    versioned: dict[str, VersionedRows] = {}
+    # Action and escalation answers depend on the clock (overdue, past response time) and are not cached; huddles
+    # and the levels are.
+    versioned = {"h": VersionedRows("huddles", "huddle_id"), "huddles_of": VersionedRows("huddles", "team_id"),
+                 "levels": VersionedRows("escalation_levels", None)}
 
     def forget(self) -> None:
         pass
 
     async def clear(self, conn: asyncpg.Connection) -> None:
-        await conn.execute("TRUNCATE actions, action_steps")
+        await conn.execute("TRUNCATE actions, action_steps, huddles, huddle_problems, escalation_levels, escalations, "
+                           "escalation_steps")
 
     async def handle(self, conn: asyncpg.Connection, events: list[ProjectedEvent]) -> None:
         for e in events:
-            if isinstance(e.event, actions.EVENTS):
+            ev = e.event
+            if isinstance(ev, actions.EVENTS):
                 await actions.apply(conn, e)
+            elif isinstance(ev, huddles.EVENTS):
+                await huddles.apply(conn, e)
+            elif isinstance(ev, escalations.EVENTS):
+                await escalations.apply(conn, e)
