@@ -60,7 +60,8 @@ async def huddles_page(pool: asyncpg.Pool, team_id: str, first: int, after: str 
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         rows = await conn.fetch(
             f"SELECT {_COLUMNS} FROM huddles WHERE team_id = $1 "
-            "AND ($2::date IS NULL OR (held_on, huddle_id) < ($2, $3)) ORDER BY held_on DESC, huddle_id DESC LIMIT $4", team_id, held, huddle_id, first + 1)
+            "AND ($2::date IS NULL OR (held_on, huddle_id) < ($2, $3)) ORDER BY held_on DESC, huddle_id DESC "
+            "LIMIT $4", team_id, held, huddle_id, first + 1)
         version = await conn.fetchval("SELECT max(position) FROM huddles WHERE team_id = $1", team_id)
     items = [HuddleView(*r) for r in rows[:first]]
     cursors = [encode_cursor(f"{h.held_on.isoformat()}\x1f{h.id}", "huddle") for h in items]
