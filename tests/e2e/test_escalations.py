@@ -16,7 +16,8 @@ from tests.e2e.control_helpers import create_action, day, log_head, mutate
 
 LEVELS = [{"name": "Team", "responseMinutes": 60}, {"name": "Directorate", "responseMinutes": 240},
           {"name": "Executive", "responseMinutes": 1440}]
-ESCALATION = "id sourceId sourceKind summary level status overdue respondBy levelSince steps { kind at actor level note }"
+ESCALATION = ("id sourceId sourceKind summary level status overdue respondBy levelSince "
+              "steps { kind at actor level note }")
 
 
 async def configure(api: Api, levels: list[dict[str, Any]] = LEVELS, **who: Any) -> dict[str, Any]:
