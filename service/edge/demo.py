@@ -15,6 +15,7 @@ from service.bootstrap import Services
 from service.commands.context import CommandContext
 from service.commands.measures import define_measure, recalculate_limits, record_observations
 from service.commands.teams import create_team
+from service.edge.demo_control import load_control_demo
 
 LEADER = Principal("demo-loader", Role.SENIOR_LEADER)
 TRUST = "Riverside NHS Trust (demo)"
@@ -83,4 +84,5 @@ async def load_demo(services: Services, seed: int = 7) -> dict[str, str]:
             progress.advance(task)
     await recalculate_limits(services, ctx, ids["Falls per 1,000 bed days"], months[20],
                              "New falls-prevention bundle rolled out on the ward; the process has changed.")
+    await load_control_demo(services, ctx, teams, ids)  # control: huddles, escalations, actions
     return ids
