@@ -9,7 +9,7 @@ from pathlib import Path
 
 from service.auth.identity import TokenService
 from service.bootstrap import Services
-from service.edge.demo import load_demo
+from service.edge.demo import TRUST, load_demo
 from tests.conftest import TEST_SECRET, Api
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,8 +56,10 @@ async def test_the_demo_teams_have_huddles_escalations_and_open_overdue_and_clos
                                                                                            api: Api) -> None:
     await load_demo(services)
     await services.wait_for_projections(await services.store.head(), ("control",))
-    teams = {e["node"]["name"]: e["node"]["id"] for e in
-             (await api.gql("{ teams(first: 500) { edges { node { id name } } } }"))["teams"]["edges"]}
+    trust = next(e["node"]["id"] for e in (await api.gql("{ teams(first: 500) { edges { node { id name } } } }"))
+                 ["teams"]["edges"] if e["node"]["name"] == TRUST)
+    children = (await api.gql("query($id: ID!) { team(id: $id) { children { id name } } }", {"id": trust}))
+    teams = {t["name"]: t["id"] for t in children["team"]["children"]}
     for name in ("Emergency Department", "Ward 7 (Respiratory)", "Community Diabetes Service"):
         team = teams[name]
         data = await api.gql("""query($t: ID!) { lastHuddle(teamId: $t) { problems { status } actions { id } }
