@@ -38,7 +38,7 @@ async def test_a_rebuilt_control_read_model_is_the_one_the_runner_built(services
     await escalations.escalate_further(services, lead, escalation, "Directorate", "Beyond us")
     action, _ = await actions.create_action(services, lead, team, "Fix", "a", day - timedelta(days=1), escalation)
     await actions.reassign_action(services, lead, action, "b", "Leave")
-    _, position = await escalations.resolve_escalation(services, lead, escalation, "Fixed")
+    await escalations.resolve_escalation(services, lead, escalation, "Fixed")
     await actions.complete_action(services, lead, action, "Done")
     head = await services.store.head()
     assert await services.wait_for_projections(head, ("control",))
