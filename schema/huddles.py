@@ -87,6 +87,8 @@ class Huddle:
 
         ctx = info.context
         views = await ctx.measures.load_many(self.measure_ids)
+        for measure_id, view in zip(self.measure_ids, views, strict=True):
+            ctx.depend(f"m:{measure_id}", view.position if view else None)
         return [Measure.from_view(v) for v in views if v is not None and ctx.can("measure.read", v.team_id)]
 
     @strawberry.field(description="The problems raised, in the order they were raised.")
