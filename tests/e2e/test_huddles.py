@@ -99,3 +99,21 @@ async def test_a_service_user_sees_the_team_s_huddles_without_names(api: Api) ->
                                   "problems": [{"raisedBy": "(withheld)"}]}
     assert (await api.gql("query($t: ID!) { lastHuddle(teamId: $t) { id } }", {"t": team}, role="TEAM_MEMBER",
                           teams=[str(uuid.uuid4())]))["lastHuddle"] is None
+
+
+async def test_a_cached_huddle_shows_a_problem_solved_or_escalated_after_it(api: Api) -> None:
+    team = await api.create_team("Huddle cache ward")
+    held = (await record(api, team, day(0), problems=[{"description": "Hoist broken"}, {"description": "Short"}]))
+    huddle, problems = held["huddle"]["id"], [p["id"] for p in held["huddle"]["problems"]]
+    query = "query($id: ID!) { huddle(id: $id) { problems { status } } }"
+    assert (await api.gql(query, {"id": huddle}))["huddle"]["problems"] == [{"status": "OPEN"}] * 2
+    assert (await api.gql(query, {"id": huddle}))["huddle"]["problems"] == [{"status": "OPEN"}] * 2  # cached
+    await mutate(api, "solveProblem", "SolveProblemInput", {"problemId": problems[0], "resolution": "Fixed"},
+                 "problemId", role="TEAM_MEMBER", teams=[team])
+    await mutate(api, "configureEscalationLevels", "ConfigureEscalationLevelsInput",
+                 {"levels": [{"name": "Team", "responseMinutes": 60}, {"name": "Directorate", "responseMinutes": 240}],
+                  "reason": "Policy"}, "levels { name }")
+    await mutate(api, "raiseEscalation", "RaiseEscalationInput",
+                 {"teamId": team, "sourceId": problems[1], "summary": "Short"}, "escalation { id }")
+    assert (await api.gql(query, {"id": huddle}))["huddle"]["problems"] == [{"status": "SOLVED"},
+                                                                           {"status": "ESCALATED"}]
