@@ -20,12 +20,18 @@ MAX_TEXT = 2000
 MAX_SOURCE = 200
 
 
+class ChartNote(StrEnum):
+    """The kind of note an action puts on its measure's chart: the contract's AnnotationKind.ACTION (the SPC
+    projection reads `.value`; once the shared vocabulary lands, this is that enum's member)."""
+
+    ACTION = "ACTION"
+
+
 class ActionStatus(StrEnum):
     OPEN = "OPEN"
     DONE = "DONE"
     CANCELLED = "CANCELLED"
 
-ACTION_NOTE = "ACTION"  # the chart annotation kind (the contract's AnnotationKind.ACTION)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +57,8 @@ class Action(Aggregate):
         measure_id: str | None     # set when the source is a measure of the team: the action notes its chart
         created_on: str            # the day it was agreed, in the service's time zone
 
-        def chart_annotation(self) -> tuple[Sequence[str], str, str, str]:
-            return ((self.measure_id,) if self.measure_id else (), self.created_on, ACTION_NOTE,
+        def chart_annotation(self) -> tuple[Sequence[str], str, ChartNote, str]:
+            return ((self.measure_id,) if self.measure_id else (), self.created_on, ChartNote.ACTION,
                     f"Action agreed: {self.title} (due {self.due_date})")
 
     class ActionCompleted(Aggregate.Event):
@@ -61,8 +67,8 @@ class Action(Aggregate):
         measure_id: str | None
         completed_on: str
 
-        def chart_annotation(self) -> tuple[Sequence[str], str, str, str]:
-            return ((self.measure_id,) if self.measure_id else (), self.completed_on, ACTION_NOTE,
+        def chart_annotation(self) -> tuple[Sequence[str], str, ChartNote, str]:
+            return ((self.measure_id,) if self.measure_id else (), self.completed_on, ChartNote.ACTION,
                     f"Action done: {self.title}. Evidence: {self.evidence}")
 
     class ActionCancelled(Aggregate.Event):
