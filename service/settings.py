@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,12 @@ class Settings:
     read_your_writes_timeout: float = 5.0
     run_projections: bool = True             # False for API-only processes when projections run elsewhere
     time_zone: str = "Europe/London"         # what "today" means: due dates, overdue actions, huddle dates
+
+    def __post_init__(self) -> None:
+        try:
+            ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError) as e:
+            raise ValueError(f"QMS_TIME_ZONE: {self.time_zone!r} is not an IANA time zone (e.g. Europe/London).") from e
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

@@ -6,8 +6,9 @@ from datetime import date
 from uuid import uuid4
 
 from domain.control.action import Action, ActionSource
-from domain.control.huddle import problem_huddle
+from domain.control.huddle import Huddle, problem_huddle
 from domain.control.rules import invalid
+from domain.errors import NotFound
 from service.auth.permissions import authorize
 from service.bootstrap import Services
 from service.commands.context import CommandContext
@@ -20,14 +21,21 @@ async def action_source(services: Services, team_id: str, source_id: str | None)
     if source_id is None:
         return ActionSource()
     huddle_id = problem_huddle(source_id)
-    origin = await stream_origin(services, huddle_id or source_id)
+    if huddle_id is not None:
+        huddle = await services.repository.load(huddle_id)
+        if not isinstance(huddle, Huddle):
+            return ActionSource(source_id)
+        if huddle.team_id != team_id:
+            raise invalid(f"sourceId {source_id} is a problem of another team.", "sourceId")
+        if int(source_id.rpartition(".")[2]) not in huddle.solved:
+            raise NotFound(f"The huddle has no problem {source_id}.", field="sourceId")
+        return ActionSource(source_id, "HuddleProblem")
+    origin = await stream_origin(services, source_id)
     if origin is None:
         return ActionSource(source_id)
     kind, source_team = origin
     if source_team is not None and source_team != team_id:
         raise invalid(f"sourceId {source_id} belongs to another team.", "sourceId")
-    if huddle_id is not None:
-        return ActionSource(source_id, "HuddleProblem" if kind == "Huddle" else None)
     return ActionSource(source_id, kind, source_id if kind == "Measure" else None)
 
 

@@ -32,6 +32,8 @@ async def test_a_huddle_records_attendees_measures_problems_and_the_actions_agre
     short = huddle["problems"][1]["id"]
     agreed = await create_action(api, team, "Ask for bank staff", source=short)
     assert agreed["action"]["sourceKind"] == "HuddleProblem"
+    no_such = await create_action(api, team, "No such problem", source=f"{huddle['id']}.9")
+    assert [(e["code"], e["field"]) for e in no_such["errors"]] == [("NOT_FOUND", "sourceId")]
     general = await create_action(api, team, "Re-stock the resus trolley", source=huddle["id"])
     assert general["action"]["sourceKind"] == "Huddle"
     again = (await api.gql(f"query($id: ID!) {{ huddle(id: $id) {{ {HUDDLE} }} }}", {"id": huddle["id"]}))["huddle"]
