@@ -23,6 +23,7 @@ from service.reads.actions import (
     ActionView,
     action_steps,
     actions_by_id,
+    actions_by_source,
     actions_page,
     overdue_counts,
 )
@@ -170,6 +171,9 @@ class ActionPayload:
         if self.action_id is None:
             return None
         await info.context.services.wait_for_projections(self.position, ("control",))
+        loader(info.context, actions_by_id).clear_all()
+        loader(info.context, action_steps).clear_all()
+        loader(info.context, actions_by_source).clear_all()
         return await load_action(info.context, self.action_id)
 
 

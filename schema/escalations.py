@@ -160,6 +160,8 @@ class EscalationPayload:
         if self.escalation_id is None:
             return None
         await info.context.services.wait_for_projections(self.position, ("control",))
+        loader(info.context, escalations_by_id).clear_all()
+        loader(info.context, escalation_steps).clear_all()
         return await load_escalation(info.context, self.escalation_id)
 
 

@@ -168,6 +168,8 @@ class HuddlePayload:
         if self.huddle_id is None:
             return None
         await info.context.services.wait_for_projections(self.position, ("control",))
+        loader(info.context, huddles_by_id).clear_all()
+        loader(info.context, problems_by_huddle).clear_all()
         return await load_huddle(info.context, self.huddle_id)
 
 

@@ -163,3 +163,15 @@ async def test_a_service_user_sees_the_team_s_actions_without_names(api: Api) ->
     assert data["action"] == {"owner": "(withheld)", "history": [{"actor": "(withheld)", "owner": "(withheld)"}]}
     assert (await api.gql("query($id: ID!) { action(id: $id) { id } }", {"id": action}, role="SERVICE_USER",
                           teams=[str(uuid.uuid4())]))["action"] is None
+
+
+async def test_each_mutation_of_one_request_answers_with_the_action_as_it_left_it(api: Api) -> None:
+    team = await api.create_team("Actions one request ward")
+    action = (await create_action(api, team))["action"]["id"]
+    data = await api.gql("""mutation($id: ID!, $due: Date!) {
+      later: rescheduleAction(input: {actionId: $id, dueDate: $due, reason: "Later"}) { action { status dueDate } }
+      done: completeAction(input: {actionId: $id, evidence: "Done"}) { action { status dueDate history { kind } } } }""",
+                         {"id": action, "due": day(40)})
+    assert data["later"]["action"] == {"status": "OPEN", "dueDate": day(40)}
+    assert data["done"]["action"]["status"] == "DONE"
+    assert [s["kind"] for s in data["done"]["action"]["history"]] == ["CREATED", "RESCHEDULED", "COMPLETED"]
