@@ -10,6 +10,7 @@ import asyncpg
 from projections.base import Projection
 from projections.catalog import CatalogProjection
 from projections.charts.projection import SpcProjection
+from projections.control.projection import ControlProjection
 from projections.erasures import ErasureProjection
 from projections.feedback import FeedbackProjection
 from projections.planning import PlanningProjection
@@ -25,7 +26,8 @@ from service.settings import Settings
 
 
 def make_projections() -> list[Projection]:
-    return [CatalogProjection(), SpcProjection(), FeedbackProjection(), ErasureProjection(), PlanningProjection()]
+    return [CatalogProjection(), SpcProjection(), FeedbackProjection(), ErasureProjection(), PlanningProjection(),
+            ControlProjection()]
 
 
 @dataclass
