@@ -8,6 +8,7 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
+from projections.spc.document import ChartView
 from service.bootstrap import Services
 from service.commands.context import CommandContext
 from service.identity import Principal
@@ -41,7 +42,7 @@ class Context:
         return _loader(teams_by_id, self.services.pool)
 
     @cached_property
-    def charts(self) -> DataLoader[str, dict[str, Any] | None]:
+    def charts(self) -> DataLoader[str, ChartView | None]:
         return _loader(charts_by_measure, self.services.pool)
 
     def depend(self, key: str, position: int | None) -> None:

@@ -1,89 +1,20 @@
-"""GraphQL object types and enums of the core contract."""
+"""GraphQL object types of the core contract: teams and measures (SPC charts and the enums: schema/spc.py)."""
 
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
-from enum import Enum
 from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
-from projections.spc import RULE_NAMES, VARIATION_NAMES
+from projections.spc.document import ChartView, empty
 from schema.context import Context
+from schema.spc import ChartType, Frequency, ImprovementDirection, MeasureKind, SpcChart, spc_chart
 from service.permissions import allowed
 
-
-@strawberry.enum
-class MeasureKind(Enum):
-    OUTCOME = "OUTCOME"
-    PROCESS = "PROCESS"
-    STRUCTURE = "STRUCTURE"
-    BALANCING = "BALANCING"
-
-
-@strawberry.enum
-class ImprovementDirection(Enum):
-    INCREASE = "INCREASE"
-    DECREASE = "DECREASE"
-    NEITHER = "NEITHER"
-
-
-@strawberry.enum
-class ChartType(Enum):
-    XMR = "XMR"
-    RUN = "RUN"
-    P = "P"
-    U = "U"
-    C = "C"
-    G = "G"
-    T = "T"
-
-
-@strawberry.enum
-class Frequency(Enum):
-    DAY = "DAY"
-    WEEK = "WEEK"
-    MONTH = "MONTH"
-    QUARTER = "QUARTER"
-
-
-@strawberry.enum
-class SpcRule(Enum):
-    SINGLE_POINT = "SINGLE_POINT"
-    SHIFT = "SHIFT"
-    TREND = "TREND"
-    TWO_OF_THREE = "TWO_OF_THREE"
-    LONG_RUN = "LONG_RUN"
-    FEW_CROSSINGS = "FEW_CROSSINGS"
-
-
-@strawberry.enum
-class PointVariation(Enum):
-    COMMON_CAUSE = "COMMON_CAUSE"
-    IMPROVEMENT = "IMPROVEMENT"
-    CONCERN = "CONCERN"
-    NEITHER_HIGH = "NEITHER_HIGH"
-    NEITHER_LOW = "NEITHER_LOW"
-
-
-@strawberry.enum
-class VariationIcon(Enum):
-    COMMON_CAUSE = "COMMON_CAUSE"
-    IMPROVEMENT_HIGH = "IMPROVEMENT_HIGH"
-    IMPROVEMENT_LOW = "IMPROVEMENT_LOW"
-    CONCERN_HIGH = "CONCERN_HIGH"
-    CONCERN_LOW = "CONCERN_LOW"
-    NEITHER_HIGH = "NEITHER_HIGH"
-    NEITHER_LOW = "NEITHER_LOW"
-
-
-@strawberry.enum
-class AssuranceIcon(Enum):
-    CONSISTENT_PASS = "CONSISTENT_PASS"
-    CONSISTENT_FAIL = "CONSISTENT_FAIL"
-    HIT_AND_MISS = "HIT_AND_MISS"
+__all__ = ["ChartType", "Frequency", "ImprovementDirection", "Measure", "MeasureKind", "Team", "load_team",
+           "readable"]
 
 
 @strawberry.type
@@ -91,111 +22,6 @@ class Team:
     id: strawberry.ID
     name: str
     parent_team_id: strawberry.ID | None = None
-
-
-@strawberry.type
-class RunAnalysis:
-    useful_observations: int
-    longest_run: int
-    longest_run_max: int
-    crossings: int
-    crossings_min: int
-    signal: bool
-
-
-@strawberry.enum
-class AnnotationKind(Enum):
-    RECALCULATION = "RECALCULATION"
-    BASELINE = "BASELINE"
-    TARGET = "TARGET"
-
-
-@strawberry.type(description="Something that happened to the chart, and why: shown at its period.")
-class SpcAnnotation:
-    period: date | None = strawberry.field(description="null when it concerns the whole chart (a baseline)")
-    kind: AnnotationKind
-    text: str
-    at: datetime
-
-
-@strawberry.type
-class SpcPoint:
-    period: date
-    value: float
-    centre_line: float
-    upper_process_limit: float | None
-    lower_process_limit: float | None
-    upper_two_sigma: float | None
-    lower_two_sigma: float | None
-    variation: PointVariation
-    rules: list[SpcRule]
-
-
-_VARIATIONS = [PointVariation[name] for name in VARIATION_NAMES]
-# Every rule bitmask (6 rules: 64 masks) to its list of rules, built once.
-_RULES = [[SpcRule[name] for bit, name in enumerate(RULE_NAMES) if mask >> bit & 1] for mask in range(64)]
-
-
-@strawberry.type(description="The chart's columns, one list per column, for charting libraries; "
-                             "null where a point has no limit.")
-class SpcSeries:
-    periods: list[date]
-    values: list[float]
-    centre_line: list[float]
-    upper_process_limit: list[float | None]
-    lower_process_limit: list[float | None]
-    upper_two_sigma: list[float | None]
-    lower_two_sigma: list[float | None]
-    variation: list[PointVariation]
-
-
-@strawberry.type
-class SpcChart:
-    chart_type: ChartType
-    variation: VariationIcon | None
-    assurance: AssuranceIcon | None
-    runs: RunAnalysis | None
-    _doc: strawberry.Private[dict[str, Any]]
-
-    @strawberry.field
-    def points(self) -> list[SpcPoint]:
-        d = self._doc
-        return [SpcPoint(period=date.fromisoformat(p), value=v, centre_line=c, upper_process_limit=u,
-                         lower_process_limit=lo, upper_two_sigma=u2, lower_two_sigma=l2,
-                         variation=_VARIATIONS[var], rules=_RULES[r])
-                for p, v, c, u, lo, u2, l2, var, r in zip(
-                    d["period"], d["value"], d["centre"], d["upl"], d["lpl"], d["u2s"], d["l2s"],
-                    d["variation"], d["rules"], strict=True)]
-
-    @strawberry.field(description="Chart decisions (recalculations, baselines, targets), oldest first.")
-    def annotations(self) -> list[SpcAnnotation]:
-        return [SpcAnnotation(period=date.fromisoformat(p) if p else None, kind=AnnotationKind[kind], text=text,
-                              at=datetime.fromisoformat(at)) for p, kind, text, at in self._doc.get("annotations", [])]
-
-    @strawberry.field(description="The same points as columns: far cheaper to serve for long charts.")
-    def series(self) -> SpcSeries:
-        d = self._doc
-        return SpcSeries(periods=[date.fromisoformat(p) for p in d["period"]], values=d["value"],
-                         centre_line=d["centre"], upper_process_limit=d["upl"], lower_process_limit=d["lpl"],
-                         upper_two_sigma=d["u2s"], lower_two_sigma=d["l2s"],
-                         variation=[_VARIATIONS[v] for v in d["variation"]])
-
-
-def empty_chart(chart_type: str) -> dict[str, Any]:
-    return {"chartType": chart_type, "variationIcon": None, "assurance": None, "runs": None, "period": [],
-            "value": [], "centre": [], "upl": [], "lpl": [], "u2s": [], "l2s": [], "variation": [], "rules": []}
-
-
-def spc_chart(doc: dict[str, Any]) -> SpcChart:
-    runs = doc.get("runs")
-    return SpcChart(chart_type=ChartType[doc["chartType"]],
-                    variation=VariationIcon[doc["variationIcon"]] if doc.get("variationIcon") else None,
-                    assurance=AssuranceIcon[doc["assurance"]] if doc.get("assurance") else None,
-                    runs=RunAnalysis(**_snake(runs)) if runs else None, _doc=doc)
-
-
-def _snake(d: dict[str, Any]) -> dict[str, Any]:
-    return {"".join("_" + c.lower() if c.isupper() else c for c in k): v for k, v in d.items()}
 
 
 @strawberry.type
@@ -211,7 +37,7 @@ class Measure:
     shift_run_length: int
     trend_run_length: int
     team_id: strawberry.Private[str]
-    as_of_chart: strawberry.Private[dict[str, Any] | None] = None
+    as_of_chart: strawberry.Private[ChartView | None] = None
 
     @strawberry.field
     async def team(self, info: Info[Context, None]) -> Team:
@@ -221,9 +47,9 @@ class Measure:
     async def spc(self, info: Info[Context, None]) -> SpcChart:
         if self.as_of_chart is not None:
             return spc_chart(self.as_of_chart)
-        doc = await info.context.charts.load(str(self.id))
-        info.context.depend(f"s:{self.id}", doc["position"] if doc else None)
-        return spc_chart(doc or empty_chart(self.chart_type.value))
+        view = await info.context.charts.load(str(self.id))
+        info.context.depend(f"s:{self.id}", view.position if view else None)
+        return spc_chart(view or empty(self.chart_type))
 
     @classmethod
     def from_view(cls, v: Any) -> Measure:

@@ -9,7 +9,7 @@ import asyncpg
 
 from projections.base import Projection
 from projections.catalog import CatalogProjection
-from projections.charts.projection import SpcProjection
+from projections.spc.projection import SpcProjection
 from projections.erasures import ErasureProjection
 from projections.feedback import FeedbackProjection
 from service.database import create_pool, embedded_database_url, migrate

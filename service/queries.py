@@ -13,7 +13,8 @@ import orjson
 from domain.control.measure import Measure
 from domain.errors import InvalidInput, NotFound
 from domain.text import check_text
-from projections.charts.series import chart_document, evolve
+from projections.spc.document import ChartView, decode, view_of
+from projections.spc.fold import evolve
 from service.bootstrap import Services
 from service.eventstore import RecordedEvent
 from service.identity import Principal
@@ -36,7 +37,7 @@ class MeasureView:
     shift_run_length: int
     trend_run_length: int
     position: int = 0                     # of the catalogue row: the version an answer depends on
-    chart: dict[str, Any] | None = None   # set for as-of views, computed from the events
+    chart: ChartView | None = None        # set for as-of views, computed from the events
 
 
 _MEASURE_COLUMNS = ("measure_id, team_id, name, kind, direction, chart_type, frequency, unit, target, "
@@ -57,11 +58,11 @@ async def teams_by_id(pool: asyncpg.Pool, ids: list[str]) -> dict[str, dict[str,
     return {r[0]: {"id": r[0], "name": r[1], "parent_id": r[2], "position": r[3]} for r in rows}
 
 
-async def charts_by_measure(pool: asyncpg.Pool, ids: list[str]) -> dict[str, dict[str, Any]]:
-    """Each chart document, with the read model's position for it under "position"."""
+async def charts_by_measure(pool: asyncpg.Pool, ids: list[str]) -> dict[str, ChartView]:
+    """Each stored chart, with the read model's position for it."""
     async with pool.acquire() as conn:
         rows = await conn.fetch("SELECT measure_id, chart, position FROM spc_series WHERE measure_id = ANY($1)", ids)
-    return {r[0]: {**orjson.loads(r[1]), "position": r[2]} for r in rows}
+    return {r[0]: decode(r[1], r[2]) for r in rows}
 
 
 async def read_model_versions(pool: asyncpg.Pool, keys: list[str]) -> dict[str, int]:
@@ -98,7 +99,7 @@ async def measure_as_of(services: Services, principal: Principal, measure_id: st
     authorize(principal, "measure.read", d.team_id)
     return MeasureView(measure_id, d.team_id, d.name, d.kind, d.direction, d.chart_type, d.frequency, d.unit,
                        measure.target, d.shift_run_length, d.trend_run_length, records[-1].position,
-                       chart=chart_document(series) if series is not None else None)
+                       chart=view_of(series) if series is not None else None)
 
 
 # -- history ---------------------------------------------------------------------------------------------

@@ -1,23 +1,49 @@
-"""compute_chart: one measure's centre, limits, rule flags, variation and icons."""
+"""chart_batch: many measures' charts from flat columns in one kernel call; compute_chart is a batch of one."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 
 import numpy as np
 
-from projections.spc.icons import assurance_icon, variation_icon
-from projections.spc.kernels import classify, flag_series, variation_table, zones
-from projections.spc.limits import T_EXPONENT, back_transform_t, period_lines
-from projections.spc.runs import RunAnalysis, analyse_runs
-from projections.spc.settings import FEW_CROSSINGS, LONG_RUN, ChartSettings, ChartType
+from domain.control.vocabulary import AssuranceIcon, VariationIcon
+from projections.spc.chart_kernel import STATUS, chart_all
+from projections.spc.runs import RunAnalysis, crossings_min
+from projections.spc.settings import (
+    CONCERN,
+    FEW_CROSSINGS,
+    IMPROVEMENT,
+    NEITHER_HIGH,
+    NEITHER_LOW,
+    PARAMS,
+    RUN,
+    ChartSettings,
+    P,
+    U,
+)
+
+_KIND, _DIRECTION, _BASELINE, _ON_LIMIT = (PARAMS.index(c) for c in ("kind", "direction", "baseline",
+                                                                      "target_on_limit"))
+_EMPTY_INT = np.zeros(0, dtype=np.int64)
+# Variation icon by (direction + 1, last point's variation code); None (-1) is decided elsewhere.
+_ICONS = (VariationIcon.COMMON_CAUSE, VariationIcon.IMPROVEMENT_HIGH, VariationIcon.IMPROVEMENT_LOW,
+          VariationIcon.CONCERN_HIGH, VariationIcon.CONCERN_LOW, VariationIcon.NEITHER_HIGH,
+          VariationIcon.NEITHER_LOW)
+_ICON_TABLE = np.zeros((3, 5), dtype=np.int8)
+for _d in range(3):
+    _high = _d == 2  # direction INCREASE
+    _ICON_TABLE[_d, IMPROVEMENT] = 1 if _high else 2
+    _ICON_TABLE[_d, CONCERN] = 4 if _high else 3
+    _ICON_TABLE[_d, NEITHER_HIGH] = 5
+    _ICON_TABLE[_d, NEITHER_LOW] = 6
+_ASSURANCES = (AssuranceIcon.CONSISTENT_PASS, AssuranceIcon.CONSISTENT_FAIL, AssuranceIcon.HIT_AND_MISS)
 
 
 @dataclass(frozen=True, slots=True)
 class ChartResult:
+    """One measure's chart; the arrays are views into its batch's columns."""
+
     values: np.ndarray
     centre: np.ndarray
     upper_limit: np.ndarray
@@ -30,40 +56,108 @@ class ChartResult:
     moving_range_ucl: np.ndarray
     rules: np.ndarray
     variation: np.ndarray
-    variation_icon: str | None
-    assurance_icon: str | None
+    variation_icon: VariationIcon | None
+    assurance_icon: AssuranceIcon | None
     runs: RunAnalysis | None
 
 
-def _table(settings: ChartSettings) -> np.ndarray:
-    return variation_table(settings.direction_code, settings.improvement_wins_conflict)
+@dataclass(frozen=True, slots=True)
+class ChartBatch:
+    """Flat output columns of a batch (series t is offsets[t]:offsets[t+1]), icons and run analyses."""
+
+    offsets: np.ndarray
+    values: np.ndarray
+    lines: np.ndarray  # rows: centre, upper, lower limit, upper, lower two-sigma, upper, lower one-sigma
+    moving_range: np.ndarray
+    moving_range_ucl: np.ndarray
+    rules: np.ndarray
+    variation: np.ndarray
+    variation_icons: np.ndarray  # index into _ICONS, -1 for none
+    assurance_icons: np.ndarray  # index into _ASSURANCES, -1 for none
+    runs: dict[int, RunAnalysis]
+
+    def __len__(self) -> int:
+        return self.offsets.shape[0] - 1
+
+    def result(self, t: int) -> ChartResult:
+        a, b = int(self.offsets[t]), int(self.offsets[t + 1])
+        lines = self.lines[:, a:b]
+        icon, assurance = int(self.variation_icons[t]), int(self.assurance_icons[t])
+        return ChartResult(self.values[a:b], lines[0], lines[1], lines[2], lines[3], lines[4], lines[5], lines[6],
+                           self.moving_range[a:b], self.moving_range_ucl[a:b], self.rules[a:b],
+                           self.variation[a:b], _ICONS[icon] if icon >= 0 else None,
+                           _ASSURANCES[assurance] if assurance >= 0 else None, self.runs.get(t))
 
 
-def _periods(n: int, phase_starts: Sequence[int], baseline_points: int) -> list[tuple[int, int, int, int]]:
-    """(calc start, calc end, first point, end point) per phase; a baseline is one period applied to all."""
-    if n == 0:
-        return []
-    if baseline_points > 0:
-        return [(0, min(baseline_points, n), 0, n)]
-    cuts = sorted({int(p) for p in phase_starts if 0 < int(p) < n})
-    bounds = [0, *cuts, n]
-    return [(a, b, a, b) for a, b in pairwise(bounds)]
+def chart_batch(values: np.ndarray, denominators: np.ndarray, offsets: np.ndarray, params: np.ndarray,
+                limit_constants: np.ndarray, targets: np.ndarray, cuts: np.ndarray = _EMPTY_INT,
+                cut_offsets: np.ndarray | None = None) -> ChartBatch:
+    """Chart every series in one kernel call. Series t is values[offsets[t]:offsets[t+1]] (numerators for P and U,
+    over denominators; denominators are read for P and U only), in period order; params[t] is its settings'
+    `row`, limit_constants[t] their constant, targets[t] the target in force at its last point (NaN: none);
+    cuts[cut_offsets[t]:cut_offsets[t+1]] are its phase starts (indices within the series, rising)."""
+    s = offsets.shape[0] - 1
+    if cut_offsets is None:
+        cut_offsets = np.zeros(s + 1, dtype=np.int64)
+    _check(values, denominators, offsets, params)
+    n = values.shape[0]
+    plotted, mr, mr_ucl = np.empty(n), np.empty(n), np.empty(n)
+    lines = np.empty((7, n))
+    rules = np.empty(n, dtype=np.uint8)
+    variation = np.empty(n, dtype=np.int8)
+    status = np.empty((s, STATUS), dtype=np.int64)
+    bad = chart_all(values, denominators, offsets, cuts, cut_offsets, params, limit_constants,
+                    plotted, lines, mr, mr_ucl, rules, variation, status)
+    if bad:
+        raise ValueError("values must be finite; denominators (P and U charts) positive and finite")
+    runs = _run_analyses(params, offsets, status, rules)
+    icons, assurances = _icons(params, offsets, status, variation, lines, targets)
+    return ChartBatch(offsets, plotted, lines, mr, mr_ucl, rules, variation, icons, assurances, runs)
 
 
-def _checked(settings: ChartSettings, values: np.ndarray, den: np.ndarray | None) -> tuple[np.ndarray, ...]:
-    x = np.ascontiguousarray(values, dtype=np.float64)
-    if x.ndim != 1:
-        raise ValueError("values must be one-dimensional")
-    if not np.all(np.isfinite(x)):
-        raise ValueError("values must be finite")
-    if settings.chart_type in (ChartType.P, ChartType.U):
-        if den is None:
-            raise ValueError(f"{settings.chart_type.value} charts need denominators")
-        d = np.ascontiguousarray(den, dtype=np.float64)
-        if d.shape != x.shape or not np.all(np.isfinite(d)) or np.any(d <= 0):
-            raise ValueError("denominators must be positive, finite and one per value")
-        return x, d
-    return x, None
+def _check(values: np.ndarray, denominators: np.ndarray, offsets: np.ndarray, params: np.ndarray) -> None:
+    if values.ndim != 1 or denominators.shape != values.shape or offsets.ndim != 1 or offsets.size < 1:
+        raise ValueError("values and denominators must be one-dimensional and of one length")
+    if offsets[0] != 0 or offsets[-1] != values.size or (np.diff(offsets) < 0).any():
+        raise ValueError("offsets must rise from 0 to len(values)")
+    if params.shape[0] != offsets.size - 1:
+        raise ValueError("one row of parameters per series")
+
+
+def _run_analyses(params: np.ndarray, offsets: np.ndarray, status: np.ndarray,
+                  rules: np.ndarray) -> dict[int, RunAnalysis]:
+    """Anhøj's crossings minimum is an exact binomial quantile (integers too big for the kernel): per run chart."""
+    runs = {}
+    for t in np.flatnonzero((params[:, _KIND] == RUN) & (np.diff(offsets) > 0)).tolist():
+        _, useful, longest, run_max, crossings, first = status[t].tolist()
+        fewest = crossings_min(useful)
+        if crossings < fewest:
+            rules[offsets[t] + first : offsets[t + 1]] |= FEW_CROSSINGS
+        runs[t] = RunAnalysis(useful, longest, run_max, crossings, fewest, longest > run_max or crossings < fewest)
+    return runs
+
+
+def _icons(params: np.ndarray, offsets: np.ndarray, status: np.ndarray, variation: np.ndarray, lines: np.ndarray,
+           targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Variation icon from each chart's last point; assurance from its target against the last limits."""
+    shown = status[:, 0] == 1  # the last point is in a phase with limits (never for run charts)
+    last = np.maximum(offsets[1:] - 1, 0)
+    direction = params[:, _DIRECTION]
+    if variation.size:
+        icons = np.where(shown, _ICON_TABLE[direction + 1, variation[last]], -1).astype(np.int8)
+        lower, upper = lines[2, last], lines[1, last]
+    else:
+        icons = np.full(len(shown), -1, dtype=np.int8)
+        lower = upper = np.full(len(shown), np.nan)
+    on_limit = params[:, _ON_LIMIT] == 1
+    with np.errstate(invalid="ignore"):
+        below = np.where(on_limit, targets <= lower, targets < lower)
+        above = np.where(on_limit, targets >= upper, targets > upper)
+    decrease = direction == -1
+    below, above = np.where(decrease, above, below), np.where(decrease, below, above)
+    known = shown & (direction != 0) & np.isfinite(targets) & np.isfinite(lower) & np.isfinite(upper)
+    assurance = np.where(below, 0, np.where(above, 1, 2))
+    return icons, np.where(known, assurance, -1).astype(np.int8)
 
 
 def compute_chart(
@@ -75,117 +169,19 @@ def compute_chart(
     baseline_points: int = 0,
     targets: np.ndarray | None = None,
 ) -> ChartResult:
-    """Chart one measure whose points are already in period order (see SPC-RULES.md for the rules)."""
-    raw, den = _checked(settings, values, denominators)
-    n = raw.shape[0]
-    kind = settings.chart_type
-    plotted = raw / den if den is not None else raw.copy()
-    # the rules see T charts on the transformed scale, where the times are roughly symmetric
-    rule_x = raw ** (1.0 / T_EXPONENT) if kind is ChartType.T else plotted
-    calc_x = rule_x if kind is ChartType.T else raw
-    periods = _periods(n, phase_starts, baseline_points)
-    if kind is ChartType.RUN:
-        return _run_chart(settings, plotted, periods)
-
-    lines = np.full((7, n), np.nan)
-    mr = np.full(n, np.nan)
-    mr_ucl = np.full(n, np.nan)
-    active = np.zeros(n, dtype=bool)
-    brk_run = np.zeros(n, dtype=np.bool_)
-    for s, e, a, b in periods:
-        block, _, ucl_mr = period_lines(settings, calc_x, den, s, e, a, b)
-        if kind is ChartType.XMR:
-            mr[a + 1 : b] = np.abs(np.diff(plotted[a:b]))
-        if e - s < settings.min_points:
-            # too few points to trust limits: keep the centre line only, no rules for this period
-            lines[0, a:b] = block[0]
-            continue
-        lines[:, a:b] = block
-        active[a:b] = True
-        if kind is ChartType.XMR:
-            mr_ucl[a:b] = ucl_mr
-        if a > 0 and not settings.rules_cross_recalculation:
-            brk_run[a] = True
-
-    z = np.zeros(n, dtype=np.uint8)
-    zones(rule_x, *lines[:5], settings.two_sigma_counts_beyond_limits, z)
-    z[~active] = 0
-    # inactive points break every run; only shifts and two-of-three may be kept from crossing phases
-    brk_trend = ~active
-    brk_trend[1:] |= ~active[:-1]
-    brk_run |= brk_trend
-    hi = np.zeros(n, dtype=np.uint8)
-    lo = np.zeros(n, dtype=np.uint8)
-    flag_series(
-        rule_x, z, brk_run, brk_trend, 0, n, settings.shift_run_length, settings.trend_run_length, hi, lo
-    )
-    hi[~active] = 0
-    lo[~active] = 0
-    rules = np.zeros(n, dtype=np.uint8)
-    variation = np.zeros(n, dtype=np.int8)
-    classify(hi, lo, z, 0, n, _table(settings), rules, variation)
-
-    if kind is ChartType.T:
-        lines = back_transform_t(lines)
-    last_active = n > 0 and bool(active[-1])
-    target = math.nan if targets is None or n == 0 else float(targets[-1])
-    return ChartResult(
-        values=plotted,
-        centre=lines[0],
-        upper_limit=lines[1],
-        lower_limit=lines[2],
-        upper_two_sigma=lines[3],
-        lower_two_sigma=lines[4],
-        upper_one_sigma=lines[5],
-        lower_one_sigma=lines[6],
-        moving_range=mr,
-        moving_range_ucl=mr_ucl,
-        rules=rules,
-        variation=variation,
-        variation_icon=variation_icon(settings, int(variation[-1])) if last_active else None,
-        assurance_icon=assurance_icon(settings, target, lines[2, -1], lines[1, -1]) if last_active else None,
-        runs=None,
-    )
-
-
-def _run_chart(
-    settings: ChartSettings, plotted: np.ndarray, periods: list[tuple[int, int, int, int]]
-) -> ChartResult:
-    """Median centre line per phase; Anhøj rules on the latest phase (the one in force)."""
-    n = plotted.shape[0]
-    centre = np.full(n, np.nan)
-    for s, e, a, b in periods:
-        centre[a:b] = np.median(plotted[s:e]) if e > s else np.nan
-    rules = np.zeros(n, dtype=np.uint8)
-    variation = np.zeros(n, dtype=np.int8)
-    runs = None
-    if n > 0:
-        a = periods[-1][2]
-        runs, long_mask = analyse_runs(plotted[a:], centre[a:])
-        rules[a:][long_mask] |= LONG_RUN
-        if runs.crossings < runs.crossings_min:
-            rules[a:] |= FEW_CROSSINGS
-        # only a long run has a side, so only it can be improvement or concern
-        side = np.where(plotted > centre, 1, 2).astype(np.uint8)
-        hi = np.where(((rules & LONG_RUN) != 0) & (side == 1), LONG_RUN, 0).astype(np.uint8)
-        lo = np.where(((rules & LONG_RUN) != 0) & (side == 2), LONG_RUN, 0).astype(np.uint8)
-        dummy = np.zeros(n, dtype=np.uint8)
-        classify(hi, lo, side, 0, n, _table(settings), dummy, variation)
-    nan = np.full(n, np.nan)
-    return ChartResult(
-        values=plotted,
-        centre=centre,
-        upper_limit=nan,
-        lower_limit=nan.copy(),
-        upper_two_sigma=nan.copy(),
-        lower_two_sigma=nan.copy(),
-        upper_one_sigma=nan.copy(),
-        lower_one_sigma=nan.copy(),
-        moving_range=nan.copy(),
-        moving_range_ucl=nan.copy(),
-        rules=rules,
-        variation=variation,
-        variation_icon=None,
-        assurance_icon=None,
-        runs=runs,
-    )
+    """Chart one measure whose points are already in period order (see SPC-RULES.md): a batch of one."""
+    x = np.ascontiguousarray(values, dtype=np.float64)
+    if x.ndim != 1:
+        raise ValueError("values must be one-dimensional")
+    ratio = settings.chart_type in ("P", "U")
+    if ratio and denominators is None:
+        raise ValueError(f"{settings.chart_type.value} charts need denominators")
+    den = np.ascontiguousarray(denominators, dtype=np.float64) if ratio else x
+    n = x.shape[0]
+    cuts = np.array(sorted({int(p) for p in phase_starts if 0 < int(p) < n}), dtype=np.int64)
+    target = np.nan if targets is None or n == 0 else float(targets[-1])
+    batch = chart_batch(x, den, np.array([0, n], dtype=np.int64),
+                        np.array([settings.row(baseline_points)], dtype=np.int64),
+                        np.array([settings.limit_constant]), np.array([target]), cuts,
+                        np.array([0, cuts.size], dtype=np.int64))
+    return batch.result(0)

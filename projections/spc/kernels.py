@@ -1,4 +1,4 @@
-"""Numba kernels for compute_chart: XmR statistics, rules and variation codes (batch kernel: fused.py)."""
+"""Numba building blocks of the chart kernel: exact sums and means, XmR statistics, zones, rules, variation."""
 
 from __future__ import annotations
 
@@ -38,6 +38,53 @@ def _two_product(a, b):
     bh = t - (t - b)
     bl = b - bh
     return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+
+@njit(cache=True)
+def fsum(x, s, e):
+    """sum(x[s:e]) correctly rounded, as Python's math.fsum (Shewchuk's partials; finite values only).
+
+    P, U, C and G centre lines are pooled sums; exact rounding makes them independent of summation order.
+    """
+    partials = np.empty(64, dtype=np.float64)  # non-overlapping partials of finite doubles: at most ~40
+    m = 0
+    for idx in range(s, e):
+        v = x[idx]
+        i = 0
+        for j in range(m):
+            y = partials[j]
+            if abs(v) < abs(y):
+                v, y = y, v
+            hi = v + y
+            lo = y - (hi - v)
+            if lo != 0.0:
+                partials[i] = lo
+                i += 1
+            v = hi
+        m = i
+        if v != 0.0:
+            partials[m] = v
+            m += 1
+    hi = 0.0
+    if m > 0:
+        m -= 1
+        hi = partials[m]
+        lo = 0.0
+        while m > 0:
+            v = hi
+            m -= 1
+            y = partials[m]
+            hi = v + y
+            lo = y - (hi - v)
+            if lo != 0.0:
+                break
+        # half-way case: make the rounding of hi + lo + (the rest) come out as the exact sum's
+        if m > 0 and ((lo < 0.0 and partials[m - 1] < 0.0) or (lo > 0.0 and partials[m - 1] > 0.0)):
+            y = lo * 2.0
+            v = hi + y
+            if y == v - hi:
+                hi = v
+    return hi
 
 
 @njit(cache=True)
