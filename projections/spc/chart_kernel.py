@@ -1,11 +1,16 @@
 """The batch chart kernel: every series of a batch, of any chart type, with its phases or baseline, in one call.
 
-Series t is points offsets[t]:offsets[t+1] of the flat input columns; its phase starts are
-cuts[cut_offsets[t]:cut_offsets[t+1]] (point indices within the series) and its settings are row t of params
-(columns: settings.PARAMS) with the limit constant in ks[t]. Outputs are flat too, written for every point, so
-they can come in uninitialised. Per series it writes status[t] = (last point active, and for run charts: useful
-observations, longest run, longest-run maximum, crossings, first point of the last phase). The caller adds what
-needs exact integer arithmetic (Anhøj's crossings minimum) and the icons.
+Series t reads n = offsets[t+1] - offsets[t] points from x (and den, for P and U) starting at src[t], so the
+fold's own column store is read in place; it writes its points at offsets[t] of the flat outputs. Its phase
+starts are cuts[cut_offsets[t]:cut_offsets[t+1]] (point indices within the series, rising) and its settings are
+row t of params (columns: settings.PARAMS), with the limit constant in ks[t].
+
+Lines are written per segment, not per point: a segment is a phase of an XmR, T, C, G or run chart (its lines are
+constant) or one point of a P or U chart (limits per point). seg_lines rows: centre, upper and lower limit, upper
+and lower two-sigma, upper and lower one-sigma, moving-range limit; seg_start is the segment's first output
+point; series t's segments are seg_offsets[t]:seg_offsets[t+1]. Writing eight lines per point cost more than
+the rules. Per series, status[t] = (last point in a phase with limits; for run charts: useful observations,
+longest run, longest-run maximum, crossings; first point of the last phase).
 """
 
 from __future__ import annotations
@@ -15,136 +20,141 @@ import math
 import numpy as np
 from numba import njit
 
-from projections.spc.kernels import classify, flag_series, fsum, variation_table, xmr_stats, zone_code
+from projections.spc.kernels import ABOVE, flag_series, fsum, variation_table, xmr_stats, zone_code
 from projections.spc.limits import G_MEDIAN_FACTOR, T_EXPONENT
-from projections.spc.settings import (
-    LONG_RUN,
-    MR_UCL_CONSTANT,
-    RUN,
-    C,
-    G,
-    P,
-    T,
-    U,
-)
+from projections.spc.settings import LONG_RUN, MR_UCL_CONSTANT, RUN, C, P, T, U
 from projections.spc.settings import XMR as XMR_KIND
 
 # No fastmath: the comparisons with the mean decide ties exactly, and the compensated sums must stay in order.
 _kernel = njit(cache=True, boundscheck=False, error_model="numpy")
 STATUS = 6  # columns of status
-_MULTS = (3.0, -3.0, 2.0, -2.0, 1.0, -1.0)  # sigma multiples of the line rows 1..6
+LINES = 8  # rows of seg_lines
 
 
 @_kernel
-def _sigma_lines(kind, x, den, s0, s, e, a, b, lines, active_period):
-    """Centre and sigma lines of an attribute chart (P, U, C, G) for points [a, b) from the period [s, e)."""
+def _segment(seg_lines, seg_start, k, start, centre, u3, l3, u2, l2, u1, l1, mr_ucl):
+    seg_start[k] = start
+    seg_lines[0, k] = centre
+    seg_lines[1, k] = u3
+    seg_lines[2, k] = l3
+    seg_lines[3, k] = u2
+    seg_lines[4, k] = l2
+    seg_lines[5, k] = u1
+    seg_lines[6, k] = l1
+    seg_lines[7, k] = mr_ucl
+
+
+@_kernel
+def _phase(kind, xs, calc, den, s, e, a, b, k_lim, screen, beyond, ok, s0, seg_lines, seg_start, k, z, centre_pt):
+    """Lines of points [a, b) from the period [s, e), written as segments from k on; zone bits of the points.
+    Answers the next free segment."""
+    nan = np.nan
+    if kind == RUN:
+        c = np.median(xs[s:e])
+        _segment(seg_lines, seg_start, k, s0 + a, c, nan, nan, nan, nan, nan, nan, nan)
+        for j in range(a, b):
+            centre_pt[j] = c
+        return k + 1
     if kind == P or kind == U:
-        rate = fsum(x, s0 + s, s0 + e) / fsum(den, s0 + s, s0 + e)
-        centre = rate
-    elif kind == C:
-        rate = fsum(x, s0 + s, s0 + e) / (e - s)
-        centre = rate
-    else:  # G: the centre is the geometric median, the limits come from the mean
-        rate = fsum(x, s0 + s, s0 + e) / (e - s)
-        centre = G_MEDIAN_FACTOR * rate
-    ceiling = 1.0 if kind == P else np.inf
-    for i in range(s0 + a, s0 + b):
-        lines[0, i] = centre
-        if not active_period:
-            for r in range(1, 7):
-                lines[r, i] = np.nan
-            continue
-        if kind == P:
-            sigma = math.sqrt(rate * (1.0 - rate) / den[i])
-        elif kind == U:
-            sigma = math.sqrt(rate / den[i])
-        elif kind == C:
-            sigma = math.sqrt(rate)
-        else:
-            sigma = math.sqrt(rate * (rate + 1.0))
-        for r in range(6):
-            if kind == G:
-                lines[r + 1, i] = max(rate + _MULTS[r] * sigma, 0.0)
-            else:  # np.clip's order: floor, then ceiling
-                lines[r + 1, i] = min(max(centre + _MULTS[r] * sigma, 0.0), ceiling)
-
-
-@_kernel
-def _xmr_lines(kind, calc, plotted, s0, s, e, a, b, k, screen, lines, mr, mr_ucl, active_period):
-    """XmR (and T, on the transformed scale) lines for points [a, b) from the period [s, e)."""
-    mean, mrbar = xmr_stats(calc, s0 + s, s0 + e, screen)
-    third = k / 3.0
-    # the same expressions, in the same order, as SPC-RULES.md writes them, so limits are reproducible
-    w1 = k * mrbar
-    w2 = 2.0 * third * mrbar
-    w3 = third * mrbar
-    for i in range(s0 + a, s0 + b):
-        lines[0, i] = mean
-        if active_period:
-            lines[1, i] = mean + w1
-            lines[2, i] = mean - w1
-            lines[3, i] = mean + w2
-            lines[4, i] = mean - w2
-            lines[5, i] = mean + w3
-            lines[6, i] = mean - w3
-        else:
-            for r in range(1, 7):
-                lines[r, i] = np.nan
+        rate = fsum(calc, s, e) / fsum(den, s, e)
+        ceiling = 1.0 if kind == P else np.inf
+        for j in range(a, b):
+            if not ok:
+                _segment(seg_lines, seg_start, k, s0 + j, rate, nan, nan, nan, nan, nan, nan, nan)
+                z[j] = 0
+                k += 1
+                continue
+            sigma = math.sqrt(rate * (1.0 - rate) / den[j]) if kind == P else math.sqrt(rate / den[j])
+            # np.clip's order: the floor, then the ceiling
+            u3 = min(max(rate + 3.0 * sigma, 0.0), ceiling)
+            l3 = min(max(rate + -3.0 * sigma, 0.0), ceiling)
+            u2 = min(max(rate + 2.0 * sigma, 0.0), ceiling)
+            l2 = min(max(rate + -2.0 * sigma, 0.0), ceiling)
+            u1 = min(max(rate + 1.0 * sigma, 0.0), ceiling)
+            l1 = min(max(rate + -1.0 * sigma, 0.0), ceiling)
+            _segment(seg_lines, seg_start, k, s0 + j, rate, u3, l3, u2, l2, u1, l1, nan)
+            z[j] = zone_code(xs[j], rate, u3, l3, u2, l2, beyond)
+            k += 1
+        return k
+    mr_ucl = nan
+    if kind == XMR_KIND or kind == T:
+        centre, mrbar = xmr_stats(calc, s, e, screen)
+        third = k_lim / 3.0
+        # the same expressions, in the same order, as SPC-RULES.md writes them, so limits are reproducible
+        w3, w2, w1 = k_lim * mrbar, 2.0 * third * mrbar, third * mrbar
+        u3, l3, u2, l2, u1, l1 = centre + w3, centre - w3, centre + w2, centre - w2, centre + w1, centre - w1
         if kind == XMR_KIND:
-            mr[i] = abs(plotted[i] - plotted[i - 1]) if i > s0 + a else np.nan
-            mr_ucl[i] = MR_UCL_CONSTANT * mrbar if active_period else np.nan
+            mr_ucl = MR_UCL_CONSTANT * mrbar
+    else:
+        mean = fsum(calc, s, e) / (e - s)
+        if kind == C:
+            centre, sigma = mean, math.sqrt(mean)
+            u3, l3 = max(mean + 3.0 * sigma, 0.0), max(mean + -3.0 * sigma, 0.0)
+            u2, l2 = max(mean + 2.0 * sigma, 0.0), max(mean + -2.0 * sigma, 0.0)
+            u1, l1 = max(mean + 1.0 * sigma, 0.0), max(mean + -1.0 * sigma, 0.0)
+        else:  # G: the centre is the geometric median, the limits come from the mean
+            centre, sigma = G_MEDIAN_FACTOR * mean, math.sqrt(mean * (mean + 1.0))
+            u3, l3 = max(mean + 3.0 * sigma, 0.0), max(mean + -3.0 * sigma, 0.0)
+            u2, l2 = max(mean + 2.0 * sigma, 0.0), max(mean + -2.0 * sigma, 0.0)
+            u1, l1 = max(mean + 1.0 * sigma, 0.0), max(mean + -1.0 * sigma, 0.0)
+    if ok:
+        _segment(seg_lines, seg_start, k, s0 + a, centre, u3, l3, u2, l2, u1, l1, mr_ucl)
+        for j in range(a, b):
+            z[j] = zone_code(xs[j], centre, u3, l3, u2, l2, beyond)
+    else:  # too few points to trust limits: the centre line only, and no rules
+        _segment(seg_lines, seg_start, k, s0 + a, centre, nan, nan, nan, nan, nan, nan, nan)
+        for j in range(a, b):
+            z[j] = 0
+    return k + 1
 
 
 @_kernel
-def _run_rules(plotted, lines, s0, n, a, table, rules, variation, status_row):
-    """Anhøj rules on the last phase [a, n) of a run chart: long runs flagged on their useful points."""
+def _run_rules(xs, centre, n, a, table, rules, variation, status_row):
+    """Anhøj counts on the last phase [a, n) of a run chart; long runs flagged on their useful points."""
     useful = 0
     longest = 0
     crossings = 0
     length = 0
     side_prev = 0
-    for i in range(s0 + a, s0 + n):
-        d = plotted[i] - lines[0, i]
-        side = 1 if d > 0 else (-1 if d < 0 else 0)
+    for j in range(a, n):
+        side = 1 if xs[j] > centre[j] else (-1 if xs[j] < centre[j] else 0)
         if side == 0:
             continue
         useful += 1
         if side == side_prev:
             length += 1
         else:
-            if side_prev != 0:
-                crossings += 1
+            crossings += np.int64(side_prev != 0)
             length = 1
         side_prev = side
         longest = max(longest, length)
     run_max = int(np.rint(math.log2(max(useful, 1)))) + 3  # rint rounds ties to even, as R and Python do
-    for i in range(s0, s0 + n):
-        rules[i] = 0
+    for j in range(n):
+        rules[j] = 0
     start = -1
     last = -1
     length = 0
     side_prev = 0
-    for i in range(s0 + a, s0 + n + 1):
+    for j in range(a, n + 1):
         side = 0
-        if i < s0 + n:
-            d = plotted[i] - lines[0, i]
-            side = 1 if d > 0 else (-1 if d < 0 else 0)
+        if j < n:
+            side = 1 if xs[j] > centre[j] else (-1 if xs[j] < centre[j] else 0)
             if side == 0:
                 continue  # not useful: neither extends nor breaks a run
-        if side != side_prev:  # a run ended at `last` (and at the end, side 0 ends the last run)
+        if side != side_prev:  # the run ending at `last` is over (at the end, side 0 ends the last run)
             if length > run_max:
-                for j in range(start, last + 1):
-                    if plotted[j] != lines[0, j]:
-                        rules[j] |= LONG_RUN
-            start = i
+                for i in range(start, last + 1):
+                    if xs[i] != centre[i]:
+                        rules[i] |= LONG_RUN
+            start = j
             length = 0
             side_prev = side
         length += 1
-        last = i
-    for i in range(s0, s0 + n):
-        above = np.int64(plotted[i] > lines[0, i])
-        flagged = np.int64(rules[i] != 0)
-        variation[i] = table[flagged * above + 2 * flagged * (1 - above) + 4 * above]
+        last = j
+    for j in range(n):  # only a long run has a side, so only it can be improvement or concern
+        above = np.int64(xs[j] > centre[j])
+        flagged = np.int64(rules[j] != 0)
+        variation[j] = table[flagged * above + 2 * flagged * (1 - above) + 4 * above]
     status_row[1] = useful
     status_row[2] = longest
     status_row[3] = run_max
@@ -152,15 +162,16 @@ def _run_rules(plotted, lines, s0, n, a, table, rules, variation, status_row):
 
 
 @_kernel
-def chart_all(x, den, offsets, cuts, cut_offsets, params, ks,
-              plotted, lines, mr, mr_ucl, rules, variation, status):
+def chart_all(x, den, src, offsets, cuts, cut_offsets, params, ks,
+              plotted, rules, variation, seg_lines, seg_start, seg_offsets, status):
     """Chart every series of the batch (see the module docstring); answers the number of bad inputs (non-finite
     values, denominators not positive and finite), with nothing else to trust when it is not zero."""
     bad = 0
     longest = 0
     for t in range(offsets.shape[0] - 1):
         longest = max(longest, offsets[t + 1] - offsets[t])
-    rx = np.empty(x.shape[0])  # the values on the scale the rules see (T charts: transformed)
+    rx = np.empty(longest)  # T charts: the values on the transformed scale the rules and limits see
+    centre_pt = np.empty(longest)
     z = np.zeros(longest, dtype=np.uint8)
     hi = np.zeros(longest, dtype=np.uint8)
     lo = np.zeros(longest, dtype=np.uint8)
@@ -171,37 +182,44 @@ def chart_all(x, den, offsets, cuts, cut_offsets, params, ks,
     for direction in range(-1, 2):
         for wins in range(2):
             tables[2 * (direction + 1) + wins] = variation_table(direction, wins == 1)
+    k = 0
     for t in range(offsets.shape[0] - 1):
         s0 = offsets[t]
         n = offsets[t + 1] - s0
-        kind = params[t, 0]
-        table = tables[2 * (params[t, 1] + 1) + params[t, 6]]
+        seg_offsets[t] = k
         for c in range(STATUS):
             status[t, c] = 0
+        kind = params[t, 0]
         ratio = kind == P or kind == U
-        for i in range(s0, s0 + n):
+        xin = x[src[t] : src[t] + n]
+        dn = den[src[t] : src[t] + n]
+        out = plotted[s0 : s0 + n]
+        for j in range(n):
             # checked here, in the pass that reads them anyway: a separate test would read the batch twice
-            bad += np.int64(not np.isfinite(x[i])) + np.int64(ratio and not (np.isfinite(den[i]) and den[i] > 0))
-            v = x[i] / den[i] if ratio else x[i]
-            plotted[i] = v
-            rx[i] = x[i] ** (1.0 / T_EXPONENT) if kind == T else v
-            mr[i] = np.nan
-            mr_ucl[i] = np.nan
+            bad += np.int64(not np.isfinite(xin[j])) + np.int64(ratio and not (np.isfinite(dn[j]) and dn[j] > 0))
+            out[j] = xin[j] / dn[j] if ratio else xin[j]
         if n == 0 or bad:
             continue
-        calc = rx if kind == T else x
-        # phases: [s, e) computes the lines of points [a, b); a baseline is one period applied to all points
+        if kind == T:
+            for j in range(n):
+                rx[j] = xin[j] ** (1.0 / T_EXPONENT)
+            xs = rx[:n]
+            calc = rx[:n]
+        else:
+            xs = out
+            calc = xin
+        table = tables[2 * (params[t, 1] + 1) + params[t, 6]]
+        beyond = params[t, 5] == 1
+        cross = params[t, 8] == 1
         baseline = params[t, 9]
-        bound = 0
+        # phases: [s, e) computes the lines of points [a, b); a baseline is one period applied to all points
+        a = 0
         c = cut_offsets[t]
-        last_a = 0
-        while bound < n:
-            a = bound
+        while a < n:
+            b = n
             if baseline > 0:
-                b = n
                 s, e = 0, min(baseline, n)
             else:
-                b = n
                 while c < cut_offsets[t + 1]:
                     cut = cuts[c]
                     c += 1
@@ -209,50 +227,34 @@ def chart_all(x, den, offsets, cuts, cut_offsets, params, ks,
                         b = cut
                         break
                 s, e = a, b
-            last_a = a
-            ok = e - s >= params[t, 4]  # too few points to trust limits: the centre line only, no rules
-            for i in range(a, b):
-                active[i] = ok and kind != RUN
-                brk_run[i] = False
-            if ok and a > 0 and params[t, 8] == 0:
-                brk_run[a] = True
-            if kind == RUN:
-                centre = np.median(plotted[s0 + s : s0 + e])
-                for i in range(s0 + a, s0 + b):
-                    lines[0, i] = centre
-                    for r in range(1, 7):
-                        lines[r, i] = np.nan
-            elif kind == XMR_KIND or kind == T:
-                _xmr_lines(kind, calc, plotted, s0, s, e, a, b, ks[t], params[t, 7], lines, mr, mr_ucl, ok)
-            else:
-                _sigma_lines(kind, x, den, s0, s, e, a, b, lines, ok)
-            bound = b
-        status[t, 5] = last_a
-        if kind == RUN:
-            _run_rules(plotted, lines, s0, n, last_a, table, rules, variation, status[t])
-            continue
-        xs = rx[s0 : s0 + n]
-        beyond = params[t, 5] == 1
-        for j in range(n):
-            i = s0 + j
-            z[j] = zone_code(xs[j], lines[0, i], lines[1, i], lines[2, i], lines[3, i], lines[4, i],
-                             beyond) if active[j] else 0
-            # inactive points break every run; only shifts and two-of-three may be kept from crossing phases
-            brk_trend[j] = not active[j] or (j > 0 and not active[j - 1])
-            brk_run[j] = brk_run[j] or brk_trend[j]
-            hi[j] = 0
-            lo[j] = 0
-        flag_series(xs, z, brk_run, brk_trend, 0, n, params[t, 2], params[t, 3], hi, lo)
-        for j in range(n):
-            if not active[j]:
+            ok = e - s >= params[t, 4] and kind != RUN
+            status[t, 5] = a
+            k = _phase(kind, xs, calc, dn, s, e, a, b, ks[t], params[t, 7], beyond, ok, s0, seg_lines, seg_start,
+                       k, z, centre_pt)
+            for j in range(a, b):
+                active[j] = ok
+                # inactive points break every run; only shifts and two-of-three may be kept from crossing phases
+                brk_trend[j] = not ok or (j > 0 and not active[j - 1])
+                brk_run[j] = brk_trend[j] or (j == a and a > 0 and ok and not cross)
                 hi[j] = 0
                 lo[j] = 0
-        classify(hi, lo, z, 0, n, table, rules[s0 : s0 + n], variation[s0 : s0 + n])
+            a = b
+        if kind == RUN:
+            _run_rules(xs, centre_pt, n, status[t, 5], table, rules[s0 : s0 + n], variation[s0 : s0 + n],
+                       status[t])
+            continue
+        flag_series(xs, z, brk_run, brk_trend, 0, n, params[t, 2], params[t, 3], hi, lo)
+        for j in range(n):
+            h = hi[j] if active[j] else 0
+            low = lo[j] if active[j] else 0
+            rules[s0 + j] = h | low
+            variation[s0 + j] = table[np.int64(h != 0) + 2 * np.int64(low != 0) + 4 * np.int64(z[j] & ABOVE)]
         status[t, 0] = 1 if active[n - 1] else 0
         if kind == T:  # lines back on the time scale; below zero on the transformed scale shows as zero
             for r in range(7):
-                for i in range(s0, s0 + n):
-                    v = lines[r, i]
+                for q in range(seg_offsets[t], k):
+                    v = seg_lines[r, q]
                     if not np.isnan(v):
-                        lines[r, i] = max(v, 0.0) ** T_EXPONENT
+                        seg_lines[r, q] = max(v, 0.0) ** T_EXPONENT
+    seg_offsets[offsets.shape[0] - 1] = k
     return bad

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from domain.control.vocabulary import AssuranceIcon, VariationIcon
-from projections.spc.chart_kernel import STATUS, chart_all
+from projections.spc.chart_kernel import LINES, STATUS, chart_all
 from projections.spc.runs import RunAnalysis, crossings_min
 from projections.spc.settings import (
     CONCERN,
@@ -18,6 +18,7 @@ from projections.spc.settings import (
     NEITHER_LOW,
     PARAMS,
     RUN,
+    XMR,
     ChartSettings,
     P,
     U,
@@ -63,15 +64,17 @@ class ChartResult:
 
 @dataclass(frozen=True, slots=True)
 class ChartBatch:
-    """Flat output columns of a batch (series t is offsets[t]:offsets[t+1]), icons and run analyses."""
+    """Flat output columns of a batch (series t is offsets[t]:offsets[t+1]), lines per segment (see chart_kernel),
+    icons and run analyses."""
 
     offsets: np.ndarray
+    kinds: np.ndarray
     values: np.ndarray
-    lines: np.ndarray  # rows: centre, upper, lower limit, upper, lower two-sigma, upper, lower one-sigma
-    moving_range: np.ndarray
-    moving_range_ucl: np.ndarray
     rules: np.ndarray
     variation: np.ndarray
+    seg_lines: np.ndarray
+    seg_start: np.ndarray
+    seg_offsets: np.ndarray
     variation_icons: np.ndarray  # index into _ICONS, -1 for none
     assurance_icons: np.ndarray  # index into _ASSURANCES, -1 for none
     runs: dict[int, RunAnalysis]
@@ -79,47 +82,73 @@ class ChartBatch:
     def __len__(self) -> int:
         return self.offsets.shape[0] - 1
 
+    def lines(self, t: int) -> np.ndarray:
+        """Series t's lines per point: rows as chart_kernel's seg_lines."""
+        a, b = int(self.offsets[t]), int(self.offsets[t + 1])
+        k0, k1 = int(self.seg_offsets[t]), int(self.seg_offsets[t + 1])
+        starts = self.seg_start[k0:k1]
+        if k1 - k0 == b - a:  # a segment per point (P and U charts, or phases of one point)
+            return self.seg_lines[:, k0:k1]
+        return np.repeat(self.seg_lines[:, k0:k1], np.diff(np.append(starts, b)), axis=1)
+
     def result(self, t: int) -> ChartResult:
         a, b = int(self.offsets[t]), int(self.offsets[t + 1])
-        lines = self.lines[:, a:b]
+        lines = self.lines(t)
+        values = self.values[a:b]
+        mr = np.full(b - a, np.nan)
+        if self.kinds[t] == XMR and b > a:
+            # within each phase; a phase's first point has no moving range
+            mr[1:] = np.abs(np.diff(values))
+            k0, k1 = int(self.seg_offsets[t]), int(self.seg_offsets[t + 1])
+            mr[self.seg_start[k0:k1] - a] = np.nan
         icon, assurance = int(self.variation_icons[t]), int(self.assurance_icons[t])
-        return ChartResult(self.values[a:b], lines[0], lines[1], lines[2], lines[3], lines[4], lines[5], lines[6],
-                           self.moving_range[a:b], self.moving_range_ucl[a:b], self.rules[a:b],
-                           self.variation[a:b], _ICONS[icon] if icon >= 0 else None,
+        return ChartResult(values, lines[0], lines[1], lines[2], lines[3], lines[4], lines[5], lines[6], mr,
+                           lines[7], self.rules[a:b], self.variation[a:b], _ICONS[icon] if icon >= 0 else None,
                            _ASSURANCES[assurance] if assurance >= 0 else None, self.runs.get(t))
 
 
 def chart_batch(values: np.ndarray, denominators: np.ndarray, offsets: np.ndarray, params: np.ndarray,
                 limit_constants: np.ndarray, targets: np.ndarray, cuts: np.ndarray = _EMPTY_INT,
-                cut_offsets: np.ndarray | None = None) -> ChartBatch:
-    """Chart every series in one kernel call. Series t is values[offsets[t]:offsets[t+1]] (numerators for P and U,
-    over denominators; denominators are read for P and U only), in period order; params[t] is its settings'
-    `row`, limit_constants[t] their constant, targets[t] the target in force at its last point (NaN: none);
-    cuts[cut_offsets[t]:cut_offsets[t+1]] are its phase starts (indices within the series, rising)."""
+                cut_offsets: np.ndarray | None = None, sources: np.ndarray | None = None) -> ChartBatch:
+    """Chart every series in one kernel call. Series t has offsets[t+1] - offsets[t] points in period order, read
+    from values (numerators for P and U, over denominators; denominators are read for P and U only) from
+    sources[t] on (default: offsets[t], the columns are the series one after another); params[t] is its
+    settings' `row`, limit_constants[t] their constant, targets[t] the target in force at its last point (NaN:
+    none); cuts[cut_offsets[t]:cut_offsets[t+1]] are its phase starts (indices within the series, rising)."""
     s = offsets.shape[0] - 1
     if cut_offsets is None:
         cut_offsets = np.zeros(s + 1, dtype=np.int64)
-    _check(values, denominators, offsets, params)
-    n = values.shape[0]
-    plotted, mr, mr_ucl = np.empty(n), np.empty(n), np.empty(n)
-    lines = np.empty((7, n))
+    _check(values, denominators, offsets, params, sources)
+    src = offsets[:-1] if sources is None else sources
+    n = int(offsets[-1])
+    plotted = np.empty(n)
     rules = np.empty(n, dtype=np.uint8)
     variation = np.empty(n, dtype=np.int8)
+    seg_lines = np.empty((LINES, n))
+    seg_start = np.empty(n, dtype=np.int64)
+    seg_offsets = np.empty(s + 1, dtype=np.int64)
     status = np.empty((s, STATUS), dtype=np.int64)
-    bad = chart_all(values, denominators, offsets, cuts, cut_offsets, params, limit_constants,
-                    plotted, lines, mr, mr_ucl, rules, variation, status)
+    bad = chart_all(values, denominators, src, offsets, cuts, cut_offsets, params, limit_constants,
+                    plotted, rules, variation, seg_lines, seg_start, seg_offsets, status)
     if bad:
         raise ValueError("values must be finite; denominators (P and U charts) positive and finite")
     runs = _run_analyses(params, offsets, status, rules)
-    icons, assurances = _icons(params, offsets, status, variation, lines, targets)
-    return ChartBatch(offsets, plotted, lines, mr, mr_ucl, rules, variation, icons, assurances, runs)
+    icons, assurances = _icons(params, seg_offsets, status, variation, offsets, seg_lines, targets)
+    return ChartBatch(offsets, params[:, _KIND], plotted, rules, variation, seg_lines, seg_start, seg_offsets,
+                      icons, assurances, runs)
 
 
-def _check(values: np.ndarray, denominators: np.ndarray, offsets: np.ndarray, params: np.ndarray) -> None:
+def _check(values: np.ndarray, denominators: np.ndarray, offsets: np.ndarray, params: np.ndarray,
+           sources: np.ndarray | None) -> None:
     if values.ndim != 1 or denominators.shape != values.shape or offsets.ndim != 1 or offsets.size < 1:
         raise ValueError("values and denominators must be one-dimensional and of one length")
-    if offsets[0] != 0 or offsets[-1] != values.size or (np.diff(offsets) < 0).any():
-        raise ValueError("offsets must rise from 0 to len(values)")
+    if offsets[0] != 0 or (np.diff(offsets) < 0).any():
+        raise ValueError("offsets must rise from 0")
+    if sources is not None and sources.size and (sources.min() < 0 or
+                                                 (sources + np.diff(offsets)).max() > values.size):
+        raise ValueError("every series must lie within the values")
+    if sources is None and offsets[-1] != values.size:
+        raise ValueError("offsets must end at len(values)")
     if params.shape[0] != offsets.size - 1:
         raise ValueError("one row of parameters per series")
 
@@ -137,15 +166,16 @@ def _run_analyses(params: np.ndarray, offsets: np.ndarray, status: np.ndarray,
     return runs
 
 
-def _icons(params: np.ndarray, offsets: np.ndarray, status: np.ndarray, variation: np.ndarray, lines: np.ndarray,
-           targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _icons(params: np.ndarray, seg_offsets: np.ndarray, status: np.ndarray, variation: np.ndarray,
+           offsets: np.ndarray, seg_lines: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Variation icon from each chart's last point; assurance from its target against the last limits."""
     shown = status[:, 0] == 1  # the last point is in a phase with limits (never for run charts)
     last = np.maximum(offsets[1:] - 1, 0)
+    last_segment = np.maximum(seg_offsets[1:] - 1, 0)
     direction = params[:, _DIRECTION]
     if variation.size:
         icons = np.where(shown, _ICON_TABLE[direction + 1, variation[last]], -1).astype(np.int8)
-        lower, upper = lines[2, last], lines[1, last]
+        lower, upper = seg_lines[2, last_segment], seg_lines[1, last_segment]
     else:
         icons = np.full(len(shown), -1, dtype=np.int8)
         lower = upper = np.full(len(shown), np.nan)
