@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 from domain.control.measure import Measure  # noqa: E402
 from domain.control.vocabulary import ChartType, Direction  # noqa: E402
 from projections.base import ProjectedEvent  # noqa: E402
+from projections.spc.columns import Columns  # noqa: E402
 from projections.spc.fold import Series, chart_series  # noqa: E402
 from projections.spc.projection import SpcProjection  # noqa: E402
 
@@ -95,14 +96,16 @@ def periods(n: int, first: int = 0) -> list[str]:
 
 
 def make_series(rng: np.random.Generator, points: int = POINTS) -> list[Series]:
-    """SERIES fold states in the mix, built by the fold's own methods."""
+    """SERIES fold states in the mix, built by the fold's own methods into one Columns, as the projection's cache
+    holds them."""
     out = []
+    columns = Columns()
     days = periods(points)
     recalc_days = {p: days[p] for _, _, phases, _, _ in MIX for p in phases}
     kinds = np.repeat(np.arange(len(MIX)), np.round(np.array([m[0] for m in MIX]) * SERIES).astype(int))
     for i, k in enumerate(kinds):
         _, chart, phases, baseline, target = MIX[k]
-        s = Series(chart, Direction.INCREASE if i % 2 else Direction.DECREASE, 6, 6, _periods=[])
+        s = Series(chart, Direction.INCREASE if i % 2 else Direction.DECREASE, 6, 6, columns)
         x = np.round(rng.normal(50, 5, points) + np.linspace(0, 3, points), 1)
         den = None
         if chart in (ChartType.P, ChartType.U):
@@ -111,9 +114,9 @@ def make_series(rng: np.random.Generator, points: int = POINTS) -> list[Series]:
         elif chart in (ChartType.C, ChartType.G, ChartType.T):
             x = rng.poisson(8, points).astype(float) + (chart is ChartType.T)
         s.record(days, x.tolist(), den)
-        s.recalculations = [recalc_days[p] for p in phases]
-        s.baseline_points = baseline
-        s.targets = [("", target)] if target is not None else []
+        s.set_recalculations([recalc_days[p] for p in phases])
+        s.set_baseline(baseline)
+        s.set_targets([("", target)] if target is not None else [])
         out.append(s)
     return out
 
@@ -140,7 +143,9 @@ class FakeConnection:
 def handle_per_chart(rng: np.random.Generator) -> tuple[float, int]:
     """One batch of SERIES events, one new observation per measure whose 99 earlier points are in the cache."""
     projection = SpcProjection(cache_size=10 * SERIES)
-    for i, s in enumerate(make_series(rng, POINTS - 1)):
+    many = make_series(rng, POINTS - 1)
+    projection._columns = many[0].columns
+    for i, s in enumerate(many):
         projection._cache[f"m{i}"] = s
     now = datetime.now(UTC)
     day = periods(1, POINTS - 1)

@@ -1,9 +1,9 @@
 """The batch chart kernel: every series of a batch, of any chart type, with its phases or baseline, in one call.
 
-Series t reads n = offsets[t+1] - offsets[t] points from x (and den, for P and U) starting at src[t], so the
-fold's own column store is read in place; it writes its points at offsets[t] of the flat outputs. Its phase
-starts are cuts[cut_offsets[t]:cut_offsets[t+1]] (point indices within the series, rising) and its settings are
-row t of params (columns: settings.PARAMS), with the limit constant in ks[t].
+Series t reads n = offsets[t+1] - offsets[t] points from x, days (and den, for P and U) starting at src[t], so
+the fold's shared columns are read in place; it writes its points at offsets[t] of the flat outputs. Its phases
+start at the first point on or after each of cut_days[t, :cut_counts[t]] (rising), and its settings are row t
+of params (columns: settings.PARAMS), with the limit constant in ks[t].
 
 Lines are written per segment, not per point: a segment is a phase of an XmR, T, C, G or run chart (its lines are
 constant) or one point of a P or U chart (limits per point). seg_lines rows: centre, upper and lower limit, upper
@@ -162,7 +162,7 @@ def _run_rules(xs, centre, n, a, table, rules, variation, status_row):
 
 
 @_kernel
-def chart_all(x, den, src, offsets, cuts, cut_offsets, params, ks,
+def chart_all(x, den, days, src, offsets, cut_days, cut_counts, params, ks,
               plotted, rules, variation, seg_lines, seg_start, seg_offsets, status):
     """Chart every series of the batch (see the module docstring); answers the number of bad inputs (non-finite
     values, denominators not positive and finite), with nothing else to trust when it is not zero."""
@@ -214,14 +214,14 @@ def chart_all(x, den, src, offsets, cuts, cut_offsets, params, ks,
         baseline = params[t, 9]
         # phases: [s, e) computes the lines of points [a, b); a baseline is one period applied to all points
         a = 0
-        c = cut_offsets[t]
+        c = 0
         while a < n:
             b = n
             if baseline > 0:
                 s, e = 0, min(baseline, n)
             else:
-                while c < cut_offsets[t + 1]:
-                    cut = cuts[c]
+                while c < cut_counts[t]:
+                    cut = np.searchsorted(days[src[t] : src[t] + n], cut_days[t, c])
                     c += 1
                     if a < cut < n:
                         b = cut

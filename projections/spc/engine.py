@@ -26,7 +26,6 @@ from projections.spc.settings import (
 
 _KIND, _DIRECTION, _BASELINE, _ON_LIMIT = (PARAMS.index(c) for c in ("kind", "direction", "baseline",
                                                                       "target_on_limit"))
-_EMPTY_INT = np.zeros(0, dtype=np.int64)
 # Variation icon by (direction + 1, last point's variation code); None (-1) is decided elsewhere.
 _ICONS = (VariationIcon.COMMON_CAUSE, VariationIcon.IMPROVEMENT_HIGH, VariationIcon.IMPROVEMENT_LOW,
           VariationIcon.CONCERN_HIGH, VariationIcon.CONCERN_LOW, VariationIcon.NEITHER_HIGH,
@@ -108,18 +107,24 @@ class ChartBatch:
 
 
 def chart_batch(values: np.ndarray, denominators: np.ndarray, offsets: np.ndarray, params: np.ndarray,
-                limit_constants: np.ndarray, targets: np.ndarray, cuts: np.ndarray = _EMPTY_INT,
-                cut_offsets: np.ndarray | None = None, sources: np.ndarray | None = None) -> ChartBatch:
+                limit_constants: np.ndarray, targets: np.ndarray, cut_days: np.ndarray | None = None,
+                cut_counts: np.ndarray | None = None, *, sources: np.ndarray | None = None,
+                days: np.ndarray | None = None) -> ChartBatch:
     """Chart every series in one kernel call. Series t has offsets[t+1] - offsets[t] points in period order, read
-    from values (numerators for P and U, over denominators; denominators are read for P and U only) from
-    sources[t] on (default: offsets[t], the columns are the series one after another); params[t] is its
-    settings' `row`, limit_constants[t] their constant, targets[t] the target in force at its last point (NaN:
-    none); cuts[cut_offsets[t]:cut_offsets[t+1]] are its phase starts (indices within the series, rising)."""
+    from values (numerators for P and U, over denominators; denominators are read for P and U only) and days
+    from sources[t] on (default: offsets[t], the columns are the series one after another; days default to each
+    point's index). params[t] is its settings' `row`, limit_constants[t] their constant, targets[t] the target in
+    force at its last point (NaN: none); its phases start at the first point on or after each of
+    cut_days[t, :cut_counts[t]] (rising)."""
     s = offsets.shape[0] - 1
-    if cut_offsets is None:
-        cut_offsets = np.zeros(s + 1, dtype=np.int64)
+    if cut_days is None or cut_counts is None:
+        cut_days, cut_counts = np.zeros((s, 0), dtype=np.int64), np.zeros(s, dtype=np.int64)
     _check(values, denominators, offsets, params, sources)
     src = offsets[:-1] if sources is None else sources
+    if days is None:  # a point's index within its series (the columns must then be the series one after another)
+        if sources is not None:
+            raise ValueError("series read from sources need their days")
+        days = np.arange(values.shape[0], dtype=np.int64) - np.repeat(offsets[:-1], np.diff(offsets))
     n = int(offsets[-1])
     plotted = np.empty(n)
     rules = np.empty(n, dtype=np.uint8)
@@ -128,7 +133,7 @@ def chart_batch(values: np.ndarray, denominators: np.ndarray, offsets: np.ndarra
     seg_start = np.empty(n, dtype=np.int64)
     seg_offsets = np.empty(s + 1, dtype=np.int64)
     status = np.empty((s, STATUS), dtype=np.int64)
-    bad = chart_all(values, denominators, src, offsets, cuts, cut_offsets, params, limit_constants,
+    bad = chart_all(values, denominators, days, src, offsets, cut_days, cut_counts, params, limit_constants,
                     plotted, rules, variation, seg_lines, seg_start, seg_offsets, status)
     if bad:
         raise ValueError("values must be finite; denominators (P and U charts) positive and finite")
@@ -208,10 +213,10 @@ def compute_chart(
         raise ValueError(f"{settings.chart_type.value} charts need denominators")
     den = np.ascontiguousarray(denominators, dtype=np.float64) if ratio else x
     n = x.shape[0]
-    cuts = np.array(sorted({int(p) for p in phase_starts if 0 < int(p) < n}), dtype=np.int64)
+    cuts = np.array([sorted({int(p) for p in phase_starts if 0 < int(p) < n})], dtype=np.int64)
     target = np.nan if targets is None or n == 0 else float(targets[-1])
     batch = chart_batch(x, den, np.array([0, n], dtype=np.int64),
                         np.array([settings.row(baseline_points)], dtype=np.int64),
                         np.array([settings.limit_constant]), np.array([target]), cuts,
-                        np.array([0, cuts.size], dtype=np.int64))
+                        np.array([cuts.shape[1]], dtype=np.int64))
     return batch.result(0)

@@ -12,6 +12,7 @@ from eventsourcing.utils import get_topic
 from domain.control.measure import Measure
 from projections.base import ProjectedEvent
 from projections.spc.annotations import ChartAnnotating
+from projections.spc.columns import Columns
 from projections.spc.document import encode
 from projections.spc.fold import Series, chart_series, evolve
 
@@ -33,10 +34,12 @@ class SpcProjection:
         # While this process holds the projection's lock it is the only writer of spc_series, so the
         # in-memory copy of a series is exactly the stored one; forget() drops it on any change of hands.
         self._cache: dict[str, Series] = {}
+        self._columns = Columns()  # the cached series' points, charted where they lie
         self.cache_size = cache_size
 
     def forget(self) -> None:
         self._cache.clear()
+        self._columns = Columns()
 
     async def clear(self, conn: asyncpg.Connection) -> None:
         await conn.execute("TRUNCATE spc_series")
@@ -47,8 +50,8 @@ class SpcProjection:
         if missing:
             for row in await conn.fetch("SELECT measure_id, state FROM spc_series WHERE measure_id = ANY($1)",
                                         missing):
-                self._cache[row[0]] = Series.from_bytes(row[1])
-        touched = apply(self._cache, events, self.annotating)
+                self._cache[row[0]] = Series.from_bytes(row[1], self._columns)
+        touched = apply(self._cache, events, self.annotating, self._columns)
         rows = rows_of(self._cache, touched)
         if rows:
             await conn.executemany(
@@ -56,7 +59,7 @@ class SpcProjection:
                 "ON CONFLICT (measure_id) DO UPDATE SET position = EXCLUDED.position, state = EXCLUDED.state, "
                 "chart = EXCLUDED.chart", rows)
         if len(self._cache) > self.cache_size:
-            self._cache.clear()
+            self.forget()
 
 
 def _measures_of(e: ProjectedEvent, annotating: tuple[type, ...]) -> Sequence[str]:
@@ -64,8 +67,10 @@ def _measures_of(e: ProjectedEvent, annotating: tuple[type, ...]) -> Sequence[st
     return e.event.chart_annotation()[0] if isinstance(e.event, annotating) else (e.stream_id,)
 
 
-def apply(cache: dict[str, Series], events: list[ProjectedEvent], annotating: tuple[type, ...] = ()) -> dict[str, int]:
-    """Fold the events into the cached series; answers each touched measure's last position."""
+def apply(cache: dict[str, Series], events: list[ProjectedEvent], annotating: tuple[type, ...] = (),
+          columns: Columns | None = None) -> dict[str, int]:
+    """Fold the events into the cached series (new ones into `columns`); answers each touched measure's last
+    position."""
     touched: dict[str, int] = {}
     for e in events:
         event = e.event
@@ -78,7 +83,7 @@ def apply(cache: dict[str, Series], events: list[ProjectedEvent], annotating: tu
                     annotated.annotate(period, kind, text, at)
                     touched[measure_id] = e.position
             continue
-        series = evolve(cache.get(e.stream_id), event)
+        series = evolve(cache.get(e.stream_id), event, columns)
         if series is not None:
             cache[e.stream_id] = series
             touched[e.stream_id] = e.position

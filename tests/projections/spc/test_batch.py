@@ -48,13 +48,16 @@ def together(many: list[dict]):
     offsets = np.cumsum([0, *lengths]).astype(np.int64)
     values = np.concatenate([c["values"] for c in many])
     den = np.concatenate([c["values"] if c["denominators"] is None else c["denominators"] for c in many])
-    cuts = [np.array([p for p in c["phase_starts"] if 0 < p < c["values"].size], dtype=np.int64) for c in many]
+    cuts = [[p for p in c["phase_starts"] if 0 < p < c["values"].size] for c in many]
+    cut_days = np.zeros((len(many), max(map(len, cuts))), dtype=np.int64)
+    for row, days in zip(cut_days, cuts, strict=True):
+        row[: len(days)] = days
     return chart_batch(values, den, offsets,
                        np.array([c["settings"].row(c["baseline_points"]) for c in many], dtype=np.int64),
                        np.array([c["settings"].limit_constant for c in many]),
                        np.array([np.nan if c["target"] is None or not c["values"].size else c["target"]
                                  for c in many]),
-                       np.concatenate(cuts), np.cumsum([0, *(c.size for c in cuts)]).astype(np.int64))
+                       cut_days, np.array([len(c) for c in cuts], dtype=np.int64))
 
 
 @settings(max_examples=150, deadline=None)

@@ -77,7 +77,7 @@ def test_a_stored_series_reads_back_as_it_was_written() -> None:
 
 
 def test_corrections_and_periods_recorded_out_of_order_keep_one_sorted_value_per_period() -> None:
-    series = Series(ChartType.XMR, "NEITHER", 6, 6, _periods=[])
+    series = Series(ChartType.XMR, "NEITHER", 6, 6)
     series.record(monthly(3, 2), [3.0, 4.0, 5.0], None)
     series.record(monthly(3), [1.0, 2.0, 30.0], None)  # two earlier months, and March corrected
     assert series.periods() == monthly(5)
