@@ -20,10 +20,11 @@ import math
 import numpy as np
 from numba import njit
 
-from projections.spc.kernels import ABOVE, flag_series, fsum, variation_table, xmr_stats, zone_code
+from projections.spc.kernels import fsum, variation_table, xmr_stats
 from projections.spc.limits import G_MEDIAN_FACTOR, T_EXPONENT
 from projections.spc.settings import LONG_RUN, MR_UCL_CONSTANT, RUN, C, P, T, U
 from projections.spc.settings import XMR as XMR_KIND
+from projections.spc.windows import FALL, PAD, RISE, byte_masks, code_of, paint, table_bits, window_ends
 
 # No fastmath: the comparisons with the mean decide ties exactly, and the compensated sums must stay in order.
 _kernel = njit(cache=True, boundscheck=False, error_model="numpy")
@@ -73,7 +74,7 @@ def _phase(kind, xs, calc, den, s, e, a, b, k_lim, screen, beyond, ok, s0, seg_l
             u1 = min(max(rate + 1.0 * sigma, 0.0), ceiling)
             l1 = min(max(rate + -1.0 * sigma, 0.0), ceiling)
             _segment(seg_lines, seg_start, k, s0 + j, rate, u3, l3, u2, l2, u1, l1, nan)
-            z[j] = zone_code(xs[j], rate, u3, l3, u2, l2, beyond)
+            z[j] = code_of(xs[j], rate, u3, l3, u2, l2, beyond)
             k += 1
         return k
     mr_ucl = nan
@@ -100,7 +101,7 @@ def _phase(kind, xs, calc, den, s, e, a, b, k_lim, screen, beyond, ok, s0, seg_l
     if ok:
         _segment(seg_lines, seg_start, k, s0 + a, centre, u3, l3, u2, l2, u1, l1, mr_ucl)
         for j in range(a, b):
-            z[j] = zone_code(xs[j], centre, u3, l3, u2, l2, beyond)
+            z[j] = code_of(xs[j], centre, u3, l3, u2, l2, beyond)
     else:  # too few points to trust limits: the centre line only, and no rules
         _segment(seg_lines, seg_start, k, s0 + a, centre, nan, nan, nan, nan, nan, nan, nan)
         for j in range(a, b):
@@ -172,16 +173,22 @@ def chart_all(x, den, days, src, offsets, cut_days, cut_counts, params, ks,
         longest = max(longest, offsets[t + 1] - offsets[t])
     rx = np.empty(longest)  # T charts: the values on the transformed scale the rules and limits see
     centre_pt = np.empty(longest)
-    z = np.zeros(longest, dtype=np.uint8)
-    hi = np.zeros(longest, dtype=np.uint8)
-    lo = np.zeros(longest, dtype=np.uint8)
-    brk_run = np.zeros(longest, dtype=np.bool_)
-    brk_trend = np.zeros(longest, dtype=np.bool_)
+    zb = np.zeros(longest + 2 * PAD, dtype=np.uint8)  # point codes, padded with zeros (see windows.py)
+    since = np.zeros(longest + 2 * PAD, dtype=np.uint8)
+    w = np.zeros(longest + 3 * PAD, dtype=np.uint8)
+    z = zb[PAD:]
     active = np.zeros(longest, dtype=np.bool_)
     tables = np.empty((6, 8), dtype=np.int8)  # by direction (-1, 0, 1) and whether improvement wins
+    bits = np.empty(6, dtype=np.int64)
     for direction in range(-1, 2):
         for wins in range(2):
             tables[2 * (direction + 1) + wins] = variation_table(direction, wins == 1)
+            bits[2 * (direction + 1) + wins] = table_bits(tables[2 * (direction + 1) + wins])
+    needs = np.empty((3, 3), dtype=np.int64)  # by shift and trend run length, 6..8
+    paints = np.empty((3, 3), dtype=np.int64)
+    for shift_n in range(6, 9):
+        for trend_n in range(6, 9):
+            needs[shift_n - 6, trend_n - 6], paints[shift_n - 6, trend_n - 6] = byte_masks(shift_n, trend_n)
     k = 0
     for t in range(offsets.shape[0] - 1):
         s0 = offsets[t]
@@ -209,6 +216,7 @@ def chart_all(x, den, days, src, offsets, cut_days, cut_counts, params, ks,
             xs = out
             calc = xin
         table = tables[2 * (params[t, 1] + 1) + params[t, 6]]
+        shift_n, trend_n = params[t, 2], params[t, 3]
         beyond = params[t, 5] == 1
         cross = params[t, 8] == 1
         baseline = params[t, 9]
@@ -234,21 +242,23 @@ def chart_all(x, den, days, src, offsets, cut_days, cut_counts, params, ks,
             for j in range(a, b):
                 active[j] = ok
                 # inactive points break every run; only shifts and two-of-three may be kept from crossing phases
-                brk_trend[j] = not ok or (j > 0 and not active[j - 1])
-                brk_run[j] = brk_trend[j] or (j == a and a > 0 and ok and not cross)
-                hi[j] = 0
-                lo[j] = 0
+                joins_trend = ok and j > 0 and active[j - 1]
+                joins_run = joins_trend and not (j == a and not cross)
+                prev = xs[j - 1] if j > 0 else xs[j]
+                z[j] |= (RISE * np.int64(xs[j] > prev) | FALL * np.int64(xs[j] < prev)) * np.int64(joins_trend)
+                since[PAD + j] = min(since[PAD + j - 1] + 1, 8) if joins_run else 0
             a = b
         if kind == RUN:
             _run_rules(xs, centre_pt, n, status[t, 5], table, rules[s0 : s0 + n], variation[s0 : s0 + n],
                        status[t])
             continue
-        flag_series(xs, z, brk_run, brk_trend, 0, n, params[t, 2], params[t, 3], hi, lo)
-        for j in range(n):
-            h = hi[j] if active[j] else 0
-            low = lo[j] if active[j] else 0
-            rules[s0 + j] = h | low
-            variation[s0 + j] = table[np.int64(h != 0) + 2 * np.int64(low != 0) + 4 * np.int64(z[j] & ABOVE)]
+        for j in range(PAD):
+            zb[PAD + n + j] = 0
+            since[PAD + n + j] = 0
+        need = needs[min(max(shift_n, 6), 8) - 6, min(max(trend_n, 6), 8) - 6]
+        window_ends(zb, since, n, need, shift_n, w)
+        paint(zb, w, n, paints[min(max(shift_n, 6), 8) - 6, min(max(trend_n, 6), 8) - 6],
+              bits[2 * (params[t, 1] + 1) + params[t, 6]], rules[s0 : s0 + n], variation[s0 : s0 + n])
         status[t, 0] = 1 if active[n - 1] else 0
         if kind == T:  # lines back on the time scale; below zero on the transformed scale shows as zero
             for r in range(7):
