@@ -28,6 +28,7 @@ from projections.spc.windows import FALL, PAD, RISE, byte_masks, code_of, paint,
 
 # No fastmath: the comparisons with the mean decide ties exactly, and the compensated sums must stay in order.
 _kernel = njit(cache=True, boundscheck=False, error_model="numpy")
+_inline = njit(cache=True, boundscheck=False, error_model="numpy", inline="always")
 STATUS = 6  # columns of status
 LINES = 8  # rows of seg_lines
 
@@ -45,10 +46,17 @@ def _segment(seg_lines, seg_start, k, start, centre, u3, l3, u2, l2, u1, l1, mr_
     seg_lines[7, k] = mr_ucl
 
 
+@_inline
+def _slope(xs, j):
+    """RISE or FALL of point j against j - 1."""
+    return RISE * np.int64(xs[j] > xs[j - 1]) | FALL * np.int64(xs[j] < xs[j - 1])
+
+
 @_kernel
-def _phase(kind, xs, calc, den, s, e, a, b, k_lim, screen, beyond, ok, s0, seg_lines, seg_start, k, z, centre_pt):
-    """Lines of points [a, b) from the period [s, e), written as segments from k on; zone bits of the points.
-    Answers the next free segment."""
+def _phase(kind, xs, calc, den, s, e, a, b, k_lim, screen, beyond, ok, joined, s0, seg_lines, seg_start, k, z,
+           centre_pt):
+    """Lines of points [a, b) from the period [s, e), written as segments from k on; the points' codes (see
+    windows.py; `joined`: point a may continue a trend from a - 1). Answers the next free segment."""
     nan = np.nan
     if kind == RUN:
         c = np.median(xs[s:e])
@@ -74,7 +82,7 @@ def _phase(kind, xs, calc, den, s, e, a, b, k_lim, screen, beyond, ok, s0, seg_l
             u1 = min(max(rate + 1.0 * sigma, 0.0), ceiling)
             l1 = min(max(rate + -1.0 * sigma, 0.0), ceiling)
             _segment(seg_lines, seg_start, k, s0 + j, rate, u3, l3, u2, l2, u1, l1, nan)
-            z[j] = code_of(xs[j], rate, u3, l3, u2, l2, beyond)
+            z[j] = code_of(xs[j], rate, u3, l3, u2, l2, beyond) | (_slope(xs, j) if j > a or joined else 0)
             k += 1
         return k
     mr_ucl = nan
@@ -100,8 +108,9 @@ def _phase(kind, xs, calc, den, s, e, a, b, k_lim, screen, beyond, ok, s0, seg_l
             u1, l1 = max(mean + 1.0 * sigma, 0.0), max(mean + -1.0 * sigma, 0.0)
     if ok:
         _segment(seg_lines, seg_start, k, s0 + a, centre, u3, l3, u2, l2, u1, l1, mr_ucl)
-        for j in range(a, b):
-            z[j] = code_of(xs[j], centre, u3, l3, u2, l2, beyond)
+        z[a] = code_of(xs[a], centre, u3, l3, u2, l2, beyond) | (_slope(xs, a) if joined else 0)
+        for j in range(a + 1, b):
+            z[j] = code_of(xs[j], centre, u3, l3, u2, l2, beyond) | _slope(xs, j)
     else:  # too few points to trust limits: the centre line only, and no rules
         _segment(seg_lines, seg_start, k, s0 + a, centre, nan, nan, nan, nan, nan, nan, nan)
         for j in range(a, b):
@@ -177,7 +186,6 @@ def chart_all(x, den, days, src, offsets, cut_days, cut_counts, params, ks,
     since = np.zeros(longest + 2 * PAD, dtype=np.uint8)
     w = np.zeros(longest + 3 * PAD, dtype=np.uint8)
     z = zb[PAD:]
-    active = np.zeros(longest, dtype=np.bool_)
     tables = np.empty((6, 8), dtype=np.int8)  # by direction (-1, 0, 1) and whether improvement wins
     bits = np.empty(6, dtype=np.int64)
     for direction in range(-1, 2):
@@ -201,10 +209,16 @@ def chart_all(x, den, days, src, offsets, cut_days, cut_counts, params, ks,
         xin = x[src[t] : src[t] + n]
         dn = den[src[t] : src[t] + n]
         out = plotted[s0 : s0 + n]
-        for j in range(n):
-            # checked here, in the pass that reads them anyway: a separate test would read the batch twice
-            bad += np.int64(not np.isfinite(xin[j])) + np.int64(ratio and not (np.isfinite(dn[j]) and dn[j] > 0))
-            out[j] = xin[j] / dn[j] if ratio else xin[j]
+        # checked here, in the pass that reads them anyway: a separate test would read the batch twice
+        # (v - v is 0 for a finite v and NaN otherwise: a test that SIMD does without branches)
+        if ratio:
+            for j in range(n):
+                bad += np.int64(xin[j] - xin[j] != 0.0) + np.int64(not (dn[j] - dn[j] == 0.0 and dn[j] > 0))
+                out[j] = xin[j] / dn[j]
+        else:
+            for j in range(n):
+                bad += np.int64(xin[j] - xin[j] != 0.0)
+                out[j] = xin[j]
         if n == 0 or bad:
             continue
         if kind == T:
@@ -223,6 +237,8 @@ def chart_all(x, den, days, src, offsets, cut_days, cut_counts, params, ks,
         # phases: [s, e) computes the lines of points [a, b); a baseline is one period applied to all points
         a = 0
         c = 0
+        prev_ok = False  # the phase before had limits
+        base = 0  # first point of the current stretch joined for shifts and two-of-three
         while a < n:
             b = n
             if baseline > 0:
@@ -237,16 +253,16 @@ def chart_all(x, den, days, src, offsets, cut_days, cut_counts, params, ks,
                 s, e = a, b
             ok = e - s >= params[t, 4] and kind != RUN
             status[t, 5] = a
-            k = _phase(kind, xs, calc, dn, s, e, a, b, ks[t], params[t, 7], beyond, ok, s0, seg_lines, seg_start,
-                       k, z, centre_pt)
+            # points of a phase without limits break every run; a trend may cross into the next phase, shifts and
+            # two-of-three only if the setting says so
+            joined = ok and prev_ok
+            k = _phase(kind, xs, calc, dn, s, e, a, b, ks[t], params[t, 7], beyond, ok, joined, s0, seg_lines,
+                       seg_start, k, z, centre_pt)
+            if not (joined and cross):
+                base = a
             for j in range(a, b):
-                active[j] = ok
-                # inactive points break every run; only shifts and two-of-three may be kept from crossing phases
-                joins_trend = ok and j > 0 and active[j - 1]
-                joins_run = joins_trend and not (j == a and not cross)
-                prev = xs[j - 1] if j > 0 else xs[j]
-                z[j] |= (RISE * np.int64(xs[j] > prev) | FALL * np.int64(xs[j] < prev)) * np.int64(joins_trend)
-                since[PAD + j] = min(since[PAD + j - 1] + 1, 8) if joins_run else 0
+                since[PAD + j] = min(j - base, 8) if ok else 0
+            prev_ok = ok
             a = b
         if kind == RUN:
             _run_rules(xs, centre_pt, n, status[t, 5], table, rules[s0 : s0 + n], variation[s0 : s0 + n],
@@ -259,7 +275,7 @@ def chart_all(x, den, days, src, offsets, cut_days, cut_counts, params, ks,
         window_ends(zb, since, n, need, shift_n, w)
         paint(zb, w, n, paints[min(max(shift_n, 6), 8) - 6, min(max(trend_n, 6), 8) - 6],
               bits[2 * (params[t, 1] + 1) + params[t, 6]], rules[s0 : s0 + n], variation[s0 : s0 + n])
-        status[t, 0] = 1 if active[n - 1] else 0
+        status[t, 0] = 1 if prev_ok else 0
         if kind == T:  # lines back on the time scale; below zero on the transformed scale shows as zero
             for r in range(7):
                 for q in range(seg_offsets[t], k):
