@@ -98,6 +98,30 @@ def mean_of(x, s, e, keep):
     return m + (((total - p) - err) + comp) / n
 
 
+@njit(cache=True, inline="always")
+def _mean_and_moving_ranges(x, s, e):
+    """mean_of(x, s, e) (same sum, same order, same fix-up) and the sum of the moving ranges, in one loop so that
+    the two dependency chains overlap; the first range, |x[s] - x[s]| = 0, leaves the sum unchanged."""
+    total = 0.0
+    comp = 0.0
+    mr = 0.0
+    prev = x[s]
+    for i in range(s, e):
+        v = x[i]
+        t = total + v
+        if abs(total) >= abs(v):
+            comp += (total - t) + v
+        else:
+            comp += (v - t) + total
+        total = t
+        mr += abs(v - prev)
+        prev = v
+    n = e - s
+    m = (total + comp) / n
+    p, err = _two_product(float(n), m)
+    return m + (((total - p) - err) + comp) / n, mr
+
+
 @njit(cache=True)
 def xmr_stats(x, s, e, screen):
     """Mean and mean moving range of x[s:e].
@@ -106,12 +130,9 @@ def xmr_stats(x, s, e, screen):
     leaves the point that ends each dropped range out of the mean (MDC SQL).
     """
     n = e - s
-    mean = mean_of(x, s, e, _NO_MASK)
     if n < 2:
-        return mean, np.nan
-    total = 0.0
-    for i in range(s + 1, e):
-        total += abs(x[i] - x[i - 1])
+        return mean_of(x, s, e, _NO_MASK), np.nan
+    mean, total = _mean_and_moving_ranges(x, s, e)
     mrbar = total / (n - 1)
     if screen > 0:
         keep = np.ones(n, dtype=np.bool_)
