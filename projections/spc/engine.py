@@ -40,25 +40,39 @@ for _d in range(3):
 _ASSURANCES = (AssuranceIcon.CONSISTENT_PASS, AssuranceIcon.CONSISTENT_FAIL, AssuranceIcon.HIT_AND_MISS)
 
 
-@dataclass(frozen=True, slots=True)
 class ChartResult:
-    """One measure's chart; the arrays are views into its batch's columns."""
+    """One measure's chart: its columns are views into its batch's; the moving ranges (not stored) are worked out
+    when first asked for."""
 
-    values: np.ndarray
-    centre: np.ndarray
-    upper_limit: np.ndarray
-    lower_limit: np.ndarray
-    upper_two_sigma: np.ndarray
-    lower_two_sigma: np.ndarray
-    upper_one_sigma: np.ndarray
-    lower_one_sigma: np.ndarray
-    moving_range: np.ndarray
-    moving_range_ucl: np.ndarray
-    rules: np.ndarray
-    variation: np.ndarray
-    variation_icon: VariationIcon | None
-    assurance_icon: AssuranceIcon | None
-    runs: RunAnalysis | None
+    __slots__ = ("_mr", "_phase_starts", "_xmr", "assurance_icon", "lines", "rules", "runs", "values", "variation",
+                 "variation_icon")
+
+    def __init__(self, values: np.ndarray, lines: np.ndarray, rules: np.ndarray, variation: np.ndarray,
+                 variation_icon: VariationIcon | None, assurance_icon: AssuranceIcon | None, runs: RunAnalysis | None,
+                 xmr: bool, phase_starts: np.ndarray) -> None:
+        self.values, self.lines, self.rules, self.variation = values, lines, rules, variation
+        self.variation_icon, self.assurance_icon, self.runs = variation_icon, assurance_icon, runs
+        self._xmr, self._phase_starts, self._mr = xmr, phase_starts, None
+
+    centre = property(lambda self: self.lines[0])
+    upper_limit = property(lambda self: self.lines[1])
+    lower_limit = property(lambda self: self.lines[2])
+    upper_two_sigma = property(lambda self: self.lines[3])
+    lower_two_sigma = property(lambda self: self.lines[4])
+    upper_one_sigma = property(lambda self: self.lines[5])
+    lower_one_sigma = property(lambda self: self.lines[6])
+    moving_range_ucl = property(lambda self: self.lines[7])
+
+    @property
+    def moving_range(self) -> np.ndarray:
+        """XmR charts: |x[i] - x[i-1]| within each phase; a phase's first point has none."""
+        if self._mr is None:
+            mr = np.full(self.values.shape[0], np.nan)
+            if self._xmr and mr.size:
+                mr[1:] = np.abs(np.diff(self.values))
+                mr[self._phase_starts] = np.nan
+            self._mr = mr
+        return self._mr
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +88,7 @@ class ChartBatch:
     seg_lines: np.ndarray
     seg_start: np.ndarray
     seg_offsets: np.ndarray
+    seg_end: np.ndarray
     variation_icons: np.ndarray  # index into _ICONS, -1 for none
     assurance_icons: np.ndarray  # index into _ASSURANCES, -1 for none
     runs: dict[int, RunAnalysis]
@@ -85,25 +100,17 @@ class ChartBatch:
         """Series t's lines per point: rows as chart_kernel's seg_lines."""
         a, b = int(self.offsets[t]), int(self.offsets[t + 1])
         k0, k1 = int(self.seg_offsets[t]), int(self.seg_offsets[t + 1])
-        starts = self.seg_start[k0:k1]
         if k1 - k0 == b - a:  # a segment per point (P and U charts, or phases of one point)
             return self.seg_lines[:, k0:k1]
-        return np.repeat(self.seg_lines[:, k0:k1], np.diff(np.append(starts, b)), axis=1)
+        return np.repeat(self.seg_lines[:, k0:k1], self.seg_end[k0:k1] - self.seg_start[k0:k1], axis=1)
 
     def result(self, t: int) -> ChartResult:
         a, b = int(self.offsets[t]), int(self.offsets[t + 1])
-        lines = self.lines(t)
-        values = self.values[a:b]
-        mr = np.full(b - a, np.nan)
-        if self.kinds[t] == XMR and b > a:
-            # within each phase; a phase's first point has no moving range
-            mr[1:] = np.abs(np.diff(values))
-            k0, k1 = int(self.seg_offsets[t]), int(self.seg_offsets[t + 1])
-            mr[self.seg_start[k0:k1] - a] = np.nan
+        k0, k1 = int(self.seg_offsets[t]), int(self.seg_offsets[t + 1])
         icon, assurance = int(self.variation_icons[t]), int(self.assurance_icons[t])
-        return ChartResult(values, lines[0], lines[1], lines[2], lines[3], lines[4], lines[5], lines[6], mr,
-                           lines[7], self.rules[a:b], self.variation[a:b], _ICONS[icon] if icon >= 0 else None,
-                           _ASSURANCES[assurance] if assurance >= 0 else None, self.runs.get(t))
+        return ChartResult(self.values[a:b], self.lines(t), self.rules[a:b], self.variation[a:b],
+                           _ICONS[icon] if icon >= 0 else None, _ASSURANCES[assurance] if assurance >= 0 else None,
+                           self.runs.get(t), bool(self.kinds[t] == XMR), self.seg_start[k0:k1] - a)
 
 
 def chart_batch(values: np.ndarray, denominators: np.ndarray, offsets: np.ndarray, params: np.ndarray,
@@ -139,8 +146,11 @@ def chart_batch(values: np.ndarray, denominators: np.ndarray, offsets: np.ndarra
         raise ValueError("values must be finite; denominators (P and U charts) positive and finite")
     runs = _run_analyses(params, offsets, status, rules)
     icons, assurances = _icons(params, seg_offsets, status, variation, offsets, seg_lines, targets)
+    segments = int(seg_offsets[-1])
+    seg_end = np.empty(segments, dtype=np.int64)  # segments cover their series without gaps
+    seg_end[:-1], seg_end[-1:] = seg_start[1:segments], n
     return ChartBatch(offsets, params[:, _KIND], plotted, rules, variation, seg_lines, seg_start, seg_offsets,
-                      icons, assurances, runs)
+                      seg_end, icons, assurances, runs)
 
 
 def _check(values: np.ndarray, denominators: np.ndarray, offsets: np.ndarray, params: np.ndarray,
