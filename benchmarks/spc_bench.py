@@ -12,9 +12,9 @@ import subprocess
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
-from uuid import uuid4
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import numpy as np
 
@@ -178,7 +178,7 @@ def main() -> None:
     batch = chart_series(many)  # compile / load the cache
     xmr = [s for s in many if s.chart_type is ChartType.XMR and not s.recalculations and not s.baseline_points]
     matrix = np.stack([s.values for s in xmr])
-    lines, n_rules, n_var = numpy_xmr(matrix)
+    _, n_rules, n_var = numpy_xmr(matrix)
     one = chart_series([s for s in xmr if s.direction is Direction.INCREASE])
     same = np.stack([s.direction is Direction.INCREASE for s in xmr])
     differ = np.count_nonzero((one.rules != n_rules[same].ravel()) | (one.variation != n_var[same].ravel()))

@@ -64,7 +64,7 @@ def _phase(kind, xs, calc, den, s, e, a, b, k_lim, screen, beyond, ok, joined, s
         for j in range(a, b):
             centre_pt[j] = c
         return k + 1
-    if kind == P or kind == U:
+    if kind == P or kind == U:  # noqa: SIM109 - plain comparisons compile to two integer tests in numba
         rate = fsum(calc, s, e) / fsum(den, s, e)
         ceiling = 1.0 if kind == P else np.inf
         for j in range(a, b):
@@ -86,7 +86,7 @@ def _phase(kind, xs, calc, den, s, e, a, b, k_lim, screen, beyond, ok, joined, s
             k += 1
         return k
     mr_ucl = nan
-    if kind == XMR_KIND or kind == T:
+    if kind == XMR_KIND or kind == T:  # noqa: SIM109
         centre, mrbar = xmr_stats(calc, s, e, screen)
         third = k_lim / 3.0
         # the same expressions, in the same order, as SPC-RULES.md writes them, so limits are reproducible

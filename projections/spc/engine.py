@@ -20,8 +20,6 @@ from projections.spc.settings import (
     RUN,
     XMR,
     ChartSettings,
-    P,
-    U,
 )
 
 _KIND, _DIRECTION, _BASELINE, _ON_LIMIT = (PARAMS.index(c) for c in ("kind", "direction", "baseline",

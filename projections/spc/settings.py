@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from domain.control.vocabulary import ChartType, Direction, PointVariation, SpcRule
 
-
 # Rule bits in ChartResult.rules (bit i -> RULE_NAMES[i]).
 SINGLE_POINT = 1
 SHIFT = 2
