@@ -205,7 +205,7 @@ def chart_all(x, den, days, src, offsets, cut_days, cut_counts, params, ks,
         for c in range(STATUS):
             status[t, c] = 0
         kind = params[t, 0]
-        ratio = kind == P or kind == U
+        ratio = (kind == P) | (kind == U)
         xin = x[src[t] : src[t] + n]
         dn = den[src[t] : src[t] + n]
         out = plotted[s0 : s0 + n]
