@@ -90,7 +90,7 @@ class Series:
         d = np.array(denominators, dtype=np.float64) if denominators is not None else None
         c, i, n, k = self.columns, self.ident, self.size, days.size
         old = self.days
-        if not n or (days[0] > old[-1] and (days[1:] > days[:-1]).all()):
+        if (days[1:] > days[:-1]).all() and (not n or not k or days[0] > old[-1]):
             # the usual case, new periods after the last: append, and the period strings with them
             if self._periods is not None:
                 self._periods.extend(periods)

@@ -84,6 +84,12 @@ def test_corrections_and_periods_recorded_out_of_order_keep_one_sorted_value_per
     assert series.values.tolist() == [1.0, 2.0, 30.0, 4.0, 5.0]
 
 
+def test_a_period_recorded_twice_in_one_event_keeps_the_later_value() -> None:
+    series = Series(ChartType.XMR, "NEITHER", 6, 6)
+    series.record(["2024-03-01", "2024-03-02", "2024-03-02"], [41.0, 43.0, 44.0], None)
+    assert series.periods() == ["2024-03-01", "2024-03-02"] and series.values.tolist() == [41.0, 44.0]
+
+
 def test_the_replayed_chart_is_read_as_a_typed_view() -> None:
     _, events = measure_events()
     series = None
