@@ -89,7 +89,8 @@ class ChartBatch:
     seg_end: np.ndarray
     variation_icons: np.ndarray  # index into _ICONS, -1 for none
     assurance_icons: np.ndarray  # index into _ASSURANCES, -1 for none
-    runs: dict[int, RunAnalysis]
+    status: np.ndarray  # per series, as chart_kernel writes it
+    crossings_min: np.ndarray  # run charts: Anhøj's minimum of crossings; -1 for other charts
 
     def __len__(self) -> int:
         return self.offsets.shape[0] - 1
@@ -108,7 +109,14 @@ class ChartBatch:
         icon, assurance = int(self.variation_icons[t]), int(self.assurance_icons[t])
         return ChartResult(self.values[a:b], self.lines(t), self.rules[a:b], self.variation[a:b],
                            _ICONS[icon] if icon >= 0 else None, _ASSURANCES[assurance] if assurance >= 0 else None,
-                           self.runs.get(t), bool(self.kinds[t] == XMR), self.seg_start[k0:k1] - a)
+                           self.run_analysis(t), bool(self.kinds[t] == XMR), self.seg_start[k0:k1] - a)
+
+    def run_analysis(self, t: int) -> RunAnalysis | None:
+        fewest = int(self.crossings_min[t])
+        if fewest < 0:
+            return None
+        _, useful, longest, run_max, crossings, _ = self.status[t].tolist()
+        return RunAnalysis(useful, longest, run_max, crossings, fewest, longest > run_max or crossings < fewest)
 
 
 def chart_batch(values: np.ndarray, denominators: np.ndarray, offsets: np.ndarray, params: np.ndarray,
@@ -142,13 +150,13 @@ def chart_batch(values: np.ndarray, denominators: np.ndarray, offsets: np.ndarra
                     plotted, rules, variation, seg_lines, seg_start, seg_offsets, status)
     if bad:
         raise ValueError("values must be finite; denominators (P and U charts) positive and finite")
-    runs = _run_analyses(params, offsets, status, rules)
+    fewest = _run_analyses(params, offsets, status, rules)
     icons, assurances = _icons(params, seg_offsets, status, variation, offsets, seg_lines, targets)
     segments = int(seg_offsets[-1])
     seg_end = np.empty(segments, dtype=np.int64)  # segments cover their series without gaps
     seg_end[:-1], seg_end[-1:] = seg_start[1:segments], n
     return ChartBatch(offsets, params[:, _KIND], plotted, rules, variation, seg_lines, seg_start, seg_offsets,
-                      seg_end, icons, assurances, runs)
+                      seg_end, icons, assurances, status, fewest)
 
 
 def _check(values: np.ndarray, denominators: np.ndarray, offsets: np.ndarray, params: np.ndarray,
@@ -166,17 +174,19 @@ def _check(values: np.ndarray, denominators: np.ndarray, offsets: np.ndarray, pa
         raise ValueError("one row of parameters per series")
 
 
-def _run_analyses(params: np.ndarray, offsets: np.ndarray, status: np.ndarray,
-                  rules: np.ndarray) -> dict[int, RunAnalysis]:
-    """Anhøj's crossings minimum is an exact binomial quantile (integers too big for the kernel): per run chart."""
-    runs = {}
-    for t in np.flatnonzero((params[:, _KIND] == RUN) & (np.diff(offsets) > 0)).tolist():
-        _, useful, longest, run_max, crossings, first = status[t].tolist()
-        fewest = crossings_min(useful)
-        if crossings < fewest:
-            rules[offsets[t] + first : offsets[t + 1]] |= FEW_CROSSINGS
-        runs[t] = RunAnalysis(useful, longest, run_max, crossings, fewest, longest > run_max or crossings < fewest)
-    return runs
+def _run_analyses(params: np.ndarray, offsets: np.ndarray, status: np.ndarray, rules: np.ndarray) -> np.ndarray:
+    """Anhøj's crossings minimum is an exact binomial quantile (integers too big for the kernel): one per distinct
+    count of useful observations, then too few crossings flagged on the last phase of each run chart. Answers the
+    minimum per series (-1: not a run chart, or an empty one)."""
+    fewest = np.full(len(params), -1, dtype=np.int64)
+    run = np.flatnonzero((params[:, _KIND] == RUN) & (np.diff(offsets) > 0))
+    if run.size:
+        useful = status[run, 1]
+        distinct, where = np.unique(useful, return_inverse=True)
+        fewest[run] = np.array([crossings_min(int(u)) for u in distinct], dtype=np.int64)[where]
+        for t in run[status[run, 4] < fewest[run]].tolist():
+            rules[offsets[t] + status[t, 5] : offsets[t + 1]] |= FEW_CROSSINGS
+    return fewest
 
 
 def _icons(params: np.ndarray, seg_offsets: np.ndarray, status: np.ndarray, variation: np.ndarray,
