@@ -7,21 +7,27 @@ from datetime import date, datetime
 
 import strawberry
 
-from domain.control import vocabulary as v
+from domain.control.vocabulary import (
+    AnnotationKind,
+    AssuranceIcon,
+    ChartType,
+    Direction,
+    Frequency,
+    MeasureKind,
+    PointVariation,
+    SpcRule,
+    VariationIcon,
+)
 from projections.spc.document import ChartView
-from projections.spc.runs import RunAnalysis as _RunAnalysis
+from projections.spc.runs import RunAnalysis
 
-# The domain's enums, exposed under the API's names (the members and values are the domain's own).
-MeasureKind = strawberry.enum(v.MeasureKind, name="MeasureKind")
-ImprovementDirection = strawberry.enum(v.Direction, name="ImprovementDirection")
-ChartType = strawberry.enum(v.ChartType, name="ChartType")
-Frequency = strawberry.enum(v.Frequency, name="Frequency")
-SpcRule = strawberry.enum(v.SpcRule, name="SpcRule")
-PointVariation = strawberry.enum(v.PointVariation, name="PointVariation")
-VariationIcon = strawberry.enum(v.VariationIcon, name="VariationIcon")
-AssuranceIcon = strawberry.enum(v.AssuranceIcon, name="AssuranceIcon")
-AnnotationKind = strawberry.enum(v.AnnotationKind, name="AnnotationKind")
-RunAnalysis = strawberry.type(_RunAnalysis, name="RunAnalysis")
+# The domain's enums and the engine's run analysis, exposed under the API's names: strawberry marks the classes
+# themselves, so the members and values are the domain's own.
+for _enum in (MeasureKind, ChartType, Frequency, SpcRule, PointVariation, VariationIcon, AssuranceIcon, AnnotationKind):
+    strawberry.enum(_enum, name=_enum.__name__)
+strawberry.enum(Direction, name="ImprovementDirection")
+strawberry.type(RunAnalysis, name="RunAnalysis")
+ImprovementDirection = Direction
 
 
 @strawberry.type(description="Something that happened to the chart, and why: shown at its period.")

@@ -54,9 +54,9 @@ class Measure:
     @classmethod
     def from_view(cls, v: Any) -> Measure:
         target = v.target if v.target is None or math.isfinite(v.target) else None
-        return cls(id=strawberry.ID(v.id), name=v.name, kind=MeasureKind[v.kind],
-                   improvement_direction=ImprovementDirection[v.direction], chart_type=ChartType[v.chart_type],
-                   frequency=Frequency[v.frequency], unit=v.unit, target=target,
+        return cls(id=strawberry.ID(v.id), name=v.name, kind=MeasureKind(v.kind),
+                   improvement_direction=ImprovementDirection(v.direction), chart_type=ChartType(v.chart_type),
+                   frequency=Frequency(v.frequency), unit=v.unit, target=target,
                    shift_run_length=v.shift_run_length, trend_run_length=v.trend_run_length, team_id=v.team_id,
                    as_of_chart=v.chart)
 

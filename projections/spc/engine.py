@@ -50,7 +50,8 @@ class ChartResult:
                  xmr: bool, phase_starts: np.ndarray) -> None:
         self.values, self.lines, self.rules, self.variation = values, lines, rules, variation
         self.variation_icon, self.assurance_icon, self.runs = variation_icon, assurance_icon, runs
-        self._xmr, self._phase_starts, self._mr = xmr, phase_starts, None
+        self._xmr, self._phase_starts = xmr, phase_starts
+        self._mr: np.ndarray | None = None
 
     centre = property(lambda self: self.lines[0])
     upper_limit = property(lambda self: self.lines[1])

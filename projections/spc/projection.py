@@ -4,7 +4,7 @@ series state and its chart document); every measure a batch touched is charted i
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 from eventsourcing.utils import get_topic
@@ -64,7 +64,7 @@ class SpcProjection:
 
 def _measures_of(e: ProjectedEvent, annotating: tuple[type, ...]) -> Sequence[str]:
     # a class test, not the protocol's isinstance: that one inspects the event's members every time
-    return e.event.chart_annotation()[0] if isinstance(e.event, annotating) else (e.stream_id,)
+    return cast(ChartAnnotating, e.event).chart_annotation()[0] if isinstance(e.event, annotating) else (e.stream_id,)
 
 
 def apply(cache: dict[str, Series], events: list[ProjectedEvent], annotating: tuple[type, ...] = (),
@@ -75,7 +75,7 @@ def apply(cache: dict[str, Series], events: list[ProjectedEvent], annotating: tu
     for e in events:
         event = e.event
         if isinstance(event, annotating):
-            measure_ids, period, kind, text = event.chart_annotation()
+            measure_ids, period, kind, text = cast(ChartAnnotating, event).chart_annotation()
             at = getattr(event, "timestamp", e.recorded_at).isoformat()
             for measure_id in measure_ids:
                 annotated = cache.get(measure_id)
