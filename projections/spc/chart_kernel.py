@@ -25,6 +25,7 @@ from projections.spc.limits import G_MEDIAN_FACTOR, T_EXPONENT
 from projections.spc.settings import LONG_RUN, MR_UCL_CONSTANT, RUN, C, P, T, U
 from projections.spc.settings import XMR as XMR_KIND
 from projections.spc.windows import FALL, PAD, RISE, byte_masks, code_of, paint, table_bits, window_ends
+from projections.spc.windows import U as IDX
 
 # No fastmath: the comparisons with the mean decide ties exactly, and the compensated sums must stay in order.
 _kernel = njit(cache=True, boundscheck=False, error_model="numpy")
@@ -49,7 +50,8 @@ def _segment(seg_lines, seg_start, k, start, centre, u3, l3, u2, l2, u1, l1, mr_
 @_inline
 def _slope(xs, j):
     """RISE or FALL of point j against j - 1."""
-    return RISE * np.int64(xs[j] > xs[j - 1]) | FALL * np.int64(xs[j] < xs[j - 1])
+    i, h = IDX(j), IDX(j - 1)
+    return RISE * np.int64(xs[i] > xs[h]) | FALL * np.int64(xs[i] < xs[h])
 
 
 @_kernel
@@ -110,7 +112,7 @@ def _phase(kind, xs, calc, den, s, e, a, b, k_lim, screen, beyond, ok, joined, s
         _segment(seg_lines, seg_start, k, s0 + a, centre, u3, l3, u2, l2, u1, l1, mr_ucl)
         z[a] = code_of(xs[a], centre, u3, l3, u2, l2, beyond) | (_slope(xs, a) if joined else 0)
         for j in range(a + 1, b):
-            z[j] = code_of(xs[j], centre, u3, l3, u2, l2, beyond) | _slope(xs, j)
+            z[IDX(j)] = code_of(xs[IDX(j)], centre, u3, l3, u2, l2, beyond) | _slope(xs, j)
     else:  # too few points to trust limits: the centre line only, and no rules
         _segment(seg_lines, seg_start, k, s0 + a, centre, nan, nan, nan, nan, nan, nan, nan)
         for j in range(a, b):
@@ -212,11 +214,13 @@ def chart_all(x, den, days, src, offsets, cut_days, cut_counts, params, ks,
         # checked here, in the pass that reads them anyway: a separate test would read the batch twice
         # (v - v is 0 for a finite v and NaN otherwise: a test that SIMD does without branches)
         if ratio:
-            for j in range(n):
+            for q in range(n):
+                j = IDX(q)
                 bad += np.int64(xin[j] - xin[j] != 0.0) + np.int64(not (dn[j] - dn[j] == 0.0 and dn[j] > 0))
                 out[j] = xin[j] / dn[j]
         else:
-            for j in range(n):
+            for q in range(n):
+                j = IDX(q)
                 bad += np.int64(xin[j] - xin[j] != 0.0)
                 out[j] = xin[j]
         if n == 0 or bad:
@@ -261,7 +265,7 @@ def chart_all(x, den, days, src, offsets, cut_days, cut_counts, params, ks,
             if not (joined and cross):
                 base = a
             for j in range(a, b):
-                since[PAD + j] = min(j - base, 8) if ok else 0
+                since[IDX(PAD + j)] = min(j - base, 8) if ok else 0
             prev_ok = ok
             a = b
         if kind == RUN:
