@@ -34,7 +34,7 @@ STATUS = 6  # columns of status
 LINES = 8  # rows of seg_lines
 
 
-@_kernel
+@_inline
 def _segment(seg_lines, seg_start, k, start, centre, u3, l3, u2, l2, u1, l1, mr_ucl):
     seg_start[k] = start
     seg_lines[0, k] = centre
@@ -129,40 +129,40 @@ def _run_rules(xs, centre, n, a, table, rules, variation, status_row):
     length = 0
     side_prev = 0
     for j in range(a, n):
-        side = 1 if xs[j] > centre[j] else (-1 if xs[j] < centre[j] else 0)
+        # without branches: which side a point falls is a coin flip, and mispredictions cost more than the counting
+        side = np.int64(xs[j] > centre[j]) - np.int64(xs[j] < centre[j])
         if side == 0:
-            continue
+            continue  # on the centre: not useful, it neither extends nor breaks a run
+        same = np.int64(side == side_prev)
         useful += 1
-        if side == side_prev:
-            length += 1
-        else:
-            crossings += np.int64(side_prev != 0)
-            length = 1
+        crossings += (1 - same) * np.int64(side_prev != 0)
+        length = length * same + 1
         side_prev = side
         longest = max(longest, length)
     run_max = int(np.rint(math.log2(max(useful, 1)))) + 3  # rint rounds ties to even, as R and Python do
     for j in range(n):
         rules[j] = 0
-    start = -1
-    last = -1
-    length = 0
-    side_prev = 0
-    for j in range(a, n + 1):
-        side = 0
-        if j < n:
-            side = 1 if xs[j] > centre[j] else (-1 if xs[j] < centre[j] else 0)
-            if side == 0:
-                continue  # not useful: neither extends nor breaks a run
-        if side != side_prev:  # the run ending at `last` is over (at the end, side 0 ends the last run)
-            if length > run_max:
-                for i in range(start, last + 1):
-                    if xs[i] != centre[i]:
-                        rules[i] |= LONG_RUN
-            start = j
-            length = 0
-            side_prev = side
-        length += 1
-        last = j
+    if longest > run_max:  # rare: only then find the long runs and flag their useful points
+        start = -1
+        last = -1
+        length = 0
+        side_prev = 0
+        for j in range(a, n + 1):
+            side = 0
+            if j < n:
+                side = np.int64(xs[j] > centre[j]) - np.int64(xs[j] < centre[j])
+                if side == 0:
+                    continue
+            if side != side_prev:  # the run ending at `last` is over (at the end, side 0 ends the last run)
+                if length > run_max:
+                    for i in range(start, last + 1):
+                        if xs[i] != centre[i]:
+                            rules[i] |= LONG_RUN
+                start = j
+                length = 0
+                side_prev = side
+            length += 1
+            last = j
     for j in range(n):  # only a long run has a side, so only it can be improvement or concern
         above = np.int64(xs[j] > centre[j])
         flagged = np.int64(rules[j] != 0)
@@ -226,8 +226,8 @@ def chart_all(x, den, days, src, offsets, cut_days, cut_counts, params, ks,
         if n == 0 or bad:
             continue
         if kind == T:
-            for j in range(n):
-                rx[j] = xin[j] ** (1.0 / T_EXPONENT)
+            for q in range(n):
+                rx[IDX(q)] = xin[IDX(q)] ** (1.0 / T_EXPONENT)
             xs = rx[:n]
             calc = rx[:n]
         else:
