@@ -68,14 +68,16 @@ def _phase(kind, xs, calc, den, s, e, a, b, k_lim, screen, beyond, ok, joined, s
         return k + 1
     if kind == P or kind == U:  # noqa: SIM109 - plain comparisons compile to two integer tests in numba
         rate = fsum(calc, s, e) / fsum(den, s, e)
-        ceiling = 1.0 if kind == P else np.inf
-        for j in range(a, b):
-            if not ok:
-                _segment(seg_lines, seg_start, k, s0 + j, rate, nan, nan, nan, nan, nan, nan, nan)
+        if not ok:
+            for j in range(a, b):
+                _segment(seg_lines, seg_start, k + j - a, s0 + j, rate, nan, nan, nan, nan, nan, nan, nan)
                 z[j] = 0
-                k += 1
-                continue
-            sigma = math.sqrt(rate * (1.0 - rate) / den[j]) if kind == P else math.sqrt(rate / den[j])
+            return k + b - a
+        ceiling = 1.0 if kind == P else np.inf
+        spread = rate * (1.0 - rate) if kind == P else rate  # sigma = sqrt(spread / n), as the rule has it
+        for q in range(a, b):
+            j = IDX(q)
+            sigma = math.sqrt(spread / den[j])
             # np.clip's order: the floor, then the ceiling
             u3 = min(max(rate + 3.0 * sigma, 0.0), ceiling)
             l3 = min(max(rate + -3.0 * sigma, 0.0), ceiling)
@@ -83,10 +85,9 @@ def _phase(kind, xs, calc, den, s, e, a, b, k_lim, screen, beyond, ok, joined, s
             l2 = min(max(rate + -2.0 * sigma, 0.0), ceiling)
             u1 = min(max(rate + 1.0 * sigma, 0.0), ceiling)
             l1 = min(max(rate + -1.0 * sigma, 0.0), ceiling)
-            _segment(seg_lines, seg_start, k, s0 + j, rate, u3, l3, u2, l2, u1, l1, nan)
-            z[j] = code_of(xs[j], rate, u3, l3, u2, l2, beyond) | (_slope(xs, j) if j > a or joined else 0)
-            k += 1
-        return k
+            _segment(seg_lines, seg_start, IDX(k + q - a), s0 + q, rate, u3, l3, u2, l2, u1, l1, nan)
+            z[j] = code_of(xs[j], rate, u3, l3, u2, l2, beyond) | (_slope(xs, q) if q > a or joined else 0)
+        return k + b - a
     mr_ucl = nan
     if kind == XMR_KIND or kind == T:  # noqa: SIM109
         centre, mrbar = xmr_stats(calc, s, e, screen)
