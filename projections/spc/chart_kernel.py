@@ -10,7 +10,8 @@ constant) or one point of a P or U chart (limits per point). seg_lines rows: cen
 and lower two-sigma, upper and lower one-sigma, moving-range limit; seg_start is the segment's first output
 point; series t's segments are seg_offsets[t]:seg_offsets[t+1]. Writing eight lines per point cost more than
 the rules. Per series, status[t] = (last point in a phase with limits; for run charts: useful observations,
-longest run, longest-run maximum, crossings; first point of the last phase).
+longest run, longest-run maximum, crossings; first point of the last phase), and its icons: icons[t] and
+assurances[t] index the caller's icon tuples, -1 for none.
 """
 
 from __future__ import annotations
@@ -174,9 +175,24 @@ def _run_rules(xs, centre, n, a, table, rules, variation, status_row):
     status_row[4] = crossings
 
 
+@_inline
+def _icons(row, last_variation, target, lower, upper, icon_table, icons, assurances, t):
+    """Variation icon from the last point; assurance from the target against the limits in force there (none
+    without a direction, a target or limits)."""
+    direction = row[1]
+    icons[t] = icon_table[direction + 1, last_variation]
+    if direction != 0 and np.isfinite(target) and np.isfinite(lower) and np.isfinite(upper):
+        on_limit = row[10] == 1  # MDC wording: a target on a limit counts; NHSRplotthedots: it does not
+        below = target <= lower if on_limit else target < lower
+        above = target >= upper if on_limit else target > upper
+        if direction < 0:
+            below, above = above, below
+        assurances[t] = 0 if below else (1 if above else 2)
+
+
 @_kernel
-def chart_all(x, den, days, src, offsets, cut_days, cut_counts, params, ks,
-              plotted, rules, variation, seg_lines, seg_start, seg_offsets, status):
+def chart_all(x, den, days, src, offsets, cut_days, cut_counts, params, ks, targets, icon_table,
+              plotted, rules, variation, seg_lines, seg_start, seg_offsets, status, icons, assurances):
     """Chart every series of the batch (see the module docstring); answers the number of bad inputs (non-finite
     values, denominators not positive and finite), with nothing else to trust when it is not zero."""
     bad = 0
@@ -207,6 +223,8 @@ def chart_all(x, den, days, src, offsets, cut_days, cut_counts, params, ks,
         seg_offsets[t] = k
         for c in range(STATUS):
             status[t, c] = 0
+        icons[t] = -1
+        assurances[t] = -1
         kind = params[t, 0]
         ratio = (kind == P) | (kind == U)
         xin = x[src[t] : src[t] + n]
@@ -287,5 +305,8 @@ def chart_all(x, den, days, src, offsets, cut_days, cut_counts, params, ks,
                     v = seg_lines[r, q]
                     if not np.isnan(v):
                         seg_lines[r, q] = max(v, 0.0) ** T_EXPONENT
+        if prev_ok:
+            _icons(params[t], variation[s0 + n - 1], targets[t], seg_lines[2, k - 1], seg_lines[1, k - 1],
+                   icon_table, icons, assurances, t)
     seg_offsets[offsets.shape[0] - 1] = k
     return bad

@@ -22,8 +22,7 @@ from projections.spc.settings import (
     ChartSettings,
 )
 
-_KIND, _DIRECTION, _BASELINE, _ON_LIMIT = (PARAMS.index(c) for c in ("kind", "direction", "baseline",
-                                                                      "target_on_limit"))
+_KIND = PARAMS.index("kind")
 # Variation icon by (direction + 1, last point's variation code); None (-1) is decided elsewhere.
 _ICONS = (VariationIcon.COMMON_CAUSE, VariationIcon.IMPROVEMENT_HIGH, VariationIcon.IMPROVEMENT_LOW,
           VariationIcon.CONCERN_HIGH, VariationIcon.CONCERN_LOW, VariationIcon.NEITHER_HIGH,
@@ -147,12 +146,14 @@ def chart_batch(values: np.ndarray, denominators: np.ndarray, offsets: np.ndarra
     seg_start = np.empty(n, dtype=np.int64)
     seg_offsets = np.empty(s + 1, dtype=np.int64)
     status = np.empty((s, STATUS), dtype=np.int64)
+    icons = np.empty(s, dtype=np.int8)
+    assurances = np.empty(s, dtype=np.int8)
     bad = chart_all(values, denominators, days, src, offsets, cut_days, cut_counts, params, limit_constants,
-                    plotted, rules, variation, seg_lines, seg_start, seg_offsets, status)
+                    targets, _ICON_TABLE, plotted, rules, variation, seg_lines, seg_start, seg_offsets, status,
+                    icons, assurances)
     if bad:
         raise ValueError("values must be finite; denominators (P and U charts) positive and finite")
     fewest = _run_analyses(params, offsets, status, rules)
-    icons, assurances = _icons(params, seg_offsets, status, variation, offsets, seg_lines, targets)
     segments = int(seg_offsets[-1])
     seg_end = np.empty(segments, dtype=np.int64)  # segments cover their series without gaps
     seg_end[:-1], seg_end[-1:] = seg_start[1:segments], n
@@ -188,30 +189,6 @@ def _run_analyses(params: np.ndarray, offsets: np.ndarray, status: np.ndarray, r
         for t in run[status[run, 4] < fewest[run]].tolist():
             rules[offsets[t] + status[t, 5] : offsets[t + 1]] |= FEW_CROSSINGS
     return fewest
-
-
-def _icons(params: np.ndarray, seg_offsets: np.ndarray, status: np.ndarray, variation: np.ndarray,
-           offsets: np.ndarray, seg_lines: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Variation icon from each chart's last point; assurance from its target against the last limits."""
-    shown = status[:, 0] == 1  # the last point is in a phase with limits (never for run charts)
-    last = np.maximum(offsets[1:] - 1, 0)
-    last_segment = np.maximum(seg_offsets[1:] - 1, 0)
-    direction = params[:, _DIRECTION]
-    if variation.size:
-        icons = np.where(shown, _ICON_TABLE[direction + 1, variation[last]], -1).astype(np.int8)
-        lower, upper = seg_lines[2, last_segment], seg_lines[1, last_segment]
-    else:
-        icons = np.full(len(shown), -1, dtype=np.int8)
-        lower = upper = np.full(len(shown), np.nan)
-    on_limit = params[:, _ON_LIMIT] == 1
-    with np.errstate(invalid="ignore"):
-        below = np.where(on_limit, targets <= lower, targets < lower)
-        above = np.where(on_limit, targets >= upper, targets > upper)
-    decrease = direction == -1
-    below, above = np.where(decrease, above, below), np.where(decrease, below, above)
-    known = shown & (direction != 0) & np.isfinite(targets) & np.isfinite(lower) & np.isfinite(upper)
-    assurance = np.where(below, 0, np.where(above, 1, 2))
-    return icons, np.where(known, assurance, -1).astype(np.int8)
 
 
 def compute_chart(
