@@ -23,7 +23,7 @@ from projections.spc.settings import (
 )
 
 _KIND = PARAMS.index("kind")
-# Variation icon by (direction + 1, last point's variation code); None (-1) is decided elsewhere.
+# Variation icons by (direction + 1, last point's variation code), as indices into _ICONS (the kernel: -1 for none).
 _ICONS = (VariationIcon.COMMON_CAUSE, VariationIcon.IMPROVEMENT_HIGH, VariationIcon.IMPROVEMENT_LOW,
           VariationIcon.CONCERN_HIGH, VariationIcon.CONCERN_LOW, VariationIcon.NEITHER_HIGH,
           VariationIcon.NEITHER_LOW)
