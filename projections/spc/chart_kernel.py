@@ -30,7 +30,8 @@ from projections.spc.windows import U as IDX
 
 # No fastmath: the comparisons with the mean decide ties exactly, and the compensated sums must stay in order.
 _kernel = njit(cache=True, boundscheck=False, error_model="numpy")
-_inline = njit(cache=True, boundscheck=False, error_model="numpy", inline="always")
+# Small helpers: LLVM inlines them anyway; numba's own (IR) inlining made cold compiles much slower.
+_inline = njit(cache=True, boundscheck=False, error_model="numpy")
 STATUS = 6  # columns of status
 LINES = 8  # rows of seg_lines
 
@@ -56,13 +57,35 @@ def _slope(xs, j):
 
 
 @_kernel
+def _median(xs, s, e):
+    """np.median of xs[s:e] (the mean of the two middle values of an even count), from a sorted copy: numba's own
+    median takes several times longer to compile, and every cold start pays for that."""
+    v = np.sort(xs[s:e])
+    m = e - s
+    return v[m // 2] if m % 2 else (v[m // 2 - 1] + v[m // 2]) / 2.0
+
+
+@_kernel
+def _first_on_or_after(days, start, n, day):
+    """Index within the series of its first point on or after `day` (np.searchsorted, side left)."""
+    lo, hi = 0, n
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if days[start + mid] < day:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@_kernel
 def _phase(kind, xs, calc, den, s, e, a, b, k_lim, screen, beyond, ok, joined, s0, seg_lines, seg_start, k, z,
            centre_pt):
     """Lines of points [a, b) from the period [s, e), written as segments from k on; the points' codes (see
     windows.py; `joined`: point a may continue a trend from a - 1). Answers the next free segment."""
     nan = np.nan
     if kind == RUN:
-        c = np.median(xs[s:e])
+        c = _median(xs, s, e)
         _segment(seg_lines, seg_start, k, s0 + a, c, nan, nan, nan, nan, nan, nan, nan)
         for j in range(a, b):
             centre_pt[j] = c
@@ -216,7 +239,7 @@ def chart_all(x, den, days, src, offsets, cut_days, cut_counts, params, ks, targ
     for shift_n in range(6, 9):
         for trend_n in range(6, 9):
             needs[shift_n - 6, trend_n - 6], paints[shift_n - 6, trend_n - 6] = byte_masks(shift_n, trend_n)
-    k = 0
+    k = np.int64(0)
     for t in range(offsets.shape[0] - 1):
         s0 = offsets[t]
         n = offsets[t + 1] - s0
@@ -258,17 +281,18 @@ def chart_all(x, den, days, src, offsets, cut_days, cut_counts, params, ks, targ
         cross = params[t, 8] == 1
         baseline = params[t, 9]
         # phases: [s, e) computes the lines of points [a, b); a baseline is one period applied to all points
-        a = 0
+        # (typed int64 from the start: a literal 0 would make numba compile _phase a second time)
+        a = np.int64(0)
         c = 0
         prev_ok = False  # the phase before had limits
         base = 0  # first point of the current stretch joined for shifts and two-of-three
         while a < n:
             b = n
             if baseline > 0:
-                s, e = 0, min(baseline, n)
+                s, e = np.int64(0), min(baseline, n)
             else:
                 while c < cut_counts[t]:
-                    cut = np.searchsorted(days[src[t] : src[t] + n], cut_days[t, c])
+                    cut = _first_on_or_after(days, src[t], n, cut_days[t, c])
                     c += 1
                     if a < cut < n:
                         b = cut

@@ -216,3 +216,9 @@ def compute_chart(
                         np.array([settings.limit_constant]), np.array([target]), cuts,
                         np.array([cuts.shape[1]], dtype=np.int64))
     return batch.result(0)
+
+
+def warm_up() -> None:
+    """Compile (or load from numba's cache) the kernel now. On a cold cache that takes seconds, which the first
+    batch of a projection would otherwise spend while readers wait for their writes."""
+    compute_chart(ChartSettings(), np.arange(2.0))

@@ -9,7 +9,7 @@ from projections.spc.settings import CONCERN, IMPROVEMENT, MR_UCL_CONSTANT, NEIT
 
 _NO_MASK = np.empty(0, dtype=np.bool_)
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _two_product(a, b):
     """a*b as p + err exactly (Dekker's split), so the residual of a division can be recovered."""
     p = a * b
@@ -98,7 +98,7 @@ def mean_of(x, s, e, keep):
     return m + (((total - p) - err) + comp) / n
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _mean_and_moving_ranges(x, s, e):
     """mean_of(x, s, e) (same sum, same order, same fix-up) and the sum of the moving ranges, in one loop so that
     the two dependency chains overlap; the first range, |x[s] - x[s]| = 0, leaves the sum unchanged."""

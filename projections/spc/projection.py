@@ -14,6 +14,7 @@ from projections.base import ProjectedEvent
 from projections.spc.annotations import ChartAnnotating
 from projections.spc.columns import Columns
 from projections.spc.document import encode
+from projections.spc.engine import warm_up
 from projections.spc.fold import Series, chart_series, evolve
 
 MEASURE_EVENTS = (Measure.MeasureDefined, Measure.ObservationsRecorded, Measure.LimitsRecalculated,
@@ -33,6 +34,7 @@ class SpcProjection:
         self.topics = tuple(get_topic(c) for c in (*MEASURE_EVENTS, *self.annotating))
         # While this process holds the projection's lock it is the only writer of spc_series, so the
         # in-memory copy of a series is exactly the stored one; forget() drops it on any change of hands.
+        warm_up()
         self._cache: dict[str, Series] = {}
         self._columns = Columns()  # the cached series' points, charted where they lie
         self.cache_size = cache_size

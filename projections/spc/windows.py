@@ -16,7 +16,8 @@ import numpy as np
 from numba import njit
 
 _kernel = njit(cache=True, boundscheck=False, error_model="numpy")
-_inline = njit(cache=True, boundscheck=False, error_model="numpy", inline="always")
+# Small helpers: LLVM inlines them anyway; numba's own (IR) inlining made cold compiles much slower.
+_inline = njit(cache=True, boundscheck=False, error_model="numpy")
 PAD = 8  # zero codes before and after each series; the longest window is eight points
 U = np.uint64  # unsigned indices: numba then skips the negative-index wrap-around, which blocks SIMD
 
