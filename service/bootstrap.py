@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import asyncpg
 
+from projections.assurance import AssuranceProjection
 from projections.base import Projection
 from projections.catalog import CatalogProjection
 from projections.charts.projection import SpcProjection
@@ -25,7 +26,8 @@ from service.settings import Settings
 
 
 def make_projections() -> list[Projection]:
-    return [CatalogProjection(), SpcProjection(), FeedbackProjection(), ErasureProjection(), PlanningProjection()]
+    return [CatalogProjection(), SpcProjection(), FeedbackProjection(), ErasureProjection(), PlanningProjection(),
+            AssuranceProjection()]
 
 
 @dataclass
