@@ -12,7 +12,15 @@ import asyncpg
 import orjson
 from eventsourcing.utils import get_topic
 
+from projections.assurance.assessments import (
+    ASSESSMENT_EVENTS,
+    GUIDANCE_EVENTS,
+    evolve_assessment,
+    evolve_guidance,
+)
 from projections.assurance.audits import AUDIT_EVENTS, PROGRAMME_EVENTS, evolve_audit, evolve_programme
+from projections.assurance.fishbones import FISHBONE_EVENTS, evolve_fishbone
+from projections.assurance.inspections import INSPECTION_EVENTS, evolve_inspection
 from projections.base import ProjectedEvent, VersionedRows
 
 Fold = Callable[[dict[str, Any] | None, Any, datetime], dict[str, Any] | None]
@@ -21,6 +29,10 @@ Fold = Callable[[dict[str, Any] | None, Any, datetime], dict[str, Any] | None]
 KINDS: dict[type, tuple[str, Fold]] = {
     **{c: ("audits", evolve_audit) for c in AUDIT_EVENTS},
     **{c: ("audit_programmes", evolve_programme) for c in PROGRAMME_EVENTS},
+    **{c: ("inspections", evolve_inspection) for c in INSPECTION_EVENTS},
+    **{c: ("guidance_documents", evolve_guidance) for c in GUIDANCE_EVENTS},
+    **{c: ("assessments", evolve_assessment) for c in ASSESSMENT_EVENTS},
+    **{c: ("fishbones", evolve_fishbone) for c in FISHBONE_EVENTS},
 }
 TABLES = tuple(dict.fromkeys(table for table, _ in KINDS.values()))
 
@@ -31,7 +43,15 @@ class AssuranceProjection:
     versioned = {"audit": VersionedRows("audits", "id"), "audits_of": VersionedRows("audits", "team_id"),
                  "programme": VersionedRows("audit_programmes", "id"),
                  "programmes_of": VersionedRows("audit_programmes", "team_id"),
-                 "finding": VersionedRows("assurance_findings", "id")}
+                 "inspection": VersionedRows("inspections", "id"),
+                 "inspections_of": VersionedRows("inspections", "team_id"),
+                 "guidance": VersionedRows("guidance_documents", "id"),
+                 "guidances": VersionedRows("guidance_documents", None),
+                 "assessment": VersionedRows("assessments", "id"),
+                 "assessments_of": VersionedRows("assessments", "team_id"),
+                 "fishbone": VersionedRows("fishbones", "id"), "fishbones_of": VersionedRows("fishbones", "team_id"),
+                 "finding": VersionedRows("assurance_findings", "id"),
+                 "findings_of": VersionedRows("assurance_findings", "source_id")}
 
     def forget(self) -> None:
         pass

@@ -17,6 +17,7 @@ from schema.context import Context
 from schema.errors import UserError
 from schema.teams import Team
 from service.commands.assurance import audits as commands
+from service.reads import assurance as reads
 from service.reads.assurance import DocView
 
 
@@ -54,12 +55,13 @@ class Finding:
     decided_by: str
     decided_at: datetime
     criterion: str | None = strawberry.field(description="The audit criterion or inspected area it concerns.")
+    source_id: strawberry.ID = strawberry.field(description="The audit or inspection that found it.")
 
     @classmethod
-    def from_doc(cls, f: dict[str, Any]) -> Finding:
+    def from_doc(cls, f: dict[str, Any], source_id: str) -> Finding:
         return cls(id=strawberry.ID(f["id"]), title=f["title"], severity=FindingSeverity[f["severity"]],
                    rationale=f["rationale"], decided_by=f["decided_by"], decided_at=datetime.fromisoformat(f["at"]),
-                   criterion=f.get("criterion"))
+                   criterion=f.get("criterion"), source_id=strawberry.ID(source_id))
 
 
 @strawberry.type
@@ -126,7 +128,7 @@ class Audit:
 
     @strawberry.field(description="Oldest first.")
     def findings(self) -> list[Finding]:
-        return [Finding.from_doc(f) for f in self._view.doc["findings"]]
+        return [Finding.from_doc(f, self._view.id) for f in self._view.doc["findings"]]
 
     @strawberry.field
     def summary(self) -> str | None:
@@ -233,6 +235,15 @@ class AuditQueries:
         view = await read_one(info.context, "audits", str(id), as_of)
         return Audit.from_view(view, as_of) if view else None
 
+    @strawberry.field(description="A finding of an audit or an inspection.")
+    async def finding(self, info: Info[Context, None], id: strawberry.ID) -> Finding | None:
+        ctx = info.context
+        found = (await reads.findings_by_id(ctx.services.pool, [str(id)])).get(str(id))
+        ctx.depend(f"finding:{id}", found["position"] if found else None)
+        if found is None or not ctx.can("assurance.read", found["team_id"]):
+            return None
+        return Finding.from_doc(found, found["source_id"])
+
     @strawberry.field(description="The team's audits, the latest changed first.")
     async def audits(self, info: Info[Context, None], team_id: strawberry.ID) -> list[Audit]:
         return [Audit.from_view(v) for v in await read_team(info.context, "audits", str(team_id))]
@@ -286,5 +297,5 @@ class AuditMutations:
             return AuditFindingPayload(finding=None, audit=None, errors=errors)
         view = await written(ctx, "audits", str(input.audit_id))
         found = next((f for f in view.doc["findings"] if f["id"] == result[0]), None) if view else None
-        return AuditFindingPayload(finding=Finding.from_doc(found) if found else None,
+        return AuditFindingPayload(finding=Finding.from_doc(found, view.id) if view and found else None,
                                    audit=Audit.from_view(view) if view else None, errors=[])

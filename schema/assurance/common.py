@@ -34,21 +34,26 @@ async def run(ctx: Context, run: Awaitable[Any]) -> tuple[Any, list[UserError]]:
 async def written(ctx: Context, table: str, doc_id: str) -> DocView | None:
     """The document a command just wrote, if the caller may read it."""
     view = await reads.one(ctx.services.pool, table, doc_id)
-    return view if view is not None and ctx.can("assurance.read", view.team_id) else None
+    return view if view is not None and ctx.can(READ_ACTION.get(table, "assurance.read"), view.team_id) else None
+
+
+# Guidance documents are public (a NICE guideline, say): anyone who may see the organisation's teams reads them.
+READ_ACTION = {"guidance_documents": "team.read"}
 
 
 async def read_one(ctx: Context, table: str, doc_id: str, as_of: datetime | None = None) -> DocView | None:
     """One document now (a dependency of the answer) or as it stood at `as_of` (not cacheable); None when the
     caller may not read it."""
+    action = READ_ACTION.get(table, "assurance.read")
     if as_of is not None:
         ctx.uncacheable()  # an instant not yet past may still gain events
         try:
-            return await reads.as_of(ctx.services, ctx.principal, doc_id, table, as_of)
+            return await reads.as_of(ctx.services, ctx.principal, doc_id, table, as_of, action)
         except Forbidden:
             return None
     view = await reads.one(ctx.services.pool, table, doc_id)
     ctx.depend(f"{KIND_OF_TABLE[table]}:{doc_id}", view.position if view else None)
-    return view if view is not None and ctx.can("assurance.read", view.team_id) else None
+    return view if view is not None and ctx.can(action, view.team_id) else None
 
 
 async def read_team(ctx: Context, table: str, team_id: str) -> list[DocView]:

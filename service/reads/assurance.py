@@ -68,8 +68,8 @@ async def everything(pool: asyncpg.Pool, table: str) -> list[DocView]:
     return [DocView(orjson.loads(r[0]), r[1]) for r in rows]
 
 
-async def as_of(services: Services, principal: Principal, stream_id: str, table: str,
-                at: datetime) -> DocView | None:
+async def as_of(services: Services, principal: Principal, stream_id: str, table: str, at: datetime,
+                action: str = "assurance.read") -> DocView | None:
     """The document as it stood at `at`: the stream's events recorded by then, folded by the projection's fold;
     None when it did not exist then or is not of that kind. Forbidden for a caller who may not read it."""
     if not valid_uuid(stream_id):
@@ -83,7 +83,7 @@ async def as_of(services: Services, principal: Principal, stream_id: str, table:
         doc = kind[1](doc, event, r.recorded_at)
     if doc is None:
         return None
-    authorize(principal, "assurance.read", doc["team_id"])
+    authorize(principal, action, doc["team_id"])
     return DocView(doc)
 
 
