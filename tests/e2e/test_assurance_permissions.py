@@ -31,11 +31,26 @@ EXPECTED: dict[str, dict[str, str]] = {
     "planAudit": RUNNERS,
     "startPlannedAudit": RUNNERS,
     "decidePlannedAudit": RUNNERS,
+    **{m: {**RUNNERS, "SENIOR_LEADER": "any"} for m in ("recordInspection", "rateInspectionArea",
+                                                       "recordInspectionFinding", "reportInspection",
+                                                       "registerGuidance")},
+    "beginAssessment": RUNNERS,
+    "assessRecommendations": RUNNERS,
+    **{m: {**RUNNERS, "TEAM_MEMBER": "own", "SERVICE_USER": "own"} for m in (
+        "drawFishbone", "restateFishboneEffect", "addFishboneCategory", "addFishboneCause", "rewordFishboneCause",
+        "removeFishboneCause", "linkFishbone")},
 }
 ACTIONS = {"createAudit": "audit.run", "defineAuditSample": "audit.run", "inviteToAudit": "audit.run",
            "recordAuditCases": "audit.cases.record", "recordAuditFinding": "audit.run", "completeAudit": "audit.run",
            "establishAuditProgramme": "audit.programme.manage", "planAudit": "audit.programme.manage",
-           "startPlannedAudit": "audit.programme.manage", "decidePlannedAudit": "audit.programme.manage"}
+           "startPlannedAudit": "audit.programme.manage", "decidePlannedAudit": "audit.programme.manage",
+           "recordInspection": "inspection.record", "rateInspectionArea": "inspection.record",
+           "recordInspectionFinding": "inspection.record", "reportInspection": "inspection.record",
+           "registerGuidance": "guidance.register", "beginAssessment": "assessment.assess",
+           "assessRecommendations": "assessment.assess", "drawFishbone": "fishbone.draw",
+           "restateFishboneEffect": "fishbone.draw", "addFishboneCategory": "fishbone.draw",
+           "addFishboneCause": "fishbone.draw", "rewordFishboneCause": "fishbone.draw",
+           "removeFishboneCause": "fishbone.draw", "linkFishbone": "fishbone.draw"}
 MUTATIONS: dict[str, tuple[str, str]] = {
     "createAudit": ("CreateAuditInput", "audit { id }"),
     "defineAuditSample": ("DefineAuditSampleInput", "audit { id }"),
@@ -47,6 +62,20 @@ MUTATIONS: dict[str, tuple[str, str]] = {
     "planAudit": ("PlanAuditInput", "programme { id }"),
     "startPlannedAudit": ("StartPlannedAuditInput", "programme { id }"),
     "decidePlannedAudit": ("DecidePlannedAuditInput", "programme { id }"),
+    "recordInspection": ("RecordInspectionInput", "inspection { id }"),
+    "rateInspectionArea": ("RateInspectionAreaInput", "inspection { id }"),
+    "recordInspectionFinding": ("RecordInspectionFindingInput", "finding { id }"),
+    "reportInspection": ("ReportInspectionInput", "inspection { id }"),
+    "registerGuidance": ("RegisterGuidanceInput", "guidance { id }"),
+    "beginAssessment": ("BeginAssessmentInput", "assessment { id }"),
+    "assessRecommendations": ("AssessRecommendationsInput", "assessment { id }"),
+    "drawFishbone": ("DrawFishboneInput", "fishbone { id }"),
+    "restateFishboneEffect": ("FishboneTextInput", "fishbone { id }"),
+    "addFishboneCategory": ("FishboneTextInput", "fishbone { id }"),
+    "addFishboneCause": ("AddCauseInput", "fishbone { id }"),
+    "rewordFishboneCause": ("RewordCauseInput", "fishbone { id }"),
+    "removeFishboneCause": ("RemoveCauseInput", "fishbone { id }"),
+    "linkFishbone": ("LinkFishboneInput", "fishbone { id }"),
 }
 
 
@@ -66,6 +95,24 @@ def inputs(name: str, w: dict[str, str], n: int) -> dict[str, Any]:
         "startPlannedAudit": {"programmeId": w["programme"], "plannedAuditId": w["entry"], "auditId": w["audit"]},
         "decidePlannedAudit": {"programmeId": w["programme"], "plannedAuditId": w["entry2"], "decision": "DEFERRED",
                                "reason": "Winter"},
+        "recordInspection": {"teamId": w["team"], "kind": "INTERNAL", "body": "Quality team", "visitedOn": "2025-05-01",
+                             "inspectors": ["A"], "areas": ["Safe"]},
+        "rateInspectionArea": {"inspectionId": w["inspection"], "area": "Safe", "rating": "GOOD", "rationale": "Why"},
+        "recordInspectionFinding": {"inspectionId": w["inspection"], "title": f"Finding {n}", "severity": "LOW",
+                                    "rationale": "Why"},
+        "reportInspection": {"inspectionId": w["reportable"], "summary": "Done"},
+        "registerGuidance": {"teamId": w["team"], "reference": f"NG{n}", "title": "Guidance",
+                             "recommendations": [{"ref": "1.1", "text": "Do it"}]},
+        "beginAssessment": {"teamId": w["team"], "guidanceId": w["guidance"]},
+        "assessRecommendations": {"assessmentId": w["assessment"], "reason": "Review", "entries": [
+            {"recommendation": "1.1", "status": "MET", "rationale": "Done"}]},
+        "drawFishbone": {"teamId": w["team"], "effect": f"Effect {n}"},
+        "restateFishboneEffect": {"diagramId": w["fishbone"], "text": f"Effect {n}"},
+        "addFishboneCategory": {"diagramId": w["fishbone"], "text": f"Category {n}"},
+        "addFishboneCause": {"diagramId": w["fishbone"], "category": "People", "text": f"Cause {n}"},
+        "rewordFishboneCause": {"diagramId": w["fishbone"], "causeId": w["cause"], "text": f"Cause {n}"},
+        "removeFishboneCause": {"diagramId": w["fishbone"], "causeId": w["cause2"]},
+        "linkFishbone": {"diagramId": w["fishbone"], "kind": "SIGNAL", "targetId": w["audit"]},
     }[name]
 
 
@@ -103,8 +150,37 @@ async def world(server: str, tokens: Any) -> dict[str, str]:
                                                                "standard": "Local", "due": "2026-01-31",
                                                                "reason": "Priority"}}, **lead)
             entries.append(next(e["id"] for e in planned["planAudit"]["programme"]["audits"] if e["title"] == title))
+        inspections = []
+        for _ in range(2):
+            made = await api.gql("mutation($i: RecordInspectionInput!) { recordInspection(input: $i) { "
+                                 "inspection { id } } }", {"i": {"teamId": team, "kind": "EXTERNAL", "body": "CQC",
+                                                                 "visitedOn": "2025-05-01", "inspectors": ["A"],
+                                                                 "areas": ["Safe"]}}, **lead)
+            inspections.append(made["recordInspection"]["inspection"]["id"])
+        made = await api.gql("mutation($i: RegisterGuidanceInput!) { registerGuidance(input: $i) { guidance { id } } }",
+                             {"i": {"teamId": team, "reference": "NG1", "title": "Guidance",
+                                    "recommendations": [{"ref": "1.1", "text": "Do it"}]}}, **lead)
+        guidance = made["registerGuidance"]["guidance"]["id"]
+        made = await api.gql("mutation($i: RegisterGuidanceInput!) { registerGuidance(input: $i) { guidance { id } } }",
+                             {"i": {"teamId": team, "reference": "NG2", "title": "Other guidance",
+                                    "recommendations": [{"ref": "1.1", "text": "Do it"}]}}, **lead)
+        made = await api.gql("mutation($i: BeginAssessmentInput!) { beginAssessment(input: $i) { assessment { id } } }",
+                             {"i": {"teamId": team, "guidanceId": made["registerGuidance"]["guidance"]["id"]}}, **lead)
+        assessment = made["beginAssessment"]["assessment"]["id"]
+        made = await api.gql("mutation($i: DrawFishboneInput!) { drawFishbone(input: $i) { fishbone { id } } }",
+                             {"i": {"teamId": team, "effect": "Falls"}}, **lead)
+        fishbone = made["drawFishbone"]["fishbone"]["id"]
+        causes = []
+        for text in ("Staffing", "Lighting"):
+            made = await api.gql("mutation($i: AddCauseInput!) { addFishboneCause(input: $i) { fishbone { "
+                                 "categories { name causes { id text } } } } }",
+                                 {"i": {"diagramId": fishbone, "category": "People", "text": text}}, **lead)
+            people = made["addFishboneCause"]["fishbone"]["categories"][0]["causes"]
+            causes.append(next(c["id"] for c in people if c["text"] == text))
         return {"team": team, "other": await api.create_team("Another assurance ward"), "audit": audits[0],
-                "completable": audits[1], "programme": programme, "entry": entries[0], "entry2": entries[1]}
+                "completable": audits[1], "programme": programme, "entry": entries[0], "entry2": entries[1],
+                "inspection": inspections[0], "reportable": inspections[1], "guidance": guidance,
+                "assessment": assessment, "fishbone": fishbone, "cause": causes[0], "cause2": causes[1]}
 
 
 @pytest.fixture
@@ -145,11 +221,17 @@ async def test_assurance_is_read_by_the_team_s_roles_and_by_senior_leaders_audit
     rule = POLICY["assurance.read"].get(Role(role))
     for scope, teams in (("own", [world["team"]]), ("other", [world["other"]])):
         readable = rule is Scope.ANY or (rule is Scope.TEAM and scope == "own")
-        data = await api.gql("query($id: ID!, $t: ID!) { audit(id: $id) { id } audits(teamId: $t) { id } "
-                             "asOf: audit(id: $id, asOf: \"2100-01-01T00:00:00Z\") { id } "
-                             "auditProgramme(teamId: $t, year: 2025) { id } }",
-                             {"id": world["audit"], "t": world["team"]}, role=role, teams=teams)
+        data = await api.gql("query($id: ID!, $t: ID!, $i: ID!, $a: ID!, $f: ID!) { audit(id: $id) { id } "
+                             "audits(teamId: $t) { id } asOf: audit(id: $id, asOf: \"2100-01-01T00:00:00Z\") { id } "
+                             "auditProgramme(teamId: $t, year: 2025) { id } inspection(id: $i) { id } "
+                             "inspections(teamId: $t) { id } assessment(id: $a) { id } assessments(teamId: $t) { id } "
+                             "fishbone(id: $f) { id } fishbones(teamId: $t) { id } }",
+                             {"id": world["audit"], "t": world["team"], "i": world["inspection"],
+                              "a": world["assessment"], "f": world["fishbone"]}, role=role, teams=teams)
         assert (data["audit"] is not None) == readable, (role, scope)
         assert (data["asOf"] is not None) == readable, (role, scope)
         assert bool(data["audits"]) == readable, (role, scope)
         assert (data["auditProgramme"] is not None) == readable, (role, scope)
+        for one, many in (("inspection", "inspections"), ("assessment", "assessments"), ("fishbone", "fishbones")):
+            assert (data[one] is not None) == readable, (role, scope, one)
+            assert bool(data[many]) == readable, (role, scope, many)
