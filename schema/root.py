@@ -6,19 +6,22 @@ import strawberry
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.tools import merge_types
 
+from schema.actions import ActionMutations, ActionQueries
 from schema.assurance import AssuranceMutations, AssuranceQueries
+from schema.escalations import EscalationMutations, EscalationQueries
 from schema.executor import Executor
 from schema.feedback import FeedbackMutations, FeedbackQueries
 from schema.history import HistoryQueries
+from schema.huddles import HuddleMutations, HuddleQueries
 from schema.inputs import compile_inputs
 from schema.measures import MeasureBrowsing, MeasureMutations, MeasureQueries
 from schema.planning import PlanningMutations, PlanningQueries
 from schema.teams import TeamMutations, TeamQueries
 
 Query = merge_types("Query", (MeasureQueries, MeasureBrowsing, HistoryQueries, TeamQueries, FeedbackQueries,
-                              PlanningQueries, AssuranceQueries))
+                              PlanningQueries, ActionQueries, HuddleQueries, EscalationQueries, AssuranceQueries))
 Mutation = merge_types("Mutation", (TeamMutations, MeasureMutations, FeedbackMutations, PlanningMutations,
-                                    AssuranceMutations))
+                                    ActionMutations, HuddleMutations, EscalationMutations, AssuranceMutations))
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30

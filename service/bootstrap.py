@@ -11,6 +11,7 @@ from projections.assurance import AssuranceProjection
 from projections.base import Projection
 from projections.catalog import CatalogProjection
 from projections.charts.projection import SpcProjection
+from projections.control.projection import ControlProjection
 from projections.erasures import ErasureProjection
 from projections.feedback import FeedbackProjection
 from projections.planning import PlanningProjection
@@ -27,7 +28,7 @@ from service.settings import Settings
 
 def make_projections() -> list[Projection]:
     return [CatalogProjection(), SpcProjection(), FeedbackProjection(), ErasureProjection(), PlanningProjection(),
-            AssuranceProjection()]
+            ControlProjection(), AssuranceProjection()]
 
 
 @dataclass

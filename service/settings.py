@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class ConfigError(ValueError):
@@ -48,6 +49,7 @@ class Settings:
     metrics_token: str | None = None         # /metrics is served to scrapers that send it; None: not served
     log_format: str | None = None            # json or text; None: json in production, text in development
     access_log: bool = False                 # a line per API request
+    time_zone: str = "Europe/London"         # what "today" means: due dates, overdue actions, huddle dates
 
     def __post_init__(self) -> None:
         for name, check in _CHECKS.items():
@@ -178,6 +180,8 @@ OPTIONS = (
                                                       "unset: /metrics is off", secret=True),
     Option("log_format", "QMS_LOG_FORMAT", str, "json (one object per line) or text; unset: json in production, "
                                                 "text in development"),
+    Option("time_zone", "QMS_TIME_ZONE", str, "the IANA time zone that says what \"today\" is (due dates, "
+                                              "overdue actions, huddle dates)"),
     Option("access_log", "QMS_ACCESS_LOG", _bool, "true: a log line per API request (`qms serve --access-log`)"),
 )
 _VARIABLE = {o.name: o.variable for o in OPTIONS}
@@ -189,6 +193,14 @@ def _positive(value: float) -> str | None:
 
 def _port(value: int) -> str | None:
     return None if 0 <= value <= 65535 else "must be a port number (0 to 65535)"
+
+
+def _zone(value: str) -> str | None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"{value!r} is not an IANA time zone (e.g. Europe/London)"
+    return None
 
 
 def _where(value: str) -> str | None:
@@ -203,6 +215,6 @@ def _origin_list(value: tuple[str, ...]) -> str | None:
 _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "port": _port, "pool_min": _positive, "pool_max": _positive, "max_body_bytes": _positive,
     "max_batch_observations": _positive, "projection_batch": _positive, "read_your_writes_timeout": _positive,
-    "cors_origins": _origin_list, "projections": _where, "workers": _positive,
+    "cors_origins": _origin_list, "projections": _where, "workers": _positive, "time_zone": _zone,
     "log_format": lambda v: None if v in (None, "json", "text") else f"{v!r} must be json or text",
 }

@@ -47,8 +47,8 @@ SERVICE_PARTS = {
     "eventstore": {"eventstore"},
     "auth": {"auth"},
     "audit": {"audit", "eventstore"},
-    "commands": {"commands", "auth", "audit", "eventstore", "bootstrap", "ids", "settings"},
-    "reads": {"reads", "auth", "audit", "eventstore", "bootstrap", "ids", "settings"},
+    "commands": {"commands", "auth", "audit", "eventstore", "bootstrap", "ids", "settings", "clock"},
+    "reads": {"reads", "auth", "audit", "eventstore", "bootstrap", "ids", "settings", "clock"},
 }
 
 

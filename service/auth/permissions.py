@@ -22,6 +22,8 @@ READERS: dict[Role, Scope] = {R.ADMIN: ANY, R.SENIOR_LEADER: ANY, R.AUDITOR: ANY
                               R.SENIOR_CLINICIAN: TEAM, R.TEAM_MEMBER: TEAM, R.SERVICE_USER: TEAM,
                               R.INTEGRATION: TEAM}
 CHART_DECIDERS: dict[Role, Scope] = {R.SENIOR_LEADER: ANY, R.TEAM_LEADER: TEAM, R.SENIOR_CLINICIAN: TEAM}
+CONTROL_LEADS: dict[Role, Scope] = {R.SENIOR_LEADER: ANY, R.TEAM_LEADER: TEAM, R.SENIOR_CLINICIAN: TEAM}
+CONTROL_TEAM: dict[Role, Scope] = {**CONTROL_LEADS, R.TEAM_MEMBER: TEAM}
 
 POLICY: dict[str, dict[Role, Scope]] = {
     # planning
@@ -63,6 +65,26 @@ POLICY: dict[str, dict[Role, Scope]] = {
                   R.SENIOR_CLINICIAN: TEAM, R.TEAM_MEMBER: TEAM, R.SERVICE_USER: TEAM},
     "alignment.read": {R.ADMIN: ANY, R.SENIOR_LEADER: ANY, R.AUDITOR: ANY},
     "measure.specify": {R.SENIOR_LEADER: ANY, R.TEAM_LEADER: TEAM, R.SENIOR_CLINICIAN: TEAM},
+    # control: huddles, escalation and the action tracker
+    "action.read": READERS,
+    "action.create": CONTROL_TEAM,
+    "action.complete": CONTROL_TEAM,
+    "action.cancel": CONTROL_LEADS,
+    "action.reassign": CONTROL_LEADS,
+    "action.reschedule": CONTROL_LEADS,
+    "huddle.read": READERS,
+    "huddle.record": {R.TEAM_LEADER: TEAM, R.SENIOR_CLINICIAN: TEAM, R.TEAM_MEMBER: TEAM},
+    "problem.raise": {R.TEAM_LEADER: TEAM, R.SENIOR_CLINICIAN: TEAM, R.TEAM_MEMBER: TEAM},
+    "problem.solve": {R.TEAM_LEADER: TEAM, R.SENIOR_CLINICIAN: TEAM, R.TEAM_MEMBER: TEAM},
+    "escalation.read": READERS,
+    "escalation.raise": CONTROL_LEADS,
+    "escalation.acknowledge": CONTROL_LEADS,
+    "escalation.escalate": CONTROL_LEADS,
+    "escalation.resolve": CONTROL_LEADS,
+    "escalation_levels.read": {role: ANY for role in Role},
+    "escalation_levels.configure": {R.SENIOR_LEADER: ANY},
+    "control.people.read": {role: scope for role, scope in READERS.items()
+                            if role not in (R.SERVICE_USER, R.INTEGRATION)},
     # assurance: audits, their programme, inspections, guidance and its assessments, fishbone diagrams
     "audit.run": {R.TEAM_LEADER: TEAM, R.SENIOR_CLINICIAN: TEAM},
     "audit.cases.record": {R.TEAM_LEADER: TEAM, R.SENIOR_CLINICIAN: TEAM, R.TEAM_MEMBER: TEAM,

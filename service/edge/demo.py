@@ -16,6 +16,7 @@ from service.bootstrap import Services
 from service.commands.context import CommandContext
 from service.commands.measures import define_measure, recalculate_limits, record_observations
 from service.commands.teams import create_team
+from service.edge.demo_control import load_control_demo
 from service.edge.demo_planning import DIRECTORATES, load_planning_demo
 
 LEADER = Principal("demo-loader", Role.SENIOR_LEADER)
@@ -87,4 +88,5 @@ async def load_demo(services: Services, seed: int = 7) -> dict[str, str]:
     await recalculate_limits(services, ctx, ids["Falls per 1,000 bed days"], months[20],
                              "New falls-prevention bundle rolled out on the ward; the process has changed.")
     await load_planning_demo(services, ctx, trust.team_id, directorates, teams, ids)
+    await load_control_demo(services, ctx, teams, ids)
     return ids

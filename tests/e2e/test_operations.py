@@ -9,7 +9,7 @@ from pathlib import Path
 
 from service.auth.identity import TokenService
 from service.bootstrap import Services
-from service.edge.demo import load_demo
+from service.edge.demo import TRUST, load_demo
 from tests.conftest import TEST_SECRET, Api
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,7 +20,7 @@ async def test_health_needs_no_token_and_readiness_reports_each_projection_s_lag
     ready = await api.http.get(f"{api.base}/readyz")
     body = ready.json()
     assert ready.status_code == 200 and body["status"] == "ready"
-    assert set(body["lag"]) == {"catalog", "spc", "feedback", "erasures", "planning"}
+    assert set(body["lag"]) == {"catalog", "spc", "feedback", "erasures", "planning", "control"}
 
 
 async def test_the_demo_organisation_loads_once_with_charts_that_have_limits(services: Services, api: Api) -> None:
@@ -50,3 +50,26 @@ def test_qms_token_prints_a_token_the_service_accepts() -> None:
 def test_qms_policy_prints_the_permission_table() -> None:
     out = qms("policy").stdout
     assert out.startswith("| action | ADMIN |") and "| observations.record |" in out
+
+
+async def test_the_demo_teams_have_huddles_escalations_and_open_overdue_and_closed_actions(services: Services,
+                                                                                           api: Api) -> None:
+    await load_demo(services)
+    await services.wait_for_projections(await services.store.head(), ("control",))
+    trust = next(e["node"]["id"] for e in (await api.gql("{ teams(first: 500) { edges { node { id name } } } }"))
+                 ["teams"]["edges"] if e["node"]["name"] == TRUST)
+    tree = await api.gql("query($id: ID!) { team(id: $id) { children { children { id name } } } }", {"id": trust})
+    teams = {t["name"]: t["id"] for d in tree["team"]["children"] for t in d["children"]}  # trust > directorate > team
+    for name in ("Emergency Department", "Ward 7 (Respiratory)", "Community Diabetes Service"):
+        team = teams[name]
+        data = await api.gql("""query($t: ID!) { lastHuddle(teamId: $t) { problems { status } actions { id } }
+          escalations(teamId: $t) { status }
+          actions(teamId: $t, first: 100) { edges { node { status overdue sourceKind } } } }""", {"t": team})
+        assert {p["status"] for p in data["lastHuddle"]["problems"]} == {"SOLVED", "ESCALATED"}
+        assert len(data["escalations"]) == 1
+        nodes = [e["node"] for e in data["actions"]["edges"]]
+        assert any(n["overdue"] for n in nodes) and any(n["status"] == "OPEN" and not n["overdue"] for n in nodes)
+        assert "Measure" in {n["sourceKind"] for n in nodes}
+    emergency = await api.gql("query($t: ID!) { escalations(teamId: $t) { level status } }",
+                              {"t": teams["Emergency Department"]})
+    assert emergency["escalations"] == [{"level": "Directorate", "status": "OPEN"}]

@@ -1,0 +1,1 @@
+"""Control read models: the action tracker, huddles, escalation levels and escalations."""
