@@ -25,6 +25,12 @@ def assessment_id(team_id: str, guidance_id: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"qms:assessment:{team_id}:{guidance_id}")
 
 
+def gap_id(assessment: str, recommendation: str) -> UUID:
+    """The id a recommendation not fully met goes by while it is a gap (actions answer it with this sourceId);
+    the same through every reassessment."""
+    return uuid5(NAMESPACE_URL, f"qms:gap:{assessment}:{recommendation}")
+
+
 @dataclass(frozen=True, slots=True)
 class Evidence:
     kind: str        # AUDIT, MEASURE or DOCUMENT

@@ -14,7 +14,9 @@ from strawberry.types import Info
 from domain.assurance.audit import AuditCase, Criterion
 from schema.assurance.common import at, read_one, read_team, run, team_of, written
 from schema.context import Context
+from schema.actions import Action
 from schema.errors import UserError
+from schema.huddles import actions_for
 from schema.teams import Team
 from service.commands.assurance import audits as commands
 from service.reads import assurance as reads
@@ -56,6 +58,10 @@ class Finding:
     decided_at: datetime
     criterion: str | None = strawberry.field(description="The audit criterion or inspected area it concerns.")
     source_id: strawberry.ID = strawberry.field(description="The audit or inspection that found it.")
+
+    @strawberry.field(description="The actions raised on it (createAction with sourceId = its id), by due date.")
+    async def actions(self, info: Info[Context, None]) -> list[Action]:
+        return await actions_for(info.context, [str(self.id)])
 
     @classmethod
     def from_doc(cls, f: dict[str, Any], source_id: str) -> Finding:
@@ -133,6 +139,11 @@ class Audit:
     @strawberry.field
     def summary(self) -> str | None:
         return self._view.doc["summary"]  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Actions raised on the audit itself (sourceId = its id); its findings' actions "
+                                  "are on each finding.")
+    async def actions(self, info: Info[Context, None]) -> list[Action]:
+        return await actions_for(info.context, [self._view.id])
 
     @strawberry.field
     def created_by(self) -> str:

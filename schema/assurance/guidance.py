@@ -10,11 +10,13 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from domain.assurance.assessment import STATUSES, Evidence, RecommendationAssessed
+from domain.assurance.assessment import GAPS, STATUSES, Evidence, RecommendationAssessed, gap_id
 from domain.assurance.guidance import Recommendation as RecommendationValue
 from schema.assurance.common import read_one, read_team, run, team_of, written
 from schema.context import Context
+from schema.actions import Action
 from schema.errors import UserError
+from schema.huddles import actions_for
 from schema.teams import Team
 from service.commands.assurance import guidance as commands
 from service.reads import assurance as reads
@@ -74,6 +76,12 @@ class RecommendationAssessment:
     assessed_by: str | None
     assessed_at: datetime | None
     round: int | None
+    gap_id: strawberry.ID | None = strawberry.field(
+        default=None, description="While not fully met: the gap's id, the sourceId of the actions that answer it.")
+
+    @strawberry.field(description="The actions planned on the gap (createAction with sourceId = gapId).")
+    async def actions(self, info: Info[Context, None]) -> list[Action]:
+        return await actions_for(info.context, [str(self.gap_id)]) if self.gap_id else []
 
 
 @strawberry.type(description="One round: the baseline (round 1) or a reassessment, with the counts it left.")
@@ -90,7 +98,7 @@ class AssessmentRound:
     assessed: list[RecommendationAssessment] = strawberry.field(description="The recommendations rated in it.")
 
 
-def _assessment(rec: dict[str, str], e: dict[str, Any] | None) -> RecommendationAssessment:
+def _assessment(rec: dict[str, str], e: dict[str, Any] | None, assessment: str) -> RecommendationAssessment:
     r = Recommendation(ref=rec["ref"], text=rec["text"])
     if e is None:
         return RecommendationAssessment(recommendation=r, status=None, evidence=[], rationale=None, review_date=None,
@@ -100,7 +108,8 @@ def _assessment(rec: dict[str, str], e: dict[str, Any] | None) -> Recommendation
         evidence=[EvidenceRef(kind=EvidenceKind[x["kind"]], reference=x["reference"]) for x in e["evidence"]],
         rationale=e["rationale"], review_date=date.fromisoformat(e["review_date"]) if e["review_date"] else None,
         assessed_by=e.get("assessed_by"), assessed_at=datetime.fromisoformat(e["at"]) if e.get("at") else None,
-        round=e.get("round"))
+        round=e.get("round"),
+        gap_id=strawberry.ID(str(gap_id(assessment, rec["ref"]))) if e["status"] in GAPS else None)
 
 
 @strawberry.type
@@ -128,13 +137,13 @@ class Assessment:
     @strawberry.field(description="Each recommendation as it currently stands (null status: not assessed yet).")
     def recommendations(self) -> list[RecommendationAssessment]:
         current = self._view.doc["current"]
-        return [_assessment(r, current.get(r["ref"])) for r in self._recs()]
+        return [_assessment(r, current.get(r["ref"]), self._view.id) for r in self._recs()]
 
     @strawberry.field(description="The gap analysis: recommendations currently PARTLY_MET or NOT_MET, each with "
                                   "its review date; by review date.")
     def gaps(self) -> list[RecommendationAssessment]:
         current = self._view.doc["current"]
-        gaps = [_assessment(r, current[r["ref"]]) for r in self._recs()
+        gaps = [_assessment(r, current[r["ref"]], self._view.id) for r in self._recs()
                 if r["ref"] in current and current[r["ref"]]["status"] in ("PARTLY_MET", "NOT_MET")]
         return sorted(gaps, key=lambda g: g.review_date or date.max)
 
@@ -149,8 +158,8 @@ class Assessment:
                 assessed_at=datetime.fromisoformat(rd["at"]), met=c["MET"], partly_met=c["PARTLY_MET"],
                 not_met=c["NOT_MET"], not_applicable=c["NOT_APPLICABLE"], unassessed=c["UNASSESSED"],
                 assessed=[_assessment(texts[e["recommendation"]], {**e, "assessed_by": rd["assessed_by"],
-                                                                   "at": rd["at"], "round": rd["round"]})
-                          for e in rd["entries"]]))
+                                                                   "at": rd["at"], "round": rd["round"]},
+                                      self._view.id) for e in rd["entries"]]))
         return out
 
 

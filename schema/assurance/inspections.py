@@ -13,7 +13,9 @@ from strawberry.types import Info
 from schema.assurance.audits import Finding, FindingSeverity
 from schema.assurance.common import at, read_one, read_team, run, team_of, written
 from schema.context import Context
+from schema.actions import Action
 from schema.errors import UserError
+from schema.huddles import actions_for
 from schema.teams import Team
 from service.commands.assurance import inspections as commands
 from service.reads.assurance import DocView
@@ -79,6 +81,11 @@ class Inspection:
     @strawberry.field
     def findings(self) -> list[Finding]:
         return [Finding.from_doc(f, self._view.id) for f in self._view.doc["findings"]]
+
+    @strawberry.field(description="The actions that answer the inspection itself (sourceId = its id); its "
+                                  "findings' actions are on each finding.")
+    async def actions(self, info: Info[Context, None]) -> list[Action]:
+        return await actions_for(info.context, [self._view.id])
 
 
 def _rating(r: dict[str, Any]) -> AreaRating:

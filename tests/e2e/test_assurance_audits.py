@@ -84,6 +84,18 @@ async def test_an_audit_cycle_with_a_re_audit_shows_the_change_in_compliance_per
     assert finding["errors"] == []
     assert (finding["finding"]["severity"], finding["finding"]["decidedBy"]) == ("HIGH", "sister")
     assert finding["audit"]["findings"] == [{"id": finding["finding"]["id"]}]
+    # The finding raises an action on the tracker; the audit shows it on the finding.
+    raised = await api.gql("mutation($i: CreateActionInput!) { createAction(input: $i) { action { id sourceId } "
+                           "errors { code field } } }",
+                           {"i": {"teamId": a.team, "title": "Night lying and standing BP checklist",
+                                  "owner": "sister", "dueDate": "2099-06-30", "sourceId": finding["finding"]["id"]}},
+                           **a.lead)
+    assert raised["createAction"]["errors"] == []
+    shown = await api.gql("query($id: ID!) { audit(id: $id) { findings { id actions { id title status } } } }",
+                          {"id": first["id"]}, role="AUDITOR")
+    assert shown["audit"]["findings"][0]["actions"] == [{"id": raised["createAction"]["action"]["id"],
+                                                         "title": "Night lying and standing BP checklist",
+                                                         "status": "OPEN"}]
     completed = (await a.complete(first["id"]))["audit"]
     assert (completed["status"], completed["completedBy"]) == ("COMPLETED", "sister")
 

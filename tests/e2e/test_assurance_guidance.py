@@ -17,7 +17,7 @@ REGISTER = """mutation($i: RegisterGuidanceInput!) { registerGuidance(input: $i)
 BEGIN = """mutation($i: BeginAssessmentInput!) { beginAssessment(input: $i) { assessment { id } errors { code field } } }"""
 ASSESSMENT_FIELDS = """id guidanceReference guidance { id } team { id }
   recommendations { recommendation { ref } status evidence { kind reference } rationale reviewDate assessedBy round }
-  gaps { recommendation { ref text } status reviewDate rationale }
+  gaps { recommendation { ref text } status reviewDate rationale gapId actions { id title } }
   progress { round reason assessedBy met partlyMet notMet notApplicable unassessed assessed { recommendation { ref } } }"""
 ASSESS = f"""mutation($i: AssessRecommendationsInput!) {{ assessRecommendations(input: $i) {{
   assessment {{ {ASSESSMENT_FIELDS} }} errors {{ code field index message }} }} }}"""
@@ -65,6 +65,17 @@ async def test_a_baseline_with_gaps_and_a_reassessment_that_closes_some(api: Api
         ("1.1.2", "PARTLY_MET", "2025-09-01")]
     assert doc["recommendations"][2]["evidence"] == [{"kind": "AUDIT", "reference": "audit-falls-2025"}]
     assert doc["recommendations"][0]["assessedBy"] == "matron"
+    team = (await api.gql(ASSESSMENT, {"id": assessment}, **lead))["assessment"]["team"]["id"]
+    actions = {}
+    for gap in doc["gaps"]:
+        made = await api.gql("mutation($i: CreateActionInput!) { createAction(input: $i) { action { id } "
+                             "errors { code } } }", {"i": {"teamId": team, "title": f"Close {gap['recommendation']['ref']}",
+                                                          "owner": "matron", "dueDate": gap["reviewDate"],
+                                                          "sourceId": gap["gapId"]}}, **lead)
+        actions[gap["recommendation"]["ref"]] = made["createAction"]["action"]["id"]
+    gaps = (await api.gql(ASSESSMENT, {"id": assessment}, **lead))["assessment"]["gaps"]
+    assert [[a["id"] for a in g["actions"]] for g in gaps] == [[actions["1.2.1"]], [actions["1.2.2"]],
+                                                               [actions["1.1.2"]]]
     await asyncio.sleep(0.05)
     after_baseline = datetime.now(UTC)
     await asyncio.sleep(0.05)
@@ -74,6 +85,7 @@ async def test_a_baseline_with_gaps_and_a_reassessment_that_closes_some(api: Api
         entry("1.2.2", "MET", "Bell checks on every intentional rounding")]}}, **lead))["assessRecommendations"]
     doc = re["assessment"]
     assert [(g["recommendation"]["ref"], g["status"]) for g in doc["gaps"]] == [("1.1.2", "PARTLY_MET")]
+    assert doc["gaps"][0]["actions"] == [{"id": actions["1.1.2"], "title": "Close 1.1.2"}]
     assert [(p["round"], p["met"], p["partlyMet"], p["notMet"], p["notApplicable"], p["unassessed"])
             for p in doc["progress"]] == [(1, 1, 2, 1, 1, 0), (2, 3, 1, 0, 1, 0)]
     assert [a["recommendation"]["ref"] for a in doc["progress"][1]["assessed"]] == ["1.2.1", "1.2.2"]
