@@ -15,6 +15,7 @@ from schema.assurance.audits import Audit
 from schema.assurance.common import read_one, read_team, run, team_of, written
 from schema.context import Context
 from schema.errors import UserError
+from schema.loaders import request_today
 from schema.teams import Team
 from service.commands.assurance import audits as commands
 from service.reads.assurance import DocView
@@ -63,7 +64,8 @@ class PlannedAudit:
             return PlannedAuditStatus.COMPLETED if done else PlannedAuditStatus.IN_PROGRESS
         if self._entry["decision"]:
             return PlannedAuditStatus[self._entry["decision"]]
-        return PlannedAuditStatus.OVERDUE if self.due < date.today() else PlannedAuditStatus.PLANNED
+        today = request_today(info.context)  # the answer then changes at midnight: not cached
+        return PlannedAuditStatus.OVERDUE if self.due < today else PlannedAuditStatus.PLANNED
 
 
 @strawberry.type

@@ -110,6 +110,12 @@ async def test_an_audit_cycle_with_a_re_audit_shows_the_change_in_compliance_per
         ("Falls risk assessed on admission", 0.9, None)]
     read = (await api.gql(AUDIT, {"id": second["id"]}, role="AUDITOR"))["audit"]
     assert read["criteria"] == after["criteria"]
+    history = await api.gql("query($s: ID!) { history(streamId: $s) { edges { node { type actor role reason } } } }",
+                            {"s": first["id"]}, role="AUDITOR")
+    assert [(e["node"]["type"], e["node"]["actor"]) for e in history["history"]["edges"]] == [
+        ("AuditCreated", "sister"), ("AuditCasesRecorded", "sister"), ("AuditCasesRecorded", "sister"),
+        ("AuditFindingRecorded", "sister"), ("AuditCompleted", "sister")]
+    assert history["history"]["edges"][3]["node"]["reason"].startswith("12 of 32 applicable")
 
 
 async def test_an_audit_as_it_stood_before_its_later_cases(api: Api) -> None:
