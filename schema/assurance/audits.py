@@ -12,9 +12,9 @@ import strawberry
 from strawberry.types import Info
 
 from domain.assurance.audit import AuditCase, Criterion
+from schema.actions import Action
 from schema.assurance.common import at, read_one, read_team, run, team_of, written
 from schema.context import Context
-from schema.actions import Action
 from schema.errors import UserError
 from schema.huddles import actions_for
 from schema.teams import Team

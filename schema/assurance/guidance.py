@@ -12,9 +12,9 @@ from strawberry.types import Info
 
 from domain.assurance.assessment import GAPS, STATUSES, Evidence, RecommendationAssessed, gap_id
 from domain.assurance.guidance import Recommendation as RecommendationValue
+from schema.actions import Action
 from schema.assurance.common import read_one, read_team, run, team_of, written
 from schema.context import Context
-from schema.actions import Action
 from schema.errors import UserError
 from schema.huddles import actions_for
 from schema.teams import Team

@@ -10,10 +10,10 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from schema.actions import Action
 from schema.assurance.audits import Finding, FindingSeverity
 from schema.assurance.common import at, read_one, read_team, run, team_of, written
 from schema.context import Context
-from schema.actions import Action
 from schema.errors import UserError
 from schema.huddles import actions_for
 from schema.teams import Team

@@ -14,11 +14,13 @@ from tests.conftest import Api
 
 REGISTER = """mutation($i: RegisterGuidanceInput!) { registerGuidance(input: $i) { guidance { id reference
   recommendations { ref text } } errors { code field index } } }"""
-BEGIN = """mutation($i: BeginAssessmentInput!) { beginAssessment(input: $i) { assessment { id } errors { code field } } }"""
+BEGIN = """mutation($i: BeginAssessmentInput!) { beginAssessment(input: $i) { assessment { id }
+  errors { code field } } }"""
 ASSESSMENT_FIELDS = """id guidanceReference guidance { id } team { id }
   recommendations { recommendation { ref } status evidence { kind reference } rationale reviewDate assessedBy round }
   gaps { recommendation { ref text } status reviewDate rationale gapId actions { id title } }
-  progress { round reason assessedBy met partlyMet notMet notApplicable unassessed assessed { recommendation { ref } } }"""
+  progress { round reason assessedBy met partlyMet notMet notApplicable unassessed
+    assessed { recommendation { ref } } }"""
 ASSESS = f"""mutation($i: AssessRecommendationsInput!) {{ assessRecommendations(input: $i) {{
   assessment {{ {ASSESSMENT_FIELDS} }} errors {{ code field index message }} }} }}"""
 ASSESSMENT = f"query($id: ID!, $at: DateTime) {{ assessment(id: $id, asOf: $at) {{ {ASSESSMENT_FIELDS} }} }}"
@@ -68,10 +70,11 @@ async def test_a_baseline_with_gaps_and_a_reassessment_that_closes_some(api: Api
     team = (await api.gql(ASSESSMENT, {"id": assessment}, **lead))["assessment"]["team"]["id"]
     actions = {}
     for gap in doc["gaps"]:
+        ref = gap["recommendation"]["ref"]
         made = await api.gql("mutation($i: CreateActionInput!) { createAction(input: $i) { action { id } "
-                             "errors { code } } }", {"i": {"teamId": team, "title": f"Close {gap['recommendation']['ref']}",
-                                                          "owner": "matron", "dueDate": gap["reviewDate"],
-                                                          "sourceId": gap["gapId"]}}, **lead)
+                             "errors { code } } }", {"i": {"teamId": team, "title": f"Close {ref}", "owner": "matron",
+                                                          "dueDate": gap["reviewDate"], "sourceId": gap["gapId"]}},
+                             **lead)
         actions[gap["recommendation"]["ref"]] = made["createAction"]["action"]["id"]
     gaps = (await api.gql(ASSESSMENT, {"id": assessment}, **lead))["assessment"]["gaps"]
     assert [[a["id"] for a in g["actions"]] for g in gaps] == [[actions["1.2.1"]], [actions["1.2.2"]],
@@ -81,7 +84,8 @@ async def test_a_baseline_with_gaps_and_a_reassessment_that_closes_some(api: Api
     await asyncio.sleep(0.05)
 
     re = (await api.gql(ASSESS, {"i": {"assessmentId": assessment, "reason": "Six-month review", "entries": [
-        entry("1.2.1", "MET", "Night checklist; re-audit at 92%", evidence=[{"kind": "AUDIT", "reference": "re-audit"}]),
+        entry("1.2.1", "MET", "Night checklist; re-audit at 92%",
+              evidence=[{"kind": "AUDIT", "reference": "re-audit"}]),
         entry("1.2.2", "MET", "Bell checks on every intentional rounding")]}}, **lead))["assessRecommendations"]
     doc = re["assessment"]
     assert [(g["recommendation"]["ref"], g["status"]) for g in doc["gaps"]] == [("1.1.2", "PARTLY_MET")]

@@ -6,13 +6,15 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from eventsourcing.domain import Aggregate
+
 from domain.errors import InvalidInput, NotFound
 from service.bootstrap import Services
 from service.commands.context import CommandContext
 from service.commands.streams import stream_is
 from service.ids import valid_uuid
 
-A = TypeVar("A")
+A = TypeVar("A", bound=Aggregate)
 
 
 def now() -> str:
@@ -46,8 +48,8 @@ async def on(services: Services, ctx: CommandContext, stream_id: str, kind: type
         decided = decide(aggregate)
         if decided is not None:
             await decided
-        saved = await services.repository.save(aggregate, ctx.meta(team_id=aggregate.team_id,  # type: ignore[attr-defined]
-                                                                   reason=reason))
+        meta = ctx.meta(team_id=aggregate.team_id, reason=reason)  # type: ignore[attr-defined]
+        saved = await services.repository.save(aggregate, meta)
         return saved.position
 
     return int(await services.repository.update(stream_id, work))
