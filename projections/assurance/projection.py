@@ -41,6 +41,7 @@ class AssuranceProjection:
     name = "assurance"
     topics: tuple[str, ...] | None = tuple(get_topic(c) for c in KINDS)
     versioned = {"audit": VersionedRows("audits", "id"), "audits_of": VersionedRows("audits", "team_id"),
+                 "audits": VersionedRows("audits", None),
                  "programme": VersionedRows("audit_programmes", "id"),
                  "programmes_of": VersionedRows("audit_programmes", "team_id"),
                  "inspection": VersionedRows("inspections", "id"),

@@ -255,9 +255,18 @@ class AuditQueries:
             return None
         return Finding.from_doc(found, found["source_id"])
 
-    @strawberry.field(description="The team's audits, the latest changed first.")
-    async def audits(self, info: Info[Context, None], team_id: strawberry.ID) -> list[Audit]:
-        return [Audit.from_view(v) for v in await read_team(info.context, "audits", str(team_id))]
+    @strawberry.field(description="The team's audits, the latest changed first; teamId null: every audit the "
+                                  "caller may read (a senior leader's or an auditor's overview).")
+    async def audits(self, info: Info[Context, None], team_id: strawberry.ID | None = None,
+                     status: AuditStatus | None = None) -> list[Audit]:
+        ctx = info.context
+        if team_id is not None:
+            views = await read_team(ctx, "audits", str(team_id))
+        else:
+            views = [v for v in await reads.everything(ctx.services.pool, "audits")
+                     if ctx.can("assurance.read", v.team_id)]
+            ctx.depend("audits:", max((v.position or 0 for v in views), default=None))
+        return [Audit.from_view(v) for v in views if status is None or v.doc["status"] == status.value]
 
 
 @strawberry.type

@@ -116,6 +116,12 @@ async def test_an_audit_cycle_with_a_re_audit_shows_the_change_in_compliance_per
         ("AuditCreated", "sister"), ("AuditCasesRecorded", "sister"), ("AuditCasesRecorded", "sister"),
         ("AuditFindingRecorded", "sister"), ("AuditCompleted", "sister")]
     assert history["history"]["edges"][3]["node"]["reason"].startswith("12 of 32 applicable")
+    overview = await api.gql("{ audits(status: COMPLETED) { id } all: audits { id } }", role="SENIOR_LEADER")
+    assert first["id"] in {x["id"] for x in overview["audits"]} and second["id"] not in {
+        x["id"] for x in overview["audits"]}
+    assert second["id"] in {x["id"] for x in overview["all"]}
+    elsewhere = await api.gql("{ audits { id } }", role="TEAM_LEADER", teams=[await api.create_team("Elsewhere")])
+    assert elsewhere["audits"] == []
 
 
 async def test_an_audit_as_it_stood_before_its_later_cases(api: Api) -> None:
