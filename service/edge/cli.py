@@ -79,8 +79,10 @@ def cmd_project(args: argparse.Namespace) -> int:
         lower_priority()  # the projections beside `qms serve` give way to its requests
 
     async def run() -> None:
+        from service import tracing
         from service.bootstrap import start_services
 
+        tracing.configure()
         services = await start_services(Settings.from_env(run_projections=True))
         tune_gc()
         stop = asyncio.Event()
