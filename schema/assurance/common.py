@@ -10,6 +10,8 @@ from typing import Any
 import strawberry
 
 from domain.errors import DomainError, Forbidden
+from projections.assurance import AssuranceProjection
+from projections.catalog import CatalogProjection
 from schema.context import Context
 from schema.errors import UserError, user_error
 from schema.teams import Team, load_team
@@ -27,7 +29,7 @@ async def run(ctx: Context, run: Awaitable[Any]) -> tuple[Any, list[UserError]]:
     except DomainError as e:
         return None, [user_error(e)]
     position = result[-1] if isinstance(result, tuple) else result
-    await ctx.services.wait_for_projections(ctx.wrote(position), ("catalog", "assurance"))
+    await ctx.services.wait_for_projections(ctx.wrote(position), (CatalogProjection.name, AssuranceProjection.name))
     return result, []
 
 

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from domain.assurance.assessment import GAPS, Evidence, RecommendationAssessed, gap_id
 from domain.assurance.audit import AuditCase, Criterion
 from domain.assurance.guidance import Recommendation
+from projections.assurance import AssuranceProjection
 from service.auth.identity import Principal, Role
 from service.bootstrap import Services
 from service.commands.actions import complete_action, create_action
@@ -99,7 +100,7 @@ async def load_assurance_demo(services: Services, teams: dict[str, str]) -> None
     await _guidance(services, lead, team, first, second, start)
     await _inspection(services, lead, team, start)
     position = await services.store.head()
-    await services.wait_for_projections(position, ("assurance",))
+    await services.wait_for_projections(position, (AssuranceProjection.name,))
     diagram, _ = await fishbones.draw(services, lead, team, "Lying and standing BP missed for night admissions",
                                       None, ("FINDING", finding))
     causes = {}
