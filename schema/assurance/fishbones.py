@@ -26,7 +26,7 @@ class FishboneLinkKind(Enum):
     PROJECT = "PROJECT"
 
 
-@strawberry.type
+@strawberry.type(name="FishboneCause")
 class Cause:
     id: strawberry.ID
     text: str

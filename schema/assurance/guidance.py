@@ -38,7 +38,7 @@ class EvidenceKind(Enum):
     DOCUMENT = "DOCUMENT"
 
 
-@strawberry.type
+@strawberry.type(name="GuidanceRecommendation")
 class Recommendation:
     ref: str
     text: str
@@ -163,7 +163,7 @@ class Assessment:
         return out
 
 
-@strawberry.input
+@strawberry.input(name="GuidanceRecommendationInput")
 class RecommendationInput:
     ref: str
     text: str
