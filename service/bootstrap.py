@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import asyncpg
 
 from domain.control.action import Action
+from projections.assurance import AssuranceProjection
 from projections.base import Projection
 from projections.catalog import CatalogProjection
 from projections.control.projection import ControlProjection
@@ -31,7 +32,7 @@ CHART_NOTES = (Action.ActionCreated, Action.ActionCompleted)
 
 def make_projections() -> list[Projection]:
     return [CatalogProjection(), SpcProjection(annotating=CHART_NOTES), FeedbackProjection(), ErasureProjection(),
-            PlanningProjection(), ControlProjection()]
+            PlanningProjection(), ControlProjection(), AssuranceProjection()]
 
 
 @dataclass
