@@ -12,8 +12,11 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.aspects import Aspect
 from domain.errors import InvalidInput
 from domain.planning.rules import MAX_TITLE, required_text
+
+ASPECT = Aspect.ASSURANCE
 
 STATUSES = ("MET", "PARTLY_MET", "NOT_MET", "NOT_APPLICABLE")
 GAPS = ("PARTLY_MET", "NOT_MET")

@@ -15,9 +15,12 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.aspects import Aspect
 from domain.assurance.findings import finding
 from domain.errors import Forbidden, InvalidInput
 from domain.planning.rules import MAX_ITEMS, MAX_TITLE, invalid_state, required_text, text_list
+
+ASPECT = Aspect.ASSURANCE
 
 MAX_CASES_PER_CALL = 1000
 

@@ -9,8 +9,11 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.aspects import Aspect
 from domain.errors import InvalidInput
 from domain.planning.rules import MAX_ITEMS, MAX_TITLE, required_text
+
+ASPECT = Aspect.ASSURANCE
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,9 +11,12 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.aspects import Aspect
 from domain.assurance.findings import finding
 from domain.errors import InvalidInput
 from domain.planning.rules import MAX_TITLE, invalid_state, required_text, text_list
+
+ASPECT = Aspect.ASSURANCE
 
 KINDS = ("INTERNAL", "EXTERNAL")
 RATINGS = ("OUTSTANDING", "GOOD", "REQUIRES_IMPROVEMENT", "INADEQUATE")

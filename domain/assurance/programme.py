@@ -10,8 +10,11 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.aspects import Aspect
 from domain.errors import InvalidInput
 from domain.planning.rules import MAX_ITEMS, MAX_TITLE, check_year, invalid_state, required_text
+
+ASPECT = Aspect.ASSURANCE
 
 DECISIONS = ("DEFERRED", "CANCELLED")
 

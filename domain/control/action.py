@@ -12,8 +12,11 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.aspects import Aspect
 from domain.control.rules import calendar_day, invalid, invalid_state, required
 from domain.control.vocabulary import AnnotationKind
+
+ASPECT = Aspect.CONTROL
 
 MAX_TITLE = 300
 MAX_OWNER = 200

@@ -11,7 +11,10 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.aspects import Aspect
 from domain.control.rules import invalid, invalid_state, required
+
+ASPECT = Aspect.CONTROL
 
 LEVELS_ID = uuid5(NAMESPACE_URL, "qms:escalation-levels")  # one ladder per organisation (per deployment)
 MAX_LEVELS = 10

@@ -9,8 +9,11 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.aspects import Aspect
 from domain.errors import InvalidInput
 from domain.text import check_text
+
+ASPECT = Aspect.CONTROL
 
 MAX_COMMENT = 4000
 MAX_DETAIL = 200

@@ -11,8 +11,11 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.aspects import Aspect
 from domain.control.rules import calendar_day, invalid, invalid_state, required
 from domain.errors import NotFound
+
+ASPECT = Aspect.CONTROL
 
 MAX_PEOPLE = 100
 MAX_NAME = 200

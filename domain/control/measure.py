@@ -11,6 +11,7 @@ from uuid import UUID
 import numpy as np
 from eventsourcing.domain import Aggregate, event
 
+from domain.aspects import Aspect
 from domain.control.observations import (
     EARLIEST,
     LATEST,
@@ -23,6 +24,8 @@ from domain.control.vocabulary import ChartType, Direction, Frequency, MeasureKi
 from domain.errors import DomainError, InvalidInput
 from domain.planning.team import clean_name
 from domain.text import check_text
+
+ASPECT = Aspect.CONTROL
 
 KINDS = tuple(MeasureKind)
 DIRECTIONS = tuple(Direction)

@@ -8,9 +8,12 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.aspects import Aspect
 from domain.errors import InvalidInput
 from domain.planning.rules import invalid_state, required_text
 from domain.text import check_text
+
+ASPECT = Aspect.PLANNING
 
 JOB_ROLES = ("TEAM_LEADER", "SENIOR_CLINICIAN", "TEAM_MEMBER", "SERVICE_USER_REPRESENTATIVE")
 

@@ -10,9 +10,12 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.aspects import Aspect
 from domain.errors import InvalidInput
 from domain.planning.rules import MAX_ITEMS, MAX_TITLE, check_year, required_text
 from domain.planning.team import clean_name
+
+ASPECT = Aspect.PLANNING
 
 MAX_CODE = 40
 

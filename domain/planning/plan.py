@@ -13,6 +13,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.aspects import Aspect
 from domain.errors import Forbidden, InvalidInput
 from domain.planning.rules import (
     MAX_ITEMS,
@@ -22,6 +23,8 @@ from domain.planning.rules import (
     required_text,
     text_list,
 )
+
+ASPECT = Aspect.PLANNING
 
 VERDICTS = ("SUPPORTED", "CHANGES_REQUESTED")
 

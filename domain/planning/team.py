@@ -6,8 +6,11 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.aspects import Aspect
 from domain.errors import InvalidInput
 from domain.text import check_text
+
+ASPECT = Aspect.PLANNING
 
 MAX_NAME = 200
 
