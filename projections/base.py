@@ -19,6 +19,8 @@ class ProjectedEvent:
     recorded_at: datetime
     actor: str
     event: Any
+    role: str = ""               # the actor's role when the event was recorded (the log's envelope)
+    team_id: str | None = None   # the team the event concerns, as recorded (None: the organisation's)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from strawberry.tools import merge_types
 
 from schema.actions import ActionMutations, ActionQueries
 from schema.assurance import AssuranceMutations, AssuranceQueries
+from schema.balance import BalanceQueries
 from schema.escalations import EscalationMutations, EscalationQueries
 from schema.executor import Executor
 from schema.feedback import FeedbackMutations, FeedbackQueries
@@ -20,7 +21,8 @@ from schema.subscriptions import Subscription
 from schema.teams import TeamMutations, TeamQueries
 
 Query = merge_types("Query", (MeasureQueries, MeasureBrowsing, HistoryQueries, TeamQueries, FeedbackQueries,
-                              PlanningQueries, ActionQueries, HuddleQueries, EscalationQueries, AssuranceQueries))
+                              PlanningQueries, ActionQueries, HuddleQueries, EscalationQueries, AssuranceQueries,
+                              BalanceQueries))
 Mutation = merge_types("Mutation", (TeamMutations, MeasureMutations, FeedbackMutations, PlanningMutations,
                                     ActionMutations, HuddleMutations, EscalationMutations, AssuranceMutations))
 

@@ -9,6 +9,7 @@ import asyncpg
 
 from domain.control.action import Action
 from projections.assurance import AssuranceProjection
+from projections.balance import BalanceProjection
 from projections.base import Projection
 from projections.catalog import CatalogProjection
 from projections.control.projection import ControlProjection
@@ -32,7 +33,7 @@ CHART_NOTES = (Action.ActionCreated, Action.ActionCompleted)
 
 def make_projections() -> list[Projection]:
     return [CatalogProjection(), SpcProjection(annotating=CHART_NOTES), FeedbackProjection(), ErasureProjection(),
-            PlanningProjection(), ControlProjection(), AssuranceProjection()]
+            PlanningProjection(), ControlProjection(), AssuranceProjection(), BalanceProjection()]
 
 
 @dataclass

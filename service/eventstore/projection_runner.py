@@ -149,7 +149,7 @@ class ProjectionRunner:
             if records:
                 touched = await self.projection.handle(conn, [
                     ProjectedEvent(r.position, r.stream_id, r.recorded_at, r.actor,
-                                   self.codec.decode(r.stream_id, r.version, r.topic, r.data))
+                                   self.codec.decode(r.stream_id, r.version, r.topic, r.data), r.role, r.team_id)
                     for r in records])
                 streams = touched if touched is not None else [r.stream_id for r in records]
             new_position = records[-1].position if full else head
