@@ -12,15 +12,18 @@ from schema.executor import Executor
 from schema.feedback import FeedbackMutations, FeedbackQueries
 from schema.history import HistoryQueries
 from schema.huddles import HuddleMutations, HuddleQueries
+from schema.improvement import ImprovementMutations, ImprovementQueries
 from schema.inputs import compile_inputs
 from schema.measures import MeasureBrowsing, MeasureMutations, MeasureQueries
 from schema.planning import PlanningMutations, PlanningQueries
 from schema.teams import TeamMutations, TeamQueries
 
 Query = merge_types("Query", (MeasureQueries, MeasureBrowsing, HistoryQueries, TeamQueries, FeedbackQueries,
-                              PlanningQueries, ActionQueries, HuddleQueries, EscalationQueries))
+                              PlanningQueries, ActionQueries, HuddleQueries, EscalationQueries,
+                              ImprovementQueries))
 Mutation = merge_types("Mutation", (TeamMutations, MeasureMutations, FeedbackMutations, PlanningMutations,
-                                    ActionMutations, HuddleMutations, EscalationMutations))
+                                    ActionMutations, HuddleMutations, EscalationMutations,
+                                    ImprovementMutations))
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30

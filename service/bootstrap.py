@@ -13,6 +13,7 @@ from projections.charts.projection import SpcProjection
 from projections.control.projection import ControlProjection
 from projections.erasures import ErasureProjection
 from projections.feedback import FeedbackProjection
+from projections.improvement import ImprovementProjection
 from projections.planning import PlanningProjection
 from service.audit.personal_data import PersonalDataVault
 from service.auth.identity import OidcIssuer, TokenService, load_or_create_secret
@@ -27,7 +28,7 @@ from service.settings import Settings
 
 def make_projections() -> list[Projection]:
     return [CatalogProjection(), SpcProjection(), FeedbackProjection(), ErasureProjection(), PlanningProjection(),
-            ControlProjection()]
+            ControlProjection(), ImprovementProjection()]
 
 
 @dataclass

@@ -1,0 +1,55 @@
+"""The words of quality improvement, defined once: the domain checks with them, the API exposes them."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class PdsaStage(StrEnum):
+    """A PDSA cycle's stages, in the order they are recorded (each once)."""
+
+    PLAN = "PLAN"
+    DO = "DO"
+    STUDY = "STUDY"
+    ACT = "ACT"
+
+
+class PdsaDecision(StrEnum):
+    ADOPT = "ADOPT"
+    ADAPT = "ADAPT"
+    ABANDON = "ABANDON"
+
+
+class ProjectStage(StrEnum):
+    """Where a project stands, from discovery to sustaining the change."""
+
+    DISCOVERY = "DISCOVERY"
+    TESTING = "TESTING"
+    IMPLEMENTATION = "IMPLEMENTATION"
+    SCALE_UP = "SCALE_UP"
+    SUSTAIN = "SUSTAIN"
+
+
+class MeasureRole(StrEnum):
+    """What a linked measure tells the project (the family of measures of the model for improvement)."""
+
+    OUTCOME = "OUTCOME"
+    PROCESS = "PROCESS"
+    BALANCING = "BALANCING"
+
+
+class ProjectRole(StrEnum):
+    """A person's part in a project's team; service users and carers take part as members of the team."""
+
+    LEAD = "LEAD"
+    CLINICIAN = "CLINICIAN"
+    STAFF = "STAFF"
+    SERVICE_USER = "SERVICE_USER"
+    CARER = "CARER"
+
+
+class ChartNote(StrEnum):
+    """The kind of note a PDSA cycle puts on its measures' charts: the contract's AnnotationKind.PDSA.
+    TODO(spc): once domain.control.vocabulary.AnnotationKind is on main, use its PDSA member instead."""
+
+    PDSA = "PDSA"
