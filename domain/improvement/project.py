@@ -220,9 +220,9 @@ class Project(Aggregate):
 
     def close(self, summary: str, lessons: Sequence[str], today: date) -> None:
         self._check_open("closed again")
-        checked = text_list(lessons, "lessons")
+        checked = text_list(lessons, "lessonsLearned")
         if not checked:
-            raise invalid("A project closes with at least one lesson learned.", "lessons")
+            raise invalid("A project closes with at least one lesson learned.", "lessonsLearned")
         self._closed(summary=required(summary, "summary", MAX_TEXT), lessons=checked, closed_on=today.isoformat())
 
     @event(ProjectClosed)
