@@ -44,11 +44,11 @@ def test_each_layer_imports_only_the_layers_below_it() -> None:
 # Inside service/: each role's package may use only these (its own included). The edge (entry points) may use
 # them all; commands and reads never use each other (a command decides on aggregates, a read serves read models).
 SERVICE_PARTS = {
-    "eventstore": {"eventstore"},
+    "eventstore": {"eventstore", "tracing"},
     "auth": {"auth"},
     "audit": {"audit", "eventstore"},
-    "commands": {"commands", "auth", "audit", "eventstore", "bootstrap", "ids", "settings", "clock"},
-    "reads": {"reads", "auth", "audit", "eventstore", "bootstrap", "ids", "settings", "clock"},
+    "commands": {"commands", "auth", "audit", "eventstore", "bootstrap", "ids", "settings", "clock", "tracing"},
+    "reads": {"reads", "auth", "audit", "eventstore", "bootstrap", "ids", "settings", "clock", "tracing"},
 }
 
 

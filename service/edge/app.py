@@ -16,6 +16,7 @@ from schema.graphiql import graphiql_page, graphiql_routes
 from schema.http import GraphQLEndpoint
 from schema.persisted import PersistedDocuments
 from schema.root import build_executor
+from service import tracing
 from service.bootstrap import start_services
 from service.edge.http import AFTER_HEADER, POSITION_HEADER, REQUEST_ID_HEADER
 from service.edge.ingest import ingest_observations
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
 
     metrics = Metrics()
+    tracing.configure()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

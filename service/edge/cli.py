@@ -79,8 +79,10 @@ def cmd_project(args: argparse.Namespace) -> int:
         lower_priority()  # the projections beside `qms serve` give way to its requests
 
     async def run() -> None:
+        from service import tracing
         from service.bootstrap import start_services
 
+        tracing.configure()
         services = await start_services(Settings.from_env(run_projections=True))
         tune_gc()
         stop = asyncio.Event()
@@ -262,6 +264,39 @@ def cmd_policy(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    """For container healthchecks: `live` (the API answers), `ready` (its read models are caught up), `projections`
+    (a runner holds each projection's lock, somewhere)."""
+    settings = Settings.from_env()
+    if args.what in ("live", "ready"):
+        import urllib.error
+        import urllib.request
+
+        host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+        url = f"http://{host}:{settings.port}/{'healthz' if args.what == 'live' else 'readyz'}"
+        try:
+            with urllib.request.urlopen(url, timeout=3) as response:
+                return 0 if response.status == 200 else 1
+        except (urllib.error.URLError, OSError) as e:
+            print(f"qms: {url}: {e}", file=sys.stderr)
+            return 1
+
+    async def work(services):  # type: ignore[no-untyped-def]
+        from service.eventstore.projection_runner import lock_key
+
+        names = [p.name for p in services.projections]
+        async with services.pool.acquire() as conn:
+            held = {r[0] for r in await conn.fetch(
+                "SELECT (classid::bigint << 32) | objid::bigint FROM pg_locks WHERE locktype = 'advisory' "
+                "AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")}
+        return [n for n in names if lock_key(n) not in held]
+
+    missing = asyncio.run(_with_services(Settings.from_env(run_projections=False), work))
+    if missing:
+        print(f"qms: no runner holds {', '.join(missing)}", file=sys.stderr)
+    return 1 if missing else 0
+
+
 def cmd_config(_: argparse.Namespace) -> int:
     rows = Settings.from_env().describe()
     width = max(len(v) for v, _, _ in rows)
@@ -318,6 +353,9 @@ def main(argv: list[str] | None = None) -> int:
     checkpoint.set_defaults(run=cmd_checkpoint)
     sub.add_parser("policy", help="print the permission policy as a table").set_defaults(run=cmd_policy)
     sub.add_parser("config", help="print the effective configuration (secrets masked)").set_defaults(run=cmd_config)
+    check = sub.add_parser("check", help="exit 0 when healthy: live, ready, or projections (for healthchecks)")
+    check.add_argument("what", choices=("live", "ready", "projections"))
+    check.set_defaults(run=cmd_check)
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))

@@ -22,6 +22,7 @@ from service.auth.identity import AuthenticationError, Principal
 from service.bootstrap import Services
 from service.edge.logs import ACCESS, access
 from service.edge.metrics import Metrics
+from service.tracing import span
 
 # A write's answer carries the log position it wrote; a later request that sends it back in X-QMS-After is
 # answered once the read models include it (read-your-writes without waiting in the write itself).
@@ -106,7 +107,8 @@ class Endpoint:
         metrics: Metrics = request.app.state.metrics
         request_id = _request_id(request)
         calls: list[Call] = []
-        response = await self._answer(request, metrics, request_id, calls)
+        with span(f"{request.method} {self.route}", **{"http.route": self.route, "qms.request_id": request_id}):
+            response = await self._answer(request, metrics, request_id, calls)
         seconds = time.perf_counter() - started
         metrics.request(self.route, response.status_code, seconds)
         if ACCESS.isEnabledFor(logging.INFO):

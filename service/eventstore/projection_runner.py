@@ -14,6 +14,7 @@ import asyncpg
 from projections.base import ProjectedEvent, Projection
 from service.eventstore import EventCodec, EventStore
 from service.eventstore.notifications import PROJECTIONS_CHANNEL, Notifier, payload
+from service.tracing import span
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,8 @@ class ProjectionRunner:
                 if head <= begin:
                     self.notifier.record(self.name, begin)
                     return False
-        return await self._apply_batch()
+        with span("projection batch", projection=self.name):
+            return await self._apply_batch()
 
     async def _apply_batch(self) -> bool:
         """Tracking row, read model and notification change in one transaction, which also takes the tracking

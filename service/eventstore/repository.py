@@ -18,6 +18,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.errors import Conflict
 from service.eventstore import AppendRequest, AppendResult, EventCodec, EventMeta, EventStore, StreamConflict
+from service.tracing import span
 
 A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
@@ -45,6 +46,10 @@ class Repository:
 
     async def update(self, stream_id: str, work: Callable[[Any], Awaitable[T]], attempts: int = 3) -> T:
         """Run a command's `work` (decide and save) on the aggregate, retrying on fresh state as described above."""
+        with span("command", stream=stream_id):
+            return await self._update(stream_id, work, attempts)
+
+    async def _update(self, stream_id: str, work: Callable[[Any], Awaitable[T]], attempts: int) -> T:
         for attempt in range(attempts):
             fresh = attempt > 0 or stream_id not in self._cache
             try:

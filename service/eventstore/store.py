@@ -18,6 +18,7 @@ import asyncpg
 from eventsourcing.persistence import StoredEvent
 
 from service.eventstore.hashchain import event_hash, from_micros
+from service.tracing import span
 
 log = logging.getLogger(__name__)
 
@@ -193,7 +194,8 @@ class EventStore:
                 group.append(self._queue.get_nowait())
             started = time.perf_counter()
             try:
-                await self._commit_group(group)
+                with span("group commit", size=len(group)):
+                    await self._commit_group(group)
                 self.stats.record(len(group), time.perf_counter() - started)
             except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError):
                 # One bad request must not fail the others: retry each on its own.
