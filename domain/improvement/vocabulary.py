@@ -53,3 +53,9 @@ class ChartNote(StrEnum):
     TODO(spc): once domain.control.vocabulary.AnnotationKind is on main, use its PDSA member instead."""
 
     PDSA = "PDSA"
+
+
+class OpportunityStatus(StrEnum):
+    PROPOSED = "PROPOSED"
+    CHOSEN = "CHOSEN"
+    DECLINED = "DECLINED"

@@ -3,9 +3,10 @@ flow charts; each feature's types and resolvers in its own module, merged here f
 
 from strawberry.tools import merge_types
 
+from schema.improvement.opportunities import OpportunityMutations, OpportunityQueries
 from schema.improvement.projects import ProjectMutations, ProjectQueries
 
-ImprovementQueries = merge_types("ImprovementQueries", (ProjectQueries,))
-ImprovementMutations = merge_types("ImprovementMutations", (ProjectMutations,))
+ImprovementQueries = merge_types("ImprovementQueries", (ProjectQueries, OpportunityQueries))
+ImprovementMutations = merge_types("ImprovementMutations", (ProjectMutations, OpportunityMutations))
 
 __all__ = ["ImprovementMutations", "ImprovementQueries"]

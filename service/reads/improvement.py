@@ -106,3 +106,15 @@ async def project_documents_as_of(services: Services, project_id: str, as_of: da
         if past is not None:
             out.append(past)
     return out
+
+
+async def projects_from_opportunities(pool: asyncpg.Pool, ids: list[str]) -> dict[str, list[DocView]]:
+    """The projects started from each opportunity."""
+    async with pool.acquire() as conn:
+        rows = await conn.fetch("SELECT document->>'opportunity_id', kind, document, position FROM "
+                                "improvement_documents WHERE kind = 'project' AND document->>'opportunity_id' = "
+                                "ANY($1::text[]) ORDER BY document->>'created_at'", ids)
+    found: dict[str, list[DocView]] = {}
+    for r in rows:
+        found.setdefault(r[0], []).append(_view(tuple(r)[1:]))
+    return found
