@@ -59,3 +59,13 @@ class OpportunityStatus(StrEnum):
     PROPOSED = "PROPOSED"
     CHOSEN = "CHOSEN"
     DECLINED = "DECLINED"
+
+
+class DriverKind(StrEnum):
+    """The levels of a driver diagram: each node hangs from nodes one level up (a change idea from secondary or
+    primary drivers)."""
+
+    AIM = "AIM"
+    PRIMARY = "PRIMARY"
+    SECONDARY = "SECONDARY"
+    CHANGE_IDEA = "CHANGE_IDEA"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from projections.improvement import opportunities, projects
+from projections.improvement import diagrams, opportunities, projects
 
 Evolve = Callable[[dict[str, Any] | None, Any, datetime, str], dict[str, Any] | None]
 
@@ -23,6 +23,7 @@ FOLDS: tuple[Fold, ...] = (
     Fold("project", projects.PROJECT_EVENTS, projects.evolve_project),
     Fold("cycle", projects.CYCLE_EVENTS, projects.evolve_cycle),
     Fold("opportunity", opportunities.EVENTS, opportunities.evolve),
+    Fold("diagram", diagrams.EVENTS, diagrams.evolve),
 )
 
 

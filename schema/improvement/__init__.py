@@ -3,10 +3,12 @@ flow charts; each feature's types and resolvers in its own module, merged here f
 
 from strawberry.tools import merge_types
 
+from schema.improvement.diagrams import DiagramMutations, DiagramQueries
 from schema.improvement.opportunities import OpportunityMutations, OpportunityQueries
 from schema.improvement.projects import ProjectMutations, ProjectQueries
 
-ImprovementQueries = merge_types("ImprovementQueries", (ProjectQueries, OpportunityQueries))
-ImprovementMutations = merge_types("ImprovementMutations", (ProjectMutations, OpportunityMutations))
+ImprovementQueries = merge_types("ImprovementQueries", (ProjectQueries, OpportunityQueries, DiagramQueries))
+ImprovementMutations = merge_types("ImprovementMutations", (ProjectMutations, OpportunityMutations,
+                                                            DiagramMutations))
 
 __all__ = ["ImprovementMutations", "ImprovementQueries"]

@@ -5,7 +5,7 @@ measures with their roles, sponsor, team, the model for improvement, stages, clo
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -24,6 +24,11 @@ from schema.types import SpcPoint
 from service.commands import improvement as commands
 from service.reads import improvement as reads
 from service.reads.improvement import DocView
+
+if TYPE_CHECKING:
+    from schema.improvement.diagrams import DriverDiagram
+
+LazyDiagram = Annotated["DriverDiagram", strawberry.lazy("schema.improvement.diagrams")]
 
 for _enum in (PdsaStage, PdsaDecision, ProjectStage, MeasureRole, ProjectRole):
     strawberry.enum(_enum, name=_enum.__name__)  # the domain's vocabulary, exposed
@@ -225,6 +230,12 @@ class Project:
         views = await self._cycle_views(info.context)
         by_id = {v.id: v for v in views} if self._cycles is not None else None
         return [PdsaCycle.of(v, by_id) for v in views]
+
+    @strawberry.field(description="The project's driver diagrams (as they stand now).")
+    async def driver_diagrams(self, info: Info[Context, None]) -> list[LazyDiagram]:
+        from schema.improvement.diagrams import DriverDiagram  # the two types refer to each other
+
+        return [DriverDiagram.of(v) for v in await project_docs(info.context, self._view.id, "diagram")]
 
     @strawberry.field
     def members(self) -> list[ProjectMember]:

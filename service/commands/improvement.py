@@ -102,7 +102,8 @@ async def close_project(services: Services, ctx: CommandContext, project_id: str
 
 
 # -- PDSA cycles ----------------------------------------------------------------------------------------
-async def _project(services: Services, project_id: str, field: str = "projectId") -> Project:
+async def load_project(services: Services, project_id: str, field: str = "projectId") -> Project:
+    """The project, read for the rules of a command on another aggregate (a cycle, a diagram)."""
     project = await services.repository.load(project_id) if valid_uuid(project_id) else None
     if not isinstance(project, Project):
         raise NotFound(f"No project has id {project_id}.", field=field)
@@ -111,7 +112,7 @@ async def _project(services: Services, project_id: str, field: str = "projectId"
 
 async def plan_cycle(services: Services, ctx: CommandContext, project_id: str, plan: CyclePlan,
                      previous_cycle_id: str | None) -> tuple[str, int]:
-    project = await _project(services, project_id)
+    project = await load_project(services, project_id)
     authorize(ctx.principal, "cycle.plan", project.team_id)
     previous = None
     if previous_cycle_id is not None:
@@ -128,7 +129,7 @@ async def _on_cycle(services: Services, ctx: CommandContext, cycle_id: str, perm
                     decide: Callable[[PdsaCycle, bool], None]) -> int:
     async def work(cycle: PdsaCycle) -> int:
         authorize(ctx.principal, permission, cycle.team_id)
-        project = await _project(services, cycle.project_id)
+        project = await load_project(services, cycle.project_id)
         decide(cycle, project.closed)
         return (await services.repository.save(cycle, ctx.meta(team_id=cycle.team_id))).position
 

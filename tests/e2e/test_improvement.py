@@ -108,3 +108,39 @@ async def test_unknown_ids_are_not_found(api: Api) -> None:
     assert [(e["code"], e["field"]) for e in planned["errors"]] == [("NOT_FOUND", "projectId")]
     done = await t.stage("recordCycleDo", "nope", observations="x")
     assert [(e["code"], e["field"]) for e in done["errors"]] == [("NOT_FOUND", "cycleId")]
+
+
+async def test_a_driver_diagram_is_shown_as_it_stood_before_later_edits(api: Api) -> None:
+    t = await improver(api, "Diagram ward")
+    project = (await t.create_project([]))["project"]["id"]
+    drawn = await t.do("drawDriverDiagram", "DrawDriverDiagramInput", {"projectId": project, "aim": "Fewer falls"},
+                       "diagram { id nodes { id kind } }")
+    diagram = drawn["diagram"]["id"]
+    assert drawn["diagram"]["nodes"] == [{"id": "aim", "kind": "AIM"}]
+    await t.do("addDriver", "AddDriverInput", {"diagramId": diagram, "kind": "PRIMARY", "text": "Staffing",
+                                               "parentIds": ["aim"]}, "diagram { id }")
+    await asyncio.sleep(0.05)
+    then = datetime.now(UTC).isoformat()
+    await asyncio.sleep(0.05)
+    await t.do("rewordDriver", "RewordDriverInput", {"diagramId": diagram, "nodeId": "n1", "text": "Night staffing"},
+               "diagram { id }")
+    await t.do("addDriver", "AddDriverInput", {"diagramId": diagram, "kind": "SECONDARY", "text": "Cover",
+                                               "parentIds": ["n1"]}, "diagram { id }")
+    q = "query($id: ID!, $at: DateTime) { driverDiagram(id: $id, asOf: $at) { nodes { id text } edits { edit } } }"
+    past = (await api.gql(q, {"id": diagram, "at": then}, **t.member))["driverDiagram"]
+    now = (await api.gql(q, {"id": diagram, "at": None}, **t.member))["driverDiagram"]
+    assert past["nodes"] == [{"id": "aim", "text": "Fewer falls"}, {"id": "n1", "text": "Staffing"}]
+    assert [n["text"] for n in now["nodes"]] == ["Fewer falls", "Night staffing", "Cover"]
+    assert [e["edit"] for e in now["edits"]] == ["DRAWN", "DriverAdded", "DriverReworded", "DriverAdded"]
+
+
+async def test_a_driver_that_skips_a_level_is_invalid_and_stores_nothing(api: Api, database_url: str) -> None:
+    t = await improver(api, "Diagram levels ward")
+    project = (await t.create_project([]))["project"]["id"]
+    diagram = (await t.do("drawDriverDiagram", "DrawDriverDiagramInput", {"projectId": project, "aim": "Aim"},
+                          "diagram { id }"))["diagram"]["id"]
+    before = await log_head(database_url)
+    added = await t.do("addDriver", "AddDriverInput", {"diagramId": diagram, "kind": "CHANGE_IDEA", "text": "x",
+                                                       "parentIds": ["aim"]}, "diagram { id }")
+    assert [(e["code"], e["field"], e["index"]) for e in added["errors"]] == [("INVALID", "parentIds", 0)]
+    assert await log_head(database_url) == before
