@@ -12,6 +12,7 @@ from strawberry.types import Info
 
 from domain.control.action import ActionStatus
 from domain.errors import DomainError
+from projections.control.projection import ControlProjection
 from schema.context import Context
 from schema.errors import UserError, user_error
 from schema.loaders import loader, request_today
@@ -170,7 +171,7 @@ class ActionPayload:
         """Read-your-writes: the action once the control read model includes this command."""
         if self.action_id is None:
             return None
-        await info.context.services.wait_for_projections(self.position, ("control",))
+        await info.context.services.wait_for_projections(self.position, (ControlProjection.name,))
         loader(info.context, actions_by_id).clear_all()
         loader(info.context, action_steps).clear_all()
         loader(info.context, actions_by_source).clear_all()

@@ -11,6 +11,7 @@ from strawberry.types import Info
 
 from domain.control.escalation import EscalationStatus, Level
 from domain.errors import DomainError
+from projections.control.projection import ControlProjection
 from schema.actions import Action, person
 from schema.context import Context
 from schema.errors import UserError, user_error
@@ -143,7 +144,7 @@ class EscalationLevelsPayload:
     async def levels(self, info: Info[Context, None]) -> list[EscalationLevel]:
         if self.errors:
             return []
-        await info.context.services.wait_for_projections(self.position, ("control",))
+        await info.context.services.wait_for_projections(self.position, (ControlProjection.name,))
         return [EscalationLevel(name=lv.name, response_minutes=lv.response_minutes)
                 for lv in await levels(info.context.services.pool)]
 
@@ -159,7 +160,7 @@ class EscalationPayload:
         """Read-your-writes: the escalation once the control read model includes this command."""
         if self.escalation_id is None:
             return None
-        await info.context.services.wait_for_projections(self.position, ("control",))
+        await info.context.services.wait_for_projections(self.position, (ControlProjection.name,))
         loader(info.context, escalations_by_id).clear_all()
         loader(info.context, escalation_steps).clear_all()
         return await load_escalation(info.context, self.escalation_id)

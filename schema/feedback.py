@@ -8,6 +8,8 @@ import strawberry
 from strawberry.types import Info
 
 from domain.errors import DomainError
+from projections.erasures import ErasureProjection
+from projections.feedback import FeedbackProjection
 from schema.context import Context
 from schema.errors import UserError, user_error
 from service.commands.feedback import erase_personal_data, give_feedback
@@ -94,7 +96,7 @@ class FeedbackMutations:
                 input.rating, input.comment, input.name, input.contact)
         except DomainError as e:
             return GiveFeedbackPayload(feedback_id=None, errors=[user_error(e)])
-        await ctx.services.wait_for_projections(ctx.wrote(position), ("feedback",))
+        await ctx.services.wait_for_projections(ctx.wrote(position), (FeedbackProjection.name,))
         return GiveFeedbackPayload(feedback_id=strawberry.ID(feedback_id), errors=[])
 
     @strawberry.mutation(description="Honour an erasure request: the person's sealed details become unreadable "
@@ -106,5 +108,5 @@ class FeedbackMutations:
             position = await erase_personal_data(ctx.services, ctx.command(), input.subject, input.reason)
         except DomainError as e:
             return ErasePersonalDataPayload(erased=False, errors=[user_error(e)])
-        done = await ctx.services.wait_for_projections(ctx.wrote(position), ("erasures",))
+        done = await ctx.services.wait_for_projections(ctx.wrote(position), (ErasureProjection.name,))
         return ErasePersonalDataPayload(erased=done, errors=[])

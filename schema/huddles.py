@@ -11,6 +11,7 @@ from strawberry.types import Info
 
 from domain.control.huddle import ProblemIn, ProblemStatus
 from domain.errors import DomainError
+from projections.control.projection import ControlProjection
 from schema.actions import WITHHELD, Action, person
 from schema.context import Context
 from schema.errors import UserError, user_error
@@ -167,7 +168,7 @@ class HuddlePayload:
         """Read-your-writes: the huddle once the control read model includes this command."""
         if self.huddle_id is None:
             return None
-        await info.context.services.wait_for_projections(self.position, ("control",))
+        await info.context.services.wait_for_projections(self.position, (ControlProjection.name,))
         loader(info.context, huddles_by_id).clear_all()
         loader(info.context, problems_by_huddle).clear_all()
         return await load_huddle(info.context, self.huddle_id)

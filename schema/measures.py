@@ -13,6 +13,8 @@ from strawberry.types import Info
 from domain.control.measure import MeasureDefinition
 from domain.control.observations import ObservationIn
 from domain.errors import DomainError, Forbidden
+from projections.catalog import CatalogProjection
+from projections.charts.projection import SpcProjection
 from schema.context import Context
 from schema.errors import UserError, user_error, user_error_from_dict
 from schema.inputs import domain_input
@@ -181,7 +183,7 @@ class MeasurePayload(MeasureAnswer):
 
 async def fresh_measure(ctx: Context, measure_id: str, position: int) -> Measure | None:
     """Read-your-writes: the measure once the read models include `position`."""
-    await ctx.services.wait_for_projections(position)
+    await ctx.services.wait_for_projections(position, (CatalogProjection.name, SpcProjection.name))
     ctx.measures.clear_all()
     ctx.charts.clear_all()
     view = await ctx.measures.load(measure_id)

@@ -8,6 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from domain.errors import DomainError
+from projections.catalog import CatalogProjection
 from schema.context import Context
 from schema.errors import UserError, user_error
 from schema.pagination import PageInfo, page_info
@@ -128,6 +129,6 @@ class TeamMutations:
                                         str(input.parent_team_id) if input.parent_team_id else None)
         except DomainError as e:
             return CreateTeamPayload(team=None, errors=[user_error(e)])
-        await ctx.services.wait_for_projections(ctx.wrote(created.position), ("catalog",))
+        await ctx.services.wait_for_projections(ctx.wrote(created.position), (CatalogProjection.name,))
         return CreateTeamPayload(team=Team(id=strawberry.ID(created.team_id), name=created.name,
                                            parent_team_id=input.parent_team_id), errors=[])

@@ -46,10 +46,12 @@ class Services:
     versions: VersionProbe
     runners: list[ProjectionRunner] = field(default_factory=list)
 
-    async def wait_for_projections(self, position: int, names: tuple[str, ...] = ("catalog", "spc")) -> bool:
-        """Read-your-writes: wait until the named projections have applied `position`."""
+    async def wait_for_projections(self, position: int, names: tuple[str, ...] | None = None) -> bool:
+        """Read-your-writes: wait until the named projections (default: every one) have applied `position`."""
         if position <= 0:
             return True
+        if names is None:
+            names = tuple(p.name for p in self.projections)
         return await self.notifier.wait_for(names, position, self.settings.read_your_writes_timeout)
 
     async def close(self, timeout: float = 10.0) -> None:

@@ -11,6 +11,8 @@ import strawberry
 from strawberry.types import Info
 
 from domain.errors import DomainError
+from projections.catalog import CatalogProjection
+from projections.planning.projection import PlanningProjection
 from schema.context import Context
 from schema.errors import UserError, user_error
 from schema.teams import Team, load_team
@@ -88,7 +90,7 @@ async def _membership_answer(ctx: Context, membership_id: str, run: Awaitable[An
     except DomainError as e:
         return MembershipPayload(membership=None, errors=[user_error(e)])
     membership_id, position = result if isinstance(result, tuple) else (membership_id, result)
-    await ctx.services.wait_for_projections(ctx.wrote(position), ("catalog", "planning"))
+    await ctx.services.wait_for_projections(ctx.wrote(position), (CatalogProjection.name, PlanningProjection.name))
     async with ctx.services.pool.acquire() as conn:
         team_id = await conn.fetchval("SELECT team_id FROM memberships WHERE membership_id = $1", membership_id)
     found = [m for m in await reads.memberships(ctx.services.pool, team_id=team_id) if m.id == membership_id]

@@ -11,6 +11,8 @@ from strawberry.types import Info
 
 from domain.errors import DomainError
 from domain.planning.organisation import Priority
+from projections.catalog import CatalogProjection
+from projections.planning.projection import PlanningProjection
 from schema.context import Context
 from schema.errors import UserError, user_error
 from schema.teams import Team, load_team
@@ -121,7 +123,7 @@ async def _organisation_answer(ctx: Context, organisation_id: str, run: Awaitabl
     except DomainError as e:
         return OrganisationPayload(organisation=None, errors=[user_error(e)])
     organisation_id, position = result if isinstance(result, tuple) else (organisation_id, result)
-    await ctx.services.wait_for_projections(ctx.wrote(position), ("catalog", "planning"))
+    await ctx.services.wait_for_projections(ctx.wrote(position), (CatalogProjection.name, PlanningProjection.name))
     found = await reads.organisations(ctx.services.pool, [organisation_id])
     return OrganisationPayload(organisation=organisation_type(found[0]) if found else None, errors=[])
 

@@ -13,6 +13,8 @@ from strawberry.types import Info
 
 from domain.errors import DomainError, Forbidden
 from domain.planning.plan import Commissioning, MeasureLink, Revision
+from projections.catalog import CatalogProjection
+from projections.planning.projection import PlanningProjection
 from schema.context import Context
 from schema.errors import UserError, user_error
 from schema.measures import Measure
@@ -271,7 +273,7 @@ async def _plan_answer(ctx: Context, plan_id: str, run: Awaitable[Any]) -> PlanP
     except DomainError as e:
         return PlanPayload(plan=None, errors=[user_error(e)])
     plan_id, position = result if isinstance(result, tuple) else (plan_id, result)
-    await ctx.services.wait_for_projections(ctx.wrote(position), ("catalog", "planning"))
+    await ctx.services.wait_for_projections(ctx.wrote(position), (CatalogProjection.name, PlanningProjection.name))
     found = (await reads.plans_by_id(ctx.services.pool, [plan_id])).get(plan_id)
     if found is None or not allowed(ctx.principal, "plan.read", found.team_id):
         return PlanPayload(plan=None, errors=[])

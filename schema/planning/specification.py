@@ -11,6 +11,8 @@ from strawberry.types import Info
 from domain.errors import DomainError
 from domain.planning.specification import Coding as CodingValue
 from domain.planning.specification import Specification
+from projections.catalog import CatalogProjection
+from projections.planning.projection import PlanningProjection
 from schema.context import Context
 from schema.errors import UserError, user_error
 from schema.measures import Measure
@@ -95,6 +97,6 @@ class SpecificationMutations:
                                                       specification, input.reason)
         except DomainError as e:
             return SpecifyMeasurePayload(measure=None, errors=[user_error(e)])
-        await ctx.services.wait_for_projections(ctx.wrote(position), ("catalog", "planning"))
+        await ctx.services.wait_for_projections(ctx.wrote(position), (CatalogProjection.name, PlanningProjection.name))
         view = await ctx.measures.load(str(input.measure_id))
         return SpecifyMeasurePayload(measure=Measure.from_view(view) if view else None, errors=[])

@@ -8,6 +8,8 @@ from datetime import date
 from domain.planning.organisation import Priority
 from domain.planning.plan import Commissioning, MeasureLink, Revision
 from domain.planning.specification import Coding, Specification
+from projections.catalog import CatalogProjection
+from projections.planning.projection import PlanningProjection
 from service.auth.identity import Principal, Role
 from service.bootstrap import Services
 from service.commands import planning as commands
@@ -82,7 +84,7 @@ async def load_planning_demo(services: Services, leader: CommandContext, trust_i
                              directorates: dict[str, str], teams: dict[str, str], measures: dict[str, str]) -> None:
     org_id, position = await commands.establish_organisation(services, leader, "Riverside NHS Trust (demo)",
                                                              trust_id)
-    await services.wait_for_projections(position, ("catalog", "planning"))
+    await services.wait_for_projections(position, (CatalogProjection.name, PlanningProjection.name))
     for directorate_id in directorates.values():
         await commands.designate_directorate(services, leader, org_id, directorate_id)
     for measure, specification in SPECIFICATIONS.items():
@@ -94,7 +96,7 @@ async def load_planning_demo(services: Services, leader: CommandContext, trust_i
             services, leader, org_id, year, "Outstanding care for every person, every time",
             "Safe, timely and personal care, planned with the people who use our services",
             PRIORITIES if year == this_year else PRIORITIES[:3], f"Agreed by the trust board for {_label(year)}")
-    await services.wait_for_projections(position, ("planning",))
+    await services.wait_for_projections(position, (PlanningProjection.name,))
     for team, lead in LEADS.items():
         team_id = teams[team]
         ctx = CommandContext(Principal(lead, Role.TEAM_LEADER, frozenset([team_id])), source="demo")
