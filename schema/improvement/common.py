@@ -8,6 +8,8 @@ from datetime import date
 from typing import Any
 
 from domain.errors import DomainError
+from projections.catalog import CatalogProjection
+from projections.improvement import ImprovementProjection
 from schema.context import Context
 from schema.errors import UserError, user_error
 from schema.loaders import loader
@@ -68,6 +70,7 @@ async def answer(ctx: Context, run: Awaitable[Any], doc_id: str = "") -> tuple[s
     except DomainError as e:
         return None, [user_error(e)]
     doc_id, position = result if isinstance(result, tuple) else (doc_id, result)
-    await ctx.services.wait_for_projections(ctx.wrote(position), ("catalog", "improvement"))
+    await ctx.services.wait_for_projections(ctx.wrote(position), (CatalogProjection.name,
+                                                                   ImprovementProjection.name))
     clear_loaders(ctx)
     return doc_id, []
