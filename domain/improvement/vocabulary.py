@@ -69,3 +69,26 @@ class DriverKind(StrEnum):
     PRIMARY = "PRIMARY"
     SECONDARY = "SECONDARY"
     CHANGE_IDEA = "CHANGE_IDEA"
+
+
+class FlowchartState(StrEnum):
+    """A process map shows the process as it is, or as the team wants it to be."""
+
+    CURRENT = "CURRENT"
+    FUTURE = "FUTURE"
+
+
+class StepKind(StrEnum):
+    START = "START"
+    STEP = "STEP"
+    DECISION = "DECISION"
+    END = "END"
+
+
+class SessionPhase(StrEnum):
+    """An idea session lists ideas without judgement (DIVERGE), then groups and votes (CONVERGE), then closes with
+    the change ideas to test."""
+
+    DIVERGE = "DIVERGE"
+    CONVERGE = "CONVERGE"
+    CLOSED = "CLOSED"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from projections.improvement import diagrams, opportunities, projects
+from projections.improvement import diagrams, opportunities, projects, tools
 
 Evolve = Callable[[dict[str, Any] | None, Any, datetime, str], dict[str, Any] | None]
 
@@ -24,6 +24,9 @@ FOLDS: tuple[Fold, ...] = (
     Fold("cycle", projects.CYCLE_EVENTS, projects.evolve_cycle),
     Fold("opportunity", opportunities.EVENTS, opportunities.evolve),
     Fold("diagram", diagrams.EVENTS, diagrams.evolve),
+    Fold("pareto", tools.PARETO_EVENTS, tools.evolve_pareto),
+    Fold("flowchart", tools.FLOWCHART_EVENTS, tools.evolve_flowchart),
+    Fold("session", tools.SESSION_EVENTS, tools.evolve_session),
 )
 
 

@@ -27,8 +27,14 @@ from service.reads.improvement import DocView
 
 if TYPE_CHECKING:
     from schema.improvement.diagrams import DriverDiagram
+    from schema.improvement.flowcharts import Flowchart
+    from schema.improvement.ideas import IdeaSession
+    from schema.improvement.pareto import ParetoChart
 
 LazyDiagram = Annotated["DriverDiagram", strawberry.lazy("schema.improvement.diagrams")]
+LazyPareto = Annotated["ParetoChart", strawberry.lazy("schema.improvement.pareto")]
+LazyFlowchart = Annotated["Flowchart", strawberry.lazy("schema.improvement.flowcharts")]
+LazySession = Annotated["IdeaSession", strawberry.lazy("schema.improvement.ideas")]
 
 for _enum in (PdsaStage, PdsaDecision, ProjectStage, MeasureRole, ProjectRole):
     strawberry.enum(_enum, name=_enum.__name__)  # the domain's vocabulary, exposed
@@ -236,6 +242,24 @@ class Project:
         from schema.improvement.diagrams import DriverDiagram  # the two types refer to each other
 
         return [DriverDiagram.of(v) for v in await project_docs(info.context, self._view.id, "diagram")]
+
+    @strawberry.field
+    async def pareto_charts(self, info: Info[Context, None]) -> list[LazyPareto]:
+        from schema.improvement.pareto import ParetoChart
+
+        return [ParetoChart.of(v) for v in await project_docs(info.context, self._view.id, "pareto")]
+
+    @strawberry.field(description="Its process maps, current and future state.")
+    async def flowcharts(self, info: Info[Context, None]) -> list[LazyFlowchart]:
+        from schema.improvement.flowcharts import Flowchart
+
+        return [Flowchart.of(v) for v in await project_docs(info.context, self._view.id, "flowchart")]
+
+    @strawberry.field
+    async def idea_sessions(self, info: Info[Context, None]) -> list[LazySession]:
+        from schema.improvement.ideas import IdeaSession
+
+        return [IdeaSession.of(v) for v in await project_docs(info.context, self._view.id, "session")]
 
     @strawberry.field
     def members(self) -> list[ProjectMember]:

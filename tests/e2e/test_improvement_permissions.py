@@ -31,6 +31,11 @@ EXPECTED: dict[str, dict[str, str]] = {
     "chooseOpportunity": LEADS, "declineOpportunity": LEADS, "startProjectFromOpportunity": LEADS,
     "drawDriverDiagram": STAFF, "addDriver": STAFF, "rewordDriver": STAFF, "linkDrivers": STAFF,
     "unlinkDrivers": STAFF, "removeDriver": STAFF, "linkChangeIdeaToCycle": STAFF,
+    "recordParetoChart": STAFF, "reviseParetoChart": STAFF,
+    "drawFlowchart": STAFF, "addFlowStep": STAFF, "relabelFlowStep": STAFF, "removeFlowStep": STAFF,
+    "connectFlowSteps": STAFF, "disconnectFlowSteps": STAFF,
+    "openIdeaSession": STAFF, "convergeIdeaSession": STAFF, "groupIdeas": STAFF, "closeIdeaSession": STAFF,
+    "listIdea": EVERYONE, "voteForIdea": EVERYONE,
 }
 ACTIONS = {
     **dict.fromkeys(["reviseProjectCharter", "linkProjectMeasures", "addProjectMember", "stateModelForImprovement",
@@ -42,6 +47,11 @@ ACTIONS = {
     "chooseOpportunity": "opportunity.choose", "declineOpportunity": "opportunity.choose",
     **dict.fromkeys(["drawDriverDiagram", "addDriver", "rewordDriver", "linkDrivers", "unlinkDrivers",
                      "removeDriver", "linkChangeIdeaToCycle"], "diagram.edit"),
+    "recordParetoChart": "pareto.record", "reviseParetoChart": "pareto.record",
+    **dict.fromkeys(["drawFlowchart", "addFlowStep", "relabelFlowStep", "removeFlowStep", "connectFlowSteps",
+                     "disconnectFlowSteps"], "flowchart.edit"),
+    **dict.fromkeys(["openIdeaSession", "convergeIdeaSession", "groupIdeas", "closeIdeaSession"], "ideas.run"),
+    "listIdea": "ideas.contribute", "voteForIdea": "ideas.contribute",
 }
 MUTATIONS: dict[str, str] = {
     "createProject": "CreateProjectInput", "reviseProjectCharter": "ReviseCharterInput",
@@ -56,6 +66,13 @@ MUTATIONS: dict[str, str] = {
     "addDriver": "AddDriverInput", "rewordDriver": "RewordDriverInput", "linkDrivers": "DriverLinkInput",
     "unlinkDrivers": "DriverLinkInput", "removeDriver": "DriverNodeInput",
     "linkChangeIdeaToCycle": "ChangeIdeaCycleInput",
+    "recordParetoChart": "RecordParetoInput", "reviseParetoChart": "ReviseParetoInput",
+    "drawFlowchart": "DrawFlowchartInput", "addFlowStep": "AddFlowStepInput",
+    "relabelFlowStep": "RelabelFlowStepInput", "removeFlowStep": "FlowStepInput",
+    "connectFlowSteps": "ConnectFlowStepsInput", "disconnectFlowSteps": "ConnectFlowStepsInput",
+    "openIdeaSession": "OpenIdeaSessionInput", "convergeIdeaSession": "IdeaSessionIdInput",
+    "groupIdeas": "GroupIdeasInput", "closeIdeaSession": "CloseIdeaSessionInput", "listIdea": "ListIdeaInput",
+    "voteForIdea": "VoteForIdeaInput",
 }
 
 
@@ -91,6 +108,20 @@ def inputs(name: str, w: dict[str, str], n: int) -> dict[str, Any]:
         "unlinkDrivers": {"diagramId": d, "nodeId": "n3", "parentId": "n1"},
         "removeDriver": {"diagramId": d, "nodeId": "n4"},
         "linkChangeIdeaToCycle": {"diagramId": d, "nodeId": "n3", "cycleId": w["planned"]},
+        "recordParetoChart": {"teamId": w["team"], "title": f"Pareto {n}", "categories": [{"name": "a", "count": 1}]},
+        "reviseParetoChart": {"paretoId": w["pareto"], "reason": "r", "categories": [{"name": "b", "count": n}]},
+        "drawFlowchart": {"teamId": w["team"], "title": f"Map {n}", "state": "CURRENT"},
+        "addFlowStep": {"flowchartId": w["flowchart"], "kind": "STEP", "label": f"Step {n}"},
+        "relabelFlowStep": {"flowchartId": w["flowchart"], "stepId": "s1", "label": f"Label {n}"},
+        "removeFlowStep": {"flowchartId": w["flowchart"], "stepId": "s3"},
+        "connectFlowSteps": {"flowchartId": w["flowchart"], "fromStepId": "s1", "toStepId": "s2"},
+        "disconnectFlowSteps": {"flowchartId": w["flowchart"], "fromStepId": "s1", "toStepId": "s2"},
+        "openIdeaSession": {"teamId": w["team"], "prompt": f"Prompt {n}"},
+        "convergeIdeaSession": {"sessionId": w["session"]},
+        "groupIdeas": {"sessionId": w["converging"], "name": f"Group {n}", "ideaIds": ["i1"]},
+        "closeIdeaSession": {"sessionId": w["closable_session"], "chosenIdeaIds": ["i1"], "reason": "r"},
+        "listIdea": {"sessionId": w["session"], "text": f"Idea {n}"},
+        "voteForIdea": {"sessionId": w["converging"], "ideaId": "i1"},
     }[name]
 
 
@@ -101,7 +132,8 @@ def test_the_written_out_table_is_the_policy_in_force() -> None:
 
 
 def test_every_improvement_action_of_the_policy_is_covered() -> None:
-    improvement = {a for a in POLICY if a.split(".")[0] in ("project", "cycle", "opportunity", "diagram")}
+    improvement = {a for a in POLICY if a.split(".")[0] in ("project", "cycle", "opportunity", "diagram", "pareto",
+                                                            "flowchart", "ideas")}
     assert improvement <= set(ACTIONS.values())
 
 
@@ -145,7 +177,27 @@ async def world(server: str, tokens: Any) -> dict[str, str]:
                               ("PRIMARY", ["aim"])):
             await _call(api, "addDriver", "AddDriverInput", {"diagramId": diagram, "kind": kind, "text": "t",
                                                              "parentIds": parents}, "diagram { id }", **lead)
-        return {"team": team, "other": await api.create_team("Another improvement ward"), "measure": measure,
+        pareto = await _call(api, "recordParetoChart", "RecordParetoInput",
+                             {"teamId": team, "title": "p", "categories": [{"name": "a", "count": 1}]},
+                             "pareto { id }", **lead)
+        flowchart = (await _call(api, "drawFlowchart", "DrawFlowchartInput",
+                                 {"teamId": team, "title": "f", "state": "CURRENT"}, "flowchart { id }",
+                                 **lead))["flowchart"]["id"]
+        for _ in range(3):
+            await _call(api, "addFlowStep", "AddFlowStepInput", {"flowchartId": flowchart, "kind": "STEP",
+                                                                 "label": "x"}, "flowchart { id }", **lead)
+        sessions = []
+        for converge in (False, True, True):
+            sid = (await _call(api, "openIdeaSession", "OpenIdeaSessionInput", {"teamId": team, "prompt": "p"},
+                               "session { id }", **lead))["session"]["id"]
+            await _call(api, "listIdea", "ListIdeaInput", {"sessionId": sid, "text": "t"}, "session { id }", **lead)
+            if converge:
+                await _call(api, "convergeIdeaSession", "IdeaSessionIdInput", {"sessionId": sid}, "session { id }",
+                            **lead)
+            sessions.append(sid)
+        return {"pareto": pareto["pareto"]["id"], "flowchart": flowchart, "session": sessions[0],
+                "converging": sessions[1], "closable_session": sessions[2],
+                "team": team, "other": await api.create_team("Another improvement ward"), "measure": measure,
                 "project": projects[0], "closable": projects[1], "cycle": cycles[0], "planned": cycles[1],
                 "opportunity": opportunities[0], "chosen": opportunities[1], "diagram": diagram}
 
