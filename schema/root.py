@@ -1,4 +1,4 @@
-"""The root schema: merges each feature's queries and mutations, and sets the execution limits."""
+"""The root schema: merges each feature's queries, mutations and subscriptions, and sets the execution limits."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from schema.improvement import ImprovementMutations, ImprovementQueries
 from schema.inputs import compile_inputs
 from schema.measures import MeasureBrowsing, MeasureMutations, MeasureQueries
 from schema.planning import PlanningMutations, PlanningQueries
+from schema.subscriptions import Subscription
 from schema.teams import TeamMutations, TeamQueries
 
 Query = merge_types("Query", (MeasureQueries, MeasureBrowsing, HistoryQueries, TeamQueries, FeedbackQueries,
@@ -37,7 +38,7 @@ LIMIT_RULES = [*QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
 
 def build_schema() -> strawberry.Schema:
     """The schema's types and resolvers (its SDL is `build_schema().as_str()`)."""
-    return strawberry.Schema(query=Query, mutation=Mutation)
+    return strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription)
 
 
 def build_executor(*, introspection: bool = True) -> Executor:
