@@ -3,7 +3,6 @@ team wants it to be (FUTURE); a future state may start as a copy of a current on
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 

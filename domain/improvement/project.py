@@ -20,7 +20,6 @@ from domain.improvement.rules import (
     calendar_day,
     invalid,
     invalid_state,
-    optional,
     required,
     text_list,
 )

@@ -55,9 +55,9 @@ def evolve_cycle(doc: Document | None, ev: Any, at: datetime, actor: str) -> Doc
         return {"id": str(ev.originator_id), "project_id": ev.project_id, "team_id": ev.team_id,
                 "change_idea": ev.change_idea, "question": ev.question, "prediction": ev.prediction,
                 "start_period": ev.start_period, "who": ev.who, "what": ev.what, "when": ev.when, "data": ev.data,
-                "previous_cycle_id": ev.previous_cycle_id,
-                "measure_ids": ev.measure_ids, "stage": "PLAN", "decision": None, "planned_at": when, "created_at": when,
-                "planned_by": actor, "do": None, "study": None, "act": None}
+                "previous_cycle_id": ev.previous_cycle_id, "measure_ids": ev.measure_ids, "stage": "PLAN",
+                "decision": None, "planned_at": when, "created_at": when, "planned_by": actor, "do": None,
+                "study": None, "act": None}
     if doc is None:
         return None
     if isinstance(ev, C.CyclePlanDetailed):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from domain.errors import DomainError
 from projections.catalog import CatalogProjection
@@ -60,7 +60,8 @@ async def chart_points(ctx: Context, measure_id: str) -> list[Point]:
     ctx.depend(f"s:{measure_id}", doc["position"] if doc else None)
     if doc is None:
         return []
-    return [(p.period, p.variation.name, p) for p in spc_chart(doc).points()]
+    chart: Any = cast(Any, spc_chart(doc))  # its fields are strawberry's to mypy
+    return [(p.period, p.variation.name, p) for p in chart.points()]
 
 
 async def answer(ctx: Context, run: Awaitable[Any], doc_id: str = "") -> tuple[str | None, list[UserError]]:

@@ -61,7 +61,8 @@ class DriverDiagram:
 
     def _of_kind(self, kind: str | None) -> list[DriverNode]:
         return [DriverNode(id=strawberry.ID(n["id"]), kind=DriverKind(n["kind"]), text=n["text"],
-                           parent_ids=[strawberry.ID(p) for p in n["parents"]], cycle_ids=n["cycles"]) for n in self._view.doc["nodes"] if kind is None or n["kind"] == kind]
+                           parent_ids=[strawberry.ID(p) for p in n["parents"]], cycle_ids=n["cycles"])
+                for n in self._view.doc["nodes"] if kind is None or n["kind"] == kind]
 
     @strawberry.field(description="Every node, in the order added.")
     def nodes(self) -> list[DriverNode]:

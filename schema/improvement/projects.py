@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from domain.errors import DomainError
 from domain.improvement.cycle import CyclePlan
 from domain.improvement.project import Charter
 from domain.improvement.vocabulary import MeasureRole, PdsaDecision, PdsaStage, ProjectRole, ProjectStage

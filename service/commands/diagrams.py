@@ -7,9 +7,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import uuid4
 
+from domain.errors import NotFound
 from domain.improvement.cycle import PdsaCycle
 from domain.improvement.driver_diagram import DriverDiagram
-from domain.errors import NotFound
 from service.auth.permissions import authorize
 from service.bootstrap import Services
 from service.commands.context import CommandContext

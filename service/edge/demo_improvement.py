@@ -6,11 +6,13 @@ chart of falls by cause, and the night-time toileting process mapped as it is an
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from domain.control.measure import MeasureDefinition
 from domain.control.observations import ObservationIn
 from domain.improvement.cycle import CyclePlan
+from domain.improvement.flowchart import Flowchart
 from domain.improvement.project import Charter
 from service.auth.identity import Principal, Role
 from service.bootstrap import Services
@@ -32,6 +34,14 @@ CYCLES = [  # change idea, question, prediction, what happened, what was learned
      "Rounds on time all night on both bays", "Owner named at every handover for four weeks",
      "Rounds on time on 96% of nights; falls at their lowest", "ADOPT"),
 ]
+
+
+def _adding(kind: str, label: str) -> Callable[[Flowchart], str]:
+    return lambda f: f.add_step(kind, label)
+
+
+def _connecting(a: str, b: str, label: str | None) -> Callable[[Flowchart], None]:
+    return lambda f: f.connect(a, b, label)
 
 
 def _months_back(first_of_this_month: date, n: int) -> list[date]:
@@ -146,10 +156,11 @@ async def load_improvement_demo(services: Services, teams: dict[str, str], measu
     steps = [("START", "Patient wakes needing the toilet"), ("DECISION", "Call bell in reach?"),
              ("STEP", "Patient gets up alone"), ("STEP", "Nurse answers the bell"), ("END", "Back in bed")]
     for kind, label in steps:
-        await tools.edit_flowchart(services, lead, current, lambda f, k=kind, lab=label: f.add_step(k, lab))
-    for a, b, label in (("s1", "s2", None), ("s2", "s3", "no"), ("s2", "s4", "yes"), ("s3", "s5", None),
-                        ("s4", "s5", None)):
-        await tools.edit_flowchart(services, lead, current, lambda f, a=a, b=b, lab=label: f.connect(a, b, lab))
+        await tools.edit_flowchart(services, lead, current, _adding(kind, label))
+    branches: list[tuple[str, str, str | None]] = [("s1", "s2", None), ("s2", "s3", "no"), ("s2", "s4", "yes"),
+                                                   ("s3", "s5", None), ("s4", "s5", None)]
+    for a, b, branch in branches:
+        await tools.edit_flowchart(services, lead, current, _connecting(a, b, branch))
     future, _ = await tools.draw_flowchart(services, lead, team, project, "Night-time toileting with rounding",
                                            "FUTURE", current)
     await tools.edit_flowchart(services, lead, future, lambda f: f.relabel("s1", "Hourly round offers the toilet"))
