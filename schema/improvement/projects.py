@@ -13,8 +13,10 @@ from strawberry.types import Info
 from domain.improvement.cycle import CyclePlan
 from domain.improvement.project import Charter
 from domain.improvement.vocabulary import MeasureRole, PdsaDecision, PdsaStage, ProjectRole, ProjectStage
+from schema.actions import Action
 from schema.context import Context
 from schema.errors import UserError
+from schema.huddles import actions_for
 from schema.improvement.common import answer, chart_points, load_doc, project_docs, readable_measures
 from schema.loaders import request_today
 from schema.measures import Measure
@@ -112,6 +114,10 @@ class PdsaCycle:
     @strawberry.field
     def project_id(self) -> strawberry.ID:
         return strawberry.ID(self._doc["project_id"])
+
+    @strawberry.field(description="The actions raised from the cycle (the action tracker's, with this sourceId).")
+    async def actions(self, info: Info[Context, None]) -> list[Action]:
+        return await actions_for(info.context, [str(self.id)])
 
     @strawberry.field(description="The project's measures' data for the cycle's periods, to study it against.")
     async def measure_data(self, info: Info[Context, None]) -> list[CycleMeasureData]:
@@ -259,6 +265,11 @@ class Project:
         from schema.improvement.ideas import IdeaSession
 
         return [IdeaSession.of(v) for v in await project_docs(info.context, self._view.id, "session")]
+
+    @strawberry.field(description="The actions raised from the project or from any of its cycles, by due date.")
+    async def actions(self, info: Info[Context, None]) -> list[Action]:
+        cycles = [v.id for v in await self._cycle_views(info.context)]
+        return await actions_for(info.context, [self._view.id, *cycles])
 
     @strawberry.field
     def members(self) -> list[ProjectMember]:

@@ -7,6 +7,7 @@ import asyncio
 from datetime import UTC, datetime
 
 from tests.conftest import Api
+from tests.e2e.control_helpers import mutate
 from tests.e2e.improvement_helpers import PROJECT, improver, log_head
 
 
@@ -144,3 +145,27 @@ async def test_a_driver_that_skips_a_level_is_invalid_and_stores_nothing(api: Ap
                                                        "parentIds": ["aim"]}, "diagram { id }")
     assert [(e["code"], e["field"], e["index"]) for e in added["errors"]] == [("INVALID", "parentIds", 0)]
     assert await log_head(database_url) == before
+
+
+async def test_actions_raised_from_a_cycle_and_a_project_show_on_the_project(api: Api) -> None:
+    t = await improver(api, "Actions ward")
+    project = (await t.create_project([]))["project"]["id"]
+    cycle = (await t.plan_cycle(project, "Sensor mats", "2025-06-01"))["cycle"]["id"]
+    for source, title in ((cycle, "Order two more sensor mats"), (project, "Book the celebration")):
+        made = await mutate(api, "createAction", "CreateActionInput",
+                            {"teamId": t.team, "title": title, "owner": "sister.jones", "dueDate": "2099-01-01",
+                             "sourceId": source}, "action { sourceKind }", **t.leader)
+        assert made["errors"] == []
+    q = "query($id: ID!) { project(id: $id) { actions { title sourceKind } cycles { actions { title } } } }"
+    data = (await api.gql(q, {"id": project}, **t.leader))["project"]
+    assert sorted((a["title"], a["sourceKind"]) for a in data["actions"]) == [
+        ("Book the celebration", "Project"), ("Order two more sensor mats", "PdsaCycle")]
+    assert data["cycles"][0]["actions"] == [{"title": "Order two more sensor mats"}]
+
+
+async def test_a_project_running_past_its_planned_end_shows_as_such(api: Api) -> None:
+    t = await improver(api, "Overrun ward")
+    late = (await t.create_project([], plannedEnd="2020-01-31"))["project"]["id"]
+    on_time = (await t.create_project([], plannedEnd="2099-01-31"))["project"]["id"]
+    q = "query($a: ID!, $b: ID!) { a: project(id: $a) { overrun } b: project(id: $b) { overrun } }"
+    assert await api.gql(q, {"a": late, "b": on_time}, **t.leader) == {"a": {"overrun": True}, "b": {"overrun": False}}
