@@ -9,7 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from domain.errors import Forbidden, NotFound
-from projections.charts.projection import SpcProjection
+from projections.spc.projection import SpcProjection
 from schema.context import Context
 from schema.measures import Measure
 

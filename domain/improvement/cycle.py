@@ -14,8 +14,9 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.control.vocabulary import AnnotationKind
 from domain.improvement.rules import MAX_TEXT, calendar_day, invalid, invalid_state, optional, required
-from domain.improvement.vocabulary import ChartNote, PdsaDecision, PdsaStage
+from domain.improvement.vocabulary import PdsaDecision, PdsaStage
 
 MAX_IDEA = 500
 NEXT = {PdsaStage.PLAN: PdsaStage.DO, PdsaStage.DO: PdsaStage.STUDY, PdsaStage.STUDY: PdsaStage.ACT}
@@ -62,8 +63,8 @@ class PdsaCycle(Aggregate):
         previous_cycle_id: str | None
         measure_ids: list[str]
 
-        def chart_annotation(self) -> tuple[Sequence[str], str, ChartNote, str]:
-            return (self.measure_ids, self.start_period, ChartNote.PDSA,
+        def chart_annotation(self) -> tuple[Sequence[str], str, AnnotationKind, str]:
+            return (self.measure_ids, self.start_period, AnnotationKind.PDSA,
                     f"PDSA cycle: {self.change_idea}. Question: {self.question}")
 
     class CyclePlanDetailed(Aggregate.Event):

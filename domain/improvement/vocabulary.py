@@ -48,13 +48,6 @@ class ProjectRole(StrEnum):
     CARER = "CARER"
 
 
-class ChartNote(StrEnum):
-    """The kind of note a PDSA cycle puts on its measures' charts: the contract's AnnotationKind.PDSA.
-    TODO(spc): once domain.control.vocabulary.AnnotationKind is on main, use its PDSA member instead."""
-
-    PDSA = "PDSA"
-
-
 class OpportunityStatus(StrEnum):
     PROPOSED = "PROPOSED"
     CHOSEN = "CHOSEN"

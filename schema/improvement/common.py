@@ -14,7 +14,7 @@ from schema.context import Context
 from schema.errors import UserError, user_error
 from schema.loaders import loader
 from schema.measures import Measure
-from schema.types import spc_chart
+from schema.spc import spc_chart
 from service.reads.improvement import DocView, documents_by_id, documents_of_projects
 
 Point = tuple[date, str, Any]  # (period, variation name, the API's SpcPoint)
@@ -56,12 +56,12 @@ async def chart_points(ctx: Context, measure_id: str) -> list[Point]:
     view = await ctx.measures.load(measure_id)
     if view is None or not ctx.can("measure.read", view.team_id):
         return []
-    doc = await ctx.charts.load(measure_id)
-    ctx.depend(f"s:{measure_id}", doc["position"] if doc else None)
-    if doc is None:
+    chart = await ctx.charts.load(measure_id)
+    ctx.depend(f"s:{measure_id}", chart.position if chart else None)
+    if chart is None:
         return []
-    chart: Any = cast(Any, spc_chart(doc))  # its fields are strawberry's to mypy
-    return [(p.period, p.variation.name, p) for p in chart.points()]
+    points: Any = cast(Any, spc_chart(chart)).points()  # a strawberry field, to mypy
+    return [(p.period, p.variation.name, p) for p in points]
 
 
 async def answer(ctx: Context, run: Awaitable[Any], doc_id: str = "") -> tuple[str | None, list[UserError]]:

@@ -20,8 +20,8 @@ from schema.huddles import actions_for
 from schema.improvement.common import answer, chart_points, load_doc, project_docs, readable_measures
 from schema.loaders import request_today
 from schema.measures import Measure
+from schema.spc import SpcPoint
 from schema.teams import Team, load_team
-from schema.types import SpcPoint
 from service.commands import improvement as commands
 from service.reads import improvement as reads
 from service.reads.improvement import DocView

@@ -169,3 +169,16 @@ async def test_a_project_running_past_its_planned_end_shows_as_such(api: Api) ->
     on_time = (await t.create_project([], plannedEnd="2099-01-31"))["project"]["id"]
     q = "query($a: ID!, $b: ID!) { a: project(id: $a) { overrun } b: project(id: $b) { overrun } }"
     assert await api.gql(q, {"a": late, "b": on_time}, **t.leader) == {"a": {"overrun": True}, "b": {"overrun": False}}
+
+
+async def test_each_cycle_notes_the_charts_of_its_project_s_measures_at_its_start_period(api: Api) -> None:
+    t = await improver(api, "Chart notes ward")
+    outcome = await api.define_measure(t.team, name="Night falls")
+    balancing = await api.define_measure(t.team, name="Sickness", kind="BALANCING")
+    project = (await t.create_project([outcome, balancing]))["project"]["id"]
+    await t.plan_cycle(project, "Night lights in the bays", "2025-06-01")
+    q = "query($id: ID!) { measure(id: $id) { spc { annotations { kind text period } } } }"
+    for measure in (outcome, balancing):
+        notes = (await api.gql(q, {"id": measure}, **t.leader))["measure"]["spc"]["annotations"]
+        assert [(n["kind"], n["period"]) for n in notes] == [("PDSA", "2025-06-01")]
+        assert "Night lights in the bays" in notes[0]["text"]

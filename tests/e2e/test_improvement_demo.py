@@ -15,7 +15,7 @@ from tests.conftest import Api, serving, settings_for
 
 PROJECT = """query($t: ID!) { projects(teamId: $t) { title opportunityId sponsor stage members { role }
   cycles { decision stage } driverDiagrams { changeIdeas { cycles { id } } }
-  outcome { improved cyclesBegan firstImprovement }
+  outcome { measure { id } improved cyclesBegan firstImprovement }
   paretoCharts { categories { name vitalFew } } flowcharts { state steps { id } } ideaSessions { changeIdeas } } }"""
 
 
@@ -47,6 +47,9 @@ async def check_demo(api: Api) -> None:
     assert [c["decision"] for c in project["cycles"]] == ["ADAPT", "ADAPT", "ADOPT"]
     assert len(project["driverDiagrams"][0]["changeIdeas"][0]["cycles"]) == 3
     [outcome] = project["outcome"]
+    notes = await api.gql("query($id: ID!) { measure(id: $id) { spc { annotations { kind } } } }",
+                          {"id": outcome["measure"]["id"]})
+    assert [a["kind"] for a in notes["measure"]["spc"]["annotations"]].count("PDSA") == 3
     assert outcome["improved"] and outcome["firstImprovement"] >= outcome["cyclesBegan"]
     bars = project["paretoCharts"][0]["categories"]
     assert bars[0] == {"name": "Going to the toilet", "vitalFew": True} and not bars[-1]["vitalFew"]

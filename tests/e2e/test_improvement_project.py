@@ -1,5 +1,6 @@
 """One improvement project end to end through GraphQL: an opportunity chosen by vote; a charter linked to an
-outcome measure; a driver diagram; three PDSA cycles (adapt, adapt, adopt) on the measure's chart; observations
+outcome measure; a driver diagram; three PDSA cycles (adapt, adapt, adopt) as PDSA annotations on the measure's
+chart; observations
 after the change that show special-cause improvement; closure with lessons learned."""
 
 from __future__ import annotations
@@ -124,6 +125,13 @@ async def test_an_improvement_project_from_opportunity_to_closure(api: Api) -> N
         [{"text": "A safe environment at night"}], [{"text": "Patients checked often"}])
     assert drawn["changeIdeas"] == [{"text": "Intentional rounding", "cycles": [
         {"decision": "ADAPT"}, {"decision": "ADAPT"}, {"decision": "ADOPT"}]}]
+    chart = await api.gql("query($id: ID!) { measure(id: $id) { spc { annotations { kind text period } } } }",
+                          {"id": measure}, **t.leader)
+    notes = [a for a in chart["measure"]["spc"]["annotations"] if a["kind"] == "PDSA"]
+    assert [a["period"] for a in notes] == periods[20:23]
+    for note, change in zip(notes, ("Intentional rounding", "Rounding with a checklist",
+                                    "Rounding with a checklist at handover"), strict=True):
+        assert change in note["text"]
     [outcome] = view["outcome"]
     assert (outcome["measure"], outcome["cyclesBegan"], outcome["improved"]) == ({"id": measure}, periods[20], True)
     assert outcome["firstImprovement"] >= periods[20] and outcome["improvementPoints"] >= 8

@@ -7,6 +7,7 @@ from uuid import uuid4
 
 import pytest
 
+from domain.control.vocabulary import AnnotationKind
 from domain.errors import DomainError
 from domain.improvement.cycle import CyclePlan, PdsaCycle, ProjectFacts
 
@@ -95,7 +96,7 @@ def test_the_planned_cycle_notes_the_project_s_measures_charts_at_its_start_peri
                            plan=CyclePlan("Sensor mats", "Do they help?", "Yes", date(2025, 6, 1)))
     planned = cycle.collect_events()[0]
     measures, period, kind, text = planned.chart_annotation()  # type: ignore[attr-defined]
-    assert (list(measures), period, kind.value) == (["m1", "m2"], "2025-06-01", "PDSA")
+    assert (list(measures), period, kind) == (["m1", "m2"], "2025-06-01", AnnotationKind.PDSA)
     assert "Sensor mats" in text
 
 
