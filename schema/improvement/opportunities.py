@@ -64,6 +64,7 @@ class Opportunity:
 
     @strawberry.field(description="Whether the caller has voted for it.")
     def voted(self, info: Info[Context, None]) -> bool:
+        info.context.uncacheable()  # the answer is the caller's own: cached answers are shared by role and teams
         return any(v["voter"] == info.context.principal.subject for v in self._view.doc["votes"])
 
     @strawberry.field(description="The voters' roles, one per vote (service users' votes among them).")

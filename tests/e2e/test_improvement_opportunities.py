@@ -91,3 +91,14 @@ async def test_a_project_starts_only_from_a_chosen_opportunity(api: Api, databas
     assert declined["opportunity"]["status"] == "DECLINED"
     late_vote = await vote(t, opportunity, t.member)
     assert [e["code"] for e in late_vote["errors"]] == ["INVALID_STATE"]
+
+
+async def test_whether_i_voted_is_my_own_answer_even_beside_someone_of_the_same_role_and_team(api: Api) -> None:
+    t = await improver(api, "Cached vote ward")
+    opportunity = (await propose(t, "Night noise"))["opportunity"]["id"]
+    q = "query($id: ID!) { opportunity(id: $id) { voted votes } }"
+    voter = {"token": api.tokens.issue("voter", "TEAM_MEMBER", [t.team])}
+    other = {"token": api.tokens.issue("bystander", "TEAM_MEMBER", [t.team])}
+    await vote(t, opportunity, voter)
+    assert (await api.gql(q, {"id": opportunity}, **voter))["opportunity"] == {"voted": True, "votes": 1}
+    assert (await api.gql(q, {"id": opportunity}, **other))["opportunity"] == {"voted": False, "votes": 1}
