@@ -100,12 +100,12 @@ class DefineMeasureInput:
     name: str
     kind: MeasureKind
     improvement_direction: ImprovementDirection
-    chart_type: ChartType = ChartType.XMR
-    frequency: Frequency = Frequency.MONTH
+    chart_type: ChartType | None = ChartType.XMR   # nullable with a default, as the contract writes them:
+    frequency: Frequency | None = Frequency.MONTH  # an explicit null means the default
     unit: str | None = None
     target: float | None = None
-    shift_run_length: int = 6
-    trend_run_length: int = 6
+    shift_run_length: int | None = 6
+    trend_run_length: int | None = 6
 
 
 @strawberry.type
@@ -233,9 +233,10 @@ class MeasureMutations:
         ctx = info.context
         definition = MeasureDefinition(
             team_id=str(input.team_id), name=input.name, kind=input.kind.value,
-            direction=input.improvement_direction.value, chart_type=input.chart_type.value,
-            frequency=input.frequency.value, unit=input.unit, target=input.target,
-            shift_run_length=input.shift_run_length, trend_run_length=input.trend_run_length)
+            direction=input.improvement_direction.value, chart_type=(input.chart_type or ChartType.XMR).value,
+            frequency=(input.frequency or Frequency.MONTH).value, unit=input.unit, target=input.target,
+            shift_run_length=6 if input.shift_run_length is None else input.shift_run_length,
+            trend_run_length=6 if input.trend_run_length is None else input.trend_run_length)
         try:
             measure_id, position = await commands.define_measure(ctx.services, ctx.command(), definition)
         except DomainError as e:

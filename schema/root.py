@@ -7,6 +7,7 @@ from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.tools import merge_types
 
 from schema.actions import ActionMutations, ActionQueries
+from schema.assurance import AssuranceMutations, AssuranceQueries
 from schema.escalations import EscalationMutations, EscalationQueries
 from schema.executor import Executor
 from schema.feedback import FeedbackMutations, FeedbackQueries
@@ -20,10 +21,10 @@ from schema.subscriptions import Subscription
 from schema.teams import TeamMutations, TeamQueries
 
 Query = merge_types("Query", (MeasureQueries, MeasureBrowsing, HistoryQueries, TeamQueries, FeedbackQueries,
-                              PlanningQueries, ActionQueries, HuddleQueries, EscalationQueries,
+                              PlanningQueries, ActionQueries, HuddleQueries, EscalationQueries, AssuranceQueries,
                               ImprovementQueries))
 Mutation = merge_types("Mutation", (TeamMutations, MeasureMutations, FeedbackMutations, PlanningMutations,
-                                    ActionMutations, HuddleMutations, EscalationMutations,
+                                    ActionMutations, HuddleMutations, EscalationMutations, AssuranceMutations,
                                     ImprovementMutations))
 
 MAX_DEPTH = 12

@@ -9,6 +9,7 @@ import asyncpg
 
 from domain.control.action import Action
 from domain.improvement.cycle import PdsaCycle
+from projections.assurance import AssuranceProjection
 from projections.base import Projection
 from projections.catalog import CatalogProjection
 from projections.control.projection import ControlProjection
@@ -33,7 +34,7 @@ CHART_NOTES = (Action.ActionCreated, Action.ActionCompleted, PdsaCycle.CyclePlan
 
 def make_projections() -> list[Projection]:
     return [CatalogProjection(), SpcProjection(annotating=CHART_NOTES), FeedbackProjection(), ErasureProjection(),
-            PlanningProjection(), ControlProjection(), ImprovementProjection()]
+            PlanningProjection(), ControlProjection(), AssuranceProjection(), ImprovementProjection()]
 
 
 @dataclass
