@@ -60,6 +60,16 @@ def check_categories(categories: Sequence[tuple[str, int]]) -> list[dict[str, ob
     return out
 
 
+def failed_criteria(criteria: Sequence[str], results: Sequence[Sequence[bool | None]]) -> list[tuple[str, int]]:
+    """An audit's failures per criterion, as Pareto categories (not applicable is not a failure)."""
+    counts = [0] * len(criteria)
+    for case in results:
+        for i, result in enumerate(case[:len(criteria)]):
+            if result is False:
+                counts[i] += 1
+    return list(zip(criteria, counts, strict=True))
+
+
 class ParetoChart(Aggregate):
     """One Pareto analysis of a team (and, if it serves one, a project)."""
 
@@ -68,6 +78,8 @@ class ParetoChart(Aggregate):
         project_id: str | None
         title: str
         categories: list[dict[str, object]]
+        source_kind: str | None     # where the counts came from: entered directly (None), or AUDIT
+        source_id: str | None
 
     class ParetoCountsRevised(Aggregate.Event):
         categories: list[dict[str, object]]
@@ -75,12 +87,14 @@ class ParetoChart(Aggregate):
 
     @classmethod
     def record(cls, *, pareto_id: UUID, team_id: str, project_id: str | None, title: str,
-               categories: Sequence[tuple[str, int]]) -> ParetoChart:
+               categories: Sequence[tuple[str, int]], source: tuple[str, str] | None = None) -> ParetoChart:
         return cls._create(cls.ParetoRecorded, id=pareto_id, team_id=team_id, project_id=project_id,
-                           title=required(title, "title", MAX_TITLE), categories=check_categories(categories))
+                           title=required(title, "title", MAX_TITLE), categories=check_categories(categories),
+                           source_kind=source[0] if source else None, source_id=source[1] if source else None)
 
     @event(ParetoRecorded)
-    def __init__(self, team_id: str, project_id: str | None, title: str, categories: list[dict[str, object]]) -> None:
+    def __init__(self, team_id: str, project_id: str | None, title: str, categories: list[dict[str, object]],
+                 source_kind: str | None, source_id: str | None) -> None:
         self.team_id = team_id
         self.project_id = project_id
 

@@ -22,7 +22,8 @@ def evolve_pareto(doc: Document | None, ev: Any, at: datetime, actor: str) -> Do
     when = at.isoformat()
     if isinstance(ev, P.ParetoRecorded):
         return {"id": str(ev.originator_id), "team_id": ev.team_id, "project_id": ev.project_id, "title": ev.title,
-                "categories": ev.categories, "created_at": when, "recorded_by": actor, "revisions": []}
+                "categories": ev.categories, "created_at": when, "recorded_by": actor, "revisions": [],
+                "source_kind": ev.source_kind, "source_id": ev.source_id}
     if doc is None:
         return None
     if isinstance(ev, P.ParetoCountsRevised):

@@ -34,6 +34,9 @@ class ParetoChart:
     project_id: strawberry.ID | None
     total: int
     recorded_at: datetime
+    source_kind: str | None = strawberry.field(description="where the counts came from: null when entered "
+                                                           "directly, AUDIT for an audit's failed criteria")
+    source_id: strawberry.ID | None
     _view: strawberry.Private[DocView]
 
     @classmethod
@@ -42,7 +45,8 @@ class ParetoChart:
         return cls(id=strawberry.ID(v.id), title=d["title"], team_id=strawberry.ID(v.team_id),
                    project_id=strawberry.ID(d["project_id"]) if d["project_id"] else None,
                    total=sum(int(c["count"]) for c in d["categories"]),
-                   recorded_at=datetime.fromisoformat(d["created_at"]), _view=v)
+                   recorded_at=datetime.fromisoformat(d["created_at"]), source_kind=d.get("source_kind"),
+                   source_id=strawberry.ID(d["source_id"]) if d.get("source_id") else None, _view=v)
 
     @strawberry.field(description="Largest first.")
     def categories(self) -> list[ParetoCategory]:
@@ -63,6 +67,14 @@ class RecordParetoInput:
     title: str
     categories: list[ParetoCategoryInput]
     project_id: strawberry.ID | None = None
+
+
+@strawberry.input(description="A Pareto chart of an audit's failed criteria (one category per criterion).")
+class ParetoFromAuditInput:
+    team_id: strawberry.ID
+    audit_id: strawberry.ID
+    project_id: strawberry.ID | None = None
+    title: str | None = None
 
 
 @strawberry.input
@@ -100,6 +112,13 @@ class ParetoMutations:
         return await _answer(ctx, commands.record_pareto(
             ctx.services, ctx.command(), str(input.team_id), str(input.project_id) if input.project_id else None,
             input.title, [(c.name, c.count) for c in input.categories]))
+
+    @strawberry.mutation(description="Count an audit's failed criteria, from its recorded cases.")
+    async def record_pareto_from_audit(self, info: Info[Context, None], input: ParetoFromAuditInput) -> ParetoPayload:
+        ctx = info.context
+        return await _answer(ctx, commands.pareto_from_audit(
+            ctx.services, ctx.command(), str(input.team_id), str(input.project_id) if input.project_id else None,
+            str(input.audit_id), input.title))
 
     @strawberry.mutation(description="Replace the counts, with the reason.")
     async def revise_pareto_chart(self, info: Info[Context, None], input: ReviseParetoInput) -> ParetoPayload:

@@ -8,9 +8,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import uuid4
 
+from domain.errors import NotFound
 from domain.improvement.flowchart import Flowchart
 from domain.improvement.ideas import IdeaSession
-from domain.improvement.pareto import ParetoChart
+from domain.improvement.pareto import ParetoChart, failed_criteria
 from domain.improvement.rules import invalid
 from service.auth.permissions import authorize
 from service.bootstrap import Services
@@ -50,6 +51,25 @@ async def record_pareto(services: Services, ctx: CommandContext, team_id: str, p
                         categories: Sequence[tuple[str, int]]) -> tuple[str, int]:
     return await _create(services, ctx, "pareto.record", team_id, project_id, lambda: ParetoChart.record(
         pareto_id=uuid4(), team_id=team_id, project_id=project_id, title=title, categories=categories))
+
+
+async def pareto_from_audit(services: Services, ctx: CommandContext, team_id: str, project_id: str | None,
+                            audit_id: str, title: str | None) -> tuple[str, int]:
+    """A Pareto chart of an audit's failed criteria, counted from the audit's recorded cases (the log itself)."""
+    authorize(ctx.principal, "pareto.record", team_id)
+    records = await services.store.read_stream(audit_id) if valid_uuid(audit_id) else []
+    events = [services.codec.decode(r.stream_id, r.version, r.topic, r.data) for r in records]
+    created = events[0] if events and type(events[0]).__name__ == "AuditCreated" else None
+    if created is None or created.team_id != team_id:  # type: ignore[attr-defined]
+        raise NotFound(f"The team has no audit {audit_id}.", field="auditId")
+    criteria = [c["name"] for c in created.criteria]  # type: ignore[attr-defined]
+    results = [c["results"] for e in events if type(e).__name__ == "AuditCasesRecorded"
+               for c in e.cases]  # type: ignore[attr-defined]
+    counts = failed_criteria(criteria, results)
+    name = title or f"Failed criteria: {created.title}"  # type: ignore[attr-defined]
+    return await _create(services, ctx, "pareto.record", team_id, project_id, lambda: ParetoChart.record(
+        pareto_id=uuid4(), team_id=team_id, project_id=project_id, title=name, categories=counts,
+        source=("AUDIT", audit_id)))
 
 
 async def revise_pareto(services: Services, ctx: CommandContext, pareto_id: str,

@@ -50,6 +50,7 @@ async def documents_by_id(pool: asyncpg.Pool, ids: list[str]) -> dict[str, DocVi
 
 async def documents_of_projects(pool: asyncpg.Pool, project_ids: list[str]) -> dict[str, list[DocView]]:
     """Each project's documents (cycles, diagrams, ...), oldest first."""
+    project_ids = [i for i in project_ids if valid_uuid(i)]
     async with pool.acquire() as conn:
         rows = await conn.fetch("SELECT project_id, kind, document, position FROM improvement_documents "
                                 "WHERE project_id = ANY($1) ORDER BY project_id, "
@@ -61,6 +62,8 @@ async def documents_of_projects(pool: asyncpg.Pool, project_ids: list[str]) -> d
 
 
 async def documents_of_team(pool: asyncpg.Pool, team_id: str, kind: str) -> list[DocView]:
+    if not valid_uuid(team_id):
+        return []
     async with pool.acquire() as conn:
         rows = await conn.fetch("SELECT kind, document, position FROM improvement_documents WHERE team_id = $1 "
                                 "AND kind = $2 ORDER BY document->>'created_at' DESC NULLS LAST, id", team_id, kind)
@@ -110,6 +113,7 @@ async def project_documents_as_of(services: Services, project_id: str, as_of: da
 
 async def projects_from_opportunities(pool: asyncpg.Pool, ids: list[str]) -> dict[str, list[DocView]]:
     """The projects started from each opportunity."""
+    ids = [i for i in ids if valid_uuid(i)]
     async with pool.acquire() as conn:
         rows = await conn.fetch("SELECT document->>'opportunity_id', kind, document, position FROM "
                                 "improvement_documents WHERE kind = 'project' AND document->>'opportunity_id' = "

@@ -31,7 +31,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "chooseOpportunity": LEADS, "declineOpportunity": LEADS, "startProjectFromOpportunity": LEADS,
     "drawDriverDiagram": STAFF, "addDriver": STAFF, "rewordDriver": STAFF, "linkDrivers": STAFF,
     "unlinkDrivers": STAFF, "removeDriver": STAFF, "linkChangeIdeaToCycle": STAFF,
-    "recordParetoChart": STAFF, "reviseParetoChart": STAFF,
+    "recordParetoChart": STAFF, "reviseParetoChart": STAFF, "recordParetoFromAudit": STAFF,
     "drawFlowchart": STAFF, "addFlowStep": STAFF, "relabelFlowStep": STAFF, "removeFlowStep": STAFF,
     "connectFlowSteps": STAFF, "disconnectFlowSteps": STAFF,
     "openIdeaSession": STAFF, "convergeIdeaSession": STAFF, "groupIdeas": STAFF, "closeIdeaSession": STAFF,
@@ -48,6 +48,7 @@ ACTIONS = {
     **dict.fromkeys(["drawDriverDiagram", "addDriver", "rewordDriver", "linkDrivers", "unlinkDrivers",
                      "removeDriver", "linkChangeIdeaToCycle"], "diagram.edit"),
     "recordParetoChart": "pareto.record", "reviseParetoChart": "pareto.record",
+    "recordParetoFromAudit": "pareto.record",
     **dict.fromkeys(["drawFlowchart", "addFlowStep", "relabelFlowStep", "removeFlowStep", "connectFlowSteps",
                      "disconnectFlowSteps"], "flowchart.edit"),
     **dict.fromkeys(["openIdeaSession", "convergeIdeaSession", "groupIdeas", "closeIdeaSession"], "ideas.run"),
@@ -67,6 +68,7 @@ MUTATIONS: dict[str, str] = {
     "unlinkDrivers": "DriverLinkInput", "removeDriver": "DriverNodeInput",
     "linkChangeIdeaToCycle": "ChangeIdeaCycleInput",
     "recordParetoChart": "RecordParetoInput", "reviseParetoChart": "ReviseParetoInput",
+    "recordParetoFromAudit": "ParetoFromAuditInput",
     "drawFlowchart": "DrawFlowchartInput", "addFlowStep": "AddFlowStepInput",
     "relabelFlowStep": "RelabelFlowStepInput", "removeFlowStep": "FlowStepInput",
     "connectFlowSteps": "ConnectFlowStepsInput", "disconnectFlowSteps": "ConnectFlowStepsInput",
@@ -109,6 +111,7 @@ def inputs(name: str, w: dict[str, str], n: int) -> dict[str, Any]:
         "removeDriver": {"diagramId": d, "nodeId": "n4"},
         "linkChangeIdeaToCycle": {"diagramId": d, "nodeId": "n3", "cycleId": w["planned"]},
         "recordParetoChart": {"teamId": w["team"], "title": f"Pareto {n}", "categories": [{"name": "a", "count": 1}]},
+        "recordParetoFromAudit": {"teamId": w["team"], "auditId": w["audit"], "title": f"From audit {n}"},
         "reviseParetoChart": {"paretoId": w["pareto"], "reason": "r", "categories": [{"name": "b", "count": n}]},
         "drawFlowchart": {"teamId": w["team"], "title": f"Map {n}", "state": "CURRENT"},
         "addFlowStep": {"flowchartId": w["flowchart"], "kind": "STEP", "label": f"Step {n}"},
@@ -186,6 +189,11 @@ async def world(server: str, tokens: Any) -> dict[str, str]:
         for _ in range(3):
             await _call(api, "addFlowStep", "AddFlowStepInput", {"flowchartId": flowchart, "kind": "STEP",
                                                                  "label": "x"}, "flowchart { id }", **lead)
+        audit = await _call(api, "createAudit", "CreateAuditInput", {
+            "teamId": team, "title": "a", "standard": "s", "criteria": [{"name": "c", "expectedCompliance": 1.0}]},
+            "audit { id }", **lead)
+        await _call(api, "recordAuditCases", "RecordAuditCasesInput", {
+            "auditId": audit["audit"]["id"], "cases": [{"caseRef": "r1", "results": [False]}]}, "audit { id }", **lead)
         sessions = []
         for converge in (False, True, True):
             sid = (await _call(api, "openIdeaSession", "OpenIdeaSessionInput", {"teamId": team, "prompt": "p"},
@@ -195,8 +203,8 @@ async def world(server: str, tokens: Any) -> dict[str, str]:
                 await _call(api, "convergeIdeaSession", "IdeaSessionIdInput", {"sessionId": sid}, "session { id }",
                             **lead)
             sessions.append(sid)
-        return {"pareto": pareto["pareto"]["id"], "flowchart": flowchart, "session": sessions[0],
-                "converging": sessions[1], "closable_session": sessions[2],
+        return {"pareto": pareto["pareto"]["id"], "audit": audit["audit"]["id"], "flowchart": flowchart,
+                "session": sessions[0], "converging": sessions[1], "closable_session": sessions[2],
                 "team": team, "other": await api.create_team("Another improvement ward"), "measure": measure,
                 "project": projects[0], "closable": projects[1], "cycle": cycles[0], "planned": cycles[1],
                 "opportunity": opportunities[0], "chosen": opportunities[1], "diagram": diagram}

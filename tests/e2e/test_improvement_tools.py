@@ -103,3 +103,38 @@ async def test_an_idea_session_lists_without_judgement_then_converges_on_change_
     assert (s["phase"], s["changeIdeas"]) == ("CLOSED", ["Rounding"])
     assert [(i["text"], i["votes"]) for i in s["ideas"]] == [("Rounding", 2), ("Sensor mats", 1), ("Night lights", 0)]
     assert s["groups"] == [{"name": "Checks", "ideaIds": ["i2", "i3"]}]
+
+
+async def test_a_pareto_chart_of_an_audit_s_failed_criteria(api: Api) -> None:
+    t = await improver(api, "Audit Pareto ward")
+    criteria = [{"name": "Falls risk assessed", "expectedCompliance": 0.95},
+                {"name": "Lying and standing blood pressure", "expectedCompliance": 0.8},
+                {"name": "Call bell within reach", "expectedCompliance": 1.0}]
+    made = await api.gql("mutation($i: CreateAuditInput!) { createAudit(input: $i) { audit { id } errors { code } } }",
+                         {"i": {"teamId": t.team, "title": "Falls audit", "standard": "NICE NG249",
+                                "criteria": criteria}}, **t.leader)
+    audit = made["createAudit"]["audit"]["id"]
+    cases = [{"caseRef": f"case-{n}", "results": results} for n, results in enumerate(
+        [[False, False, True], [True, False, None], [False, False, False], [True, False, True]])]
+    recorded = await api.gql("mutation($i: RecordAuditCasesInput!) { recordAuditCases(input: $i) { errors { code } } }",
+                             {"i": {"auditId": audit, "cases": cases}}, **t.leader)
+    assert recorded["recordAuditCases"]["errors"] == []
+    chart = await t.do("recordParetoFromAudit", "ParetoFromAuditInput", {"teamId": t.team, "auditId": audit},
+                       f"pareto {{ {PARETO} sourceKind sourceId }}")
+    assert chart["errors"] == []
+    p = chart["pareto"]
+    assert (p["title"], p["total"], p["sourceKind"], p["sourceId"]) == ("Failed criteria: Falls audit", 7, "AUDIT",
+                                                                         audit)
+    assert [(c["name"], c["count"], c["vitalFew"]) for c in p["categories"]] == [
+        ("Lying and standing blood pressure", 4, True), ("Falls risk assessed", 2, False),
+        ("Call bell within reach", 1, False)]
+    other = await api.create_team("Not the audit's ward")
+    elsewhere = await mutate_as_leader_of(api, other, audit)
+    assert [(e["code"], e["field"]) for e in elsewhere["errors"]] == [("NOT_FOUND", "auditId")]
+
+
+async def mutate_as_leader_of(api: Api, team: str, audit: str) -> dict[str, object]:
+    data = await api.gql("mutation($i: ParetoFromAuditInput!) { recordParetoFromAudit(input: $i) { "
+                         "errors { code field } } }", {"i": {"teamId": team, "auditId": audit}},
+                         role="TEAM_LEADER", teams=[team])
+    return data["recordParetoFromAudit"]  # type: ignore[no-any-return]

@@ -7,7 +7,7 @@ from uuid import uuid4
 import pytest
 
 from domain.errors import DomainError
-from domain.improvement.pareto import ParetoChart, analyse
+from domain.improvement.pareto import ParetoChart, analyse, failed_criteria
 
 
 def test_categories_are_sorted_with_cumulative_percentages_and_the_vital_few_within_80_percent() -> None:
@@ -32,3 +32,8 @@ def test_bad_categories_are_invalid(categories: list[tuple[str, int]]) -> None:
     with pytest.raises(DomainError) as e:
         ParetoChart.record(pareto_id=uuid4(), team_id="t", project_id=None, title="Errors", categories=categories)
     assert (e.value.code, e.value.field) == ("INVALID", "categories")
+
+
+def test_an_audit_s_failures_are_counted_per_criterion_and_not_applicable_is_not_a_failure() -> None:
+    counts = failed_criteria(["a", "b"], [[False, None], [False, True], [True, False]])
+    assert counts == [("a", 2), ("b", 1)]
