@@ -14,6 +14,7 @@ from schema.executor import Executor
 from schema.feedback import FeedbackMutations, FeedbackQueries
 from schema.history import HistoryQueries
 from schema.huddles import HuddleMutations, HuddleQueries
+from schema.improvement import ImprovementMutations, ImprovementQueries
 from schema.inputs import compile_inputs
 from schema.measures import MeasureBrowsing, MeasureMutations, MeasureQueries
 from schema.planning import PlanningMutations, PlanningQueries
@@ -22,9 +23,10 @@ from schema.teams import TeamMutations, TeamQueries
 
 Query = merge_types("Query", (MeasureQueries, MeasureBrowsing, HistoryQueries, TeamQueries, FeedbackQueries,
                               PlanningQueries, ActionQueries, HuddleQueries, EscalationQueries, AssuranceQueries,
-                              BalanceQueries))
+                              ImprovementQueries, BalanceQueries))
 Mutation = merge_types("Mutation", (TeamMutations, MeasureMutations, FeedbackMutations, PlanningMutations,
-                                    ActionMutations, HuddleMutations, EscalationMutations, AssuranceMutations))
+                                    ActionMutations, HuddleMutations, EscalationMutations, AssuranceMutations,
+                                    ImprovementMutations))
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
