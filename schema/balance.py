@@ -65,7 +65,7 @@ class BalancePeriod:
 
 @strawberry.type(description="How a team (with its sub-teams), or the organisation, spreads its quality work "
                              "across the four aspects in [from, to); the indicators as they stood at `to` (or "
-                             "today, if sooner). Improvement's indicators arrive with the improvement aspect.")
+                             "today, if sooner).")
 class Balance:
     team_id: strawberry.Private[str | None]
     from_: date = strawberry.field(name="from")

@@ -9,9 +9,8 @@ the rhythm as it stood then.
 States: GOOD (on rhythm), WATCH (drifting), CONCERN (off rhythm: a leader should act), NO_DATA (nothing to judge).
 A team's balance score is the mean over indicators with data of GOOD 1, WATCH 0.5, CONCERN 0.
 
-Improvement's indicators (active projects, median against planned duration, PDSA cycles per project per month,
-projects with sustained special-cause improvement) wait for the improvement aspect: they are left out until its
-events exist on main.
+Improvement: "sustained special-cause improvement" reads the outcome measure's chart as it is now (its variation
+icon), so a past window shows today's charts for it; every other indicator is judged at the window's end.
 """
 
 from __future__ import annotations
@@ -42,6 +41,13 @@ FINDINGS_ON_TIME_GOOD = 0.9      # findings' actions due by now that were done o
 FINDINGS_ON_TIME_WATCH = 0.7     # WATCH from 70%
 ASSURANCE_RATIO_GOOD = 0.2       # assurance events per control event: GOOD up to 0.2, WATCH up to 0.5
 ASSURANCE_RATIO_WATCH = 0.5
+ACTIVE_PROJECTS_PER_TEAM = 3    # active projects: GOOD 1 to 3 a team, WATCH none (no improvement under way),
+                                 # CONCERN more (improvement as a permanent state, not short bursts)
+DURATION_RATIO_GOOD = 1.0        # median (actual or so-far duration / planned duration): GOOD on time,
+DURATION_RATIO_WATCH = 1.5       # WATCH up to half as long again, then CONCERN
+OVERRUNNING_WATCH = 1            # projects running past their planned end: GOOD none, WATCH one, CONCERN more
+CYCLES_GOOD = 1.0                # PDSA cycles per active project per month: GOOD from 1, WATCH from 0.25
+CYCLES_WATCH = 0.25
 CONTROL_SHARE_LOW = 0.5          # profile: control under half of the activity, daily work is not on the system
 ASSURANCE_SHARE_HIGH = 0.3       # profile: assurance over 30% of the activity is more than occasional
 
@@ -76,6 +82,12 @@ class Facts:
     assurance_year_before: int = 0
     findings_due: int = 0
     findings_on_time: int = 0
+    active_projects: int = 0      # open at `end`
+    overrunning: int = 0          # of which past their planned end
+    duration_ratios: list[float] = field(default_factory=list)  # projects open at `end` or closed in the year
+    cycles: int = 0               # PDSA cycles planned in the window
+    project_months: float = 0.0   # months of open projects within the window
+    improving: int = 0            # active projects whose outcome measure's chart shows special-cause improvement
 
 
 def _band_up(value: float, good: float, watch: float) -> str:
@@ -152,6 +164,32 @@ def assurance(f: Facts) -> list[Indicator]:
     return out
 
 
+def improvement(f: Facts) -> list[Indicator]:
+    n, teams = f.active_projects, max(f.teams, 1)
+    active_state = WATCH if n == 0 else GOOD if n <= ACTIVE_PROJECTS_PER_TEAM * teams else CONCERN
+    out = [Indicator(Aspect.IMPROVEMENT, "active projects", float(n), active_state,
+                     f"improvement: {n} projects running" if n else "improvement: no project running")]
+    over = f.overrunning
+    out.append(Indicator(Aspect.IMPROVEMENT, "projects past their planned end", float(over),
+                         NO_DATA if n == 0 else GOOD if over == 0 else WATCH if over <= OVERRUNNING_WATCH
+                         else CONCERN, f"improvement: {over} projects running past their planned end"))
+    ratio = median(f.duration_ratios) if f.duration_ratios else None
+    out.append(Indicator(Aspect.IMPROVEMENT, "median duration against planned duration", ratio,
+                         NO_DATA if ratio is None else _band_down(ratio, DURATION_RATIO_GOOD, DURATION_RATIO_WATCH),
+                         f"improvement: projects take a median {ratio:.1f} times their planned time"
+                         if ratio is not None else "improvement: no projects to time"))
+    per = f.cycles / f.project_months if f.project_months else None
+    out.append(Indicator(Aspect.IMPROVEMENT, "PDSA cycles per project per month", per,
+                         NO_DATA if per is None else _band_up(per, CYCLES_GOOD, CYCLES_WATCH),
+                         f"improvement: {per:.1f} PDSA cycles per project a month" if per is not None
+                         else "improvement: no project months to count cycles in"))
+    out.append(Indicator(Aspect.IMPROVEMENT, "projects whose outcome shows special-cause improvement",
+                         float(f.improving), NO_DATA if n == 0 else GOOD if f.improving else WATCH,
+                         f"improvement: {f.improving} of {n} projects show special-cause improvement in their "
+                         "outcome"))
+    return out
+
+
 def share_words(events: dict[Aspect, int]) -> list[str]:
     """What the aspects' shares say against the intended rhythm."""
     total = sum(events.values())
@@ -179,7 +217,7 @@ def service_user_words(events: dict[Aspect, int], users: dict[Aspect, int]) -> l
 
 
 def indicators(f: Facts) -> list[Indicator]:
-    return [*planning(f), *control(f), *assurance(f)]
+    return [*planning(f), *control(f), *assurance(f), *improvement(f)]
 
 
 def score(found: list[Indicator]) -> float | None:

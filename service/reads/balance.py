@@ -7,13 +7,16 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import asyncpg
+import orjson
 
 from domain.aspects import Aspect
 from domain.errors import InvalidInput
 from projections.balance import rhythm
 from projections.balance.rhythm import Facts, Indicator
+from projections.spc.document import decode
 from service.auth.identity import Principal, Role
 from service.auth.permissions import allowed, authorize
 from service.bootstrap import Services
@@ -185,6 +188,7 @@ async def facts_of(conn: asyncpg.Connection, groups: dict[str, list[str]], start
             "JOIN actions a ON a.source_id = f.id WHERE a.due_date < $3 AND a.due_date >= $3::date - 365 "
             "GROUP BY 1", keys, teams, end, end_at):
         counts[k].update(findings_due=due, findings_on_time=on_time)
+    improvement = await improvement_of(conn, keys, teams, start, end)
     days = working_days(start, end)
     out = {}
     for k in groups:
@@ -195,7 +199,54 @@ async def facts_of(conn: asyncpg.Connection, groups: dict[str, list[str]], start
             working_days=days, control_days=int(c["control_days"]), measures=int(c["measures"]),
             measures_overdue=int(c["overdue"]), ack_minutes=acks[k], huddles=int(c["huddles"]),
             assurance_last_year=int(c["last_year"]), assurance_year_before=int(c["year_before"]),
-            findings_due=int(c["findings_due"]), findings_on_time=int(c["findings_on_time"]))
+            findings_due=int(c["findings_due"]), findings_on_time=int(c["findings_on_time"]),
+            **improvement.get(k, {}))
+    return out
+
+
+IMPROVING = ("IMPROVEMENT_HIGH", "IMPROVEMENT_LOW")
+
+
+async def improvement_of(conn: asyncpg.Connection, keys: list[str], teams: list[str], start: date, end: date
+                         ) -> dict[str, dict[str, Any]]:
+    """Projects open at `end` (created before it, not closed by then), their planned and actual durations, PDSA
+    cycles planned in the window, and whether an active project's outcome measure is charted as improving now."""
+    start_at, end_at = (datetime.combine(d, time(), tzinfo=UTC) for d in (start, end))
+    out: dict[str, dict[str, Any]] = defaultdict(lambda: {"active_projects": 0, "overrunning": 0,
+                                                          "duration_ratios": [], "cycles": 0, "project_months": 0.0,
+                                                          "improving": 0})
+    outcomes: dict[str, list[str]] = defaultdict(list)
+    for k, created_at, planned, closed, measures in await conn.fetch(
+            _G + "SELECT g.k, (d.document->>'created_at')::timestamptz, (d.document->>'planned_end')::date, "
+            "(d.document->>'closed_on')::date, d.document->'measures' FROM g JOIN improvement_documents d "
+            "ON d.team_id = g.t AND d.kind = 'project' WHERE (d.document->>'created_at')::timestamptz < $3",
+            keys, teams, end_at):
+        created = created_at.date()
+        open_at_end = closed is None or closed >= end
+        if not open_at_end and (end - closed).days > 365:
+            continue
+        o = out[k]
+        stop = end if open_at_end else closed
+        if planned is not None and planned > created:
+            o["duration_ratios"].append((stop - created).days / (planned - created).days)
+        if open_at_end:
+            o["active_projects"] += 1
+            o["overrunning"] += planned is not None and planned < end
+            outcomes[k].extend(m["measure_id"] for m in orjson.loads(measures) if m.get("role") == "OUTCOME")
+        first, last = max(created, start), min(stop, end)
+        o["project_months"] += max((last - first).days, 0) / (365.25 / 12)
+    for k, n in await conn.fetch(
+            _G + "SELECT g.k, count(*) FROM g JOIN improvement_documents d ON d.team_id = g.t AND d.kind = 'cycle' "
+            "WHERE (d.document->>'planned_at')::timestamptz >= $3 AND (d.document->>'planned_at')::timestamptz < $4 "
+            "GROUP BY 1", keys, teams, start_at, end_at):
+        out[k]["cycles"] = n
+    measure_ids = sorted({m for ms in outcomes.values() for m in ms})
+    if measure_ids:
+        improving = {r[0] for r in await conn.fetch("SELECT measure_id, chart FROM spc_series WHERE measure_id = "
+                                                    "ANY($1)", measure_ids)
+                     if r[1] is not None and decode(r[1]).variation_icon in IMPROVING}
+        for k, ms in outcomes.items():
+            out[k]["improving"] = sum(m in improving for m in ms)
     return out
 
 

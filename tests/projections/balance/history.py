@@ -12,13 +12,17 @@ from domain.assurance.audit import Audit, Criterion
 from domain.control.feedback import Feedback
 from domain.control.huddle import Huddle
 from domain.control.measure import Measure, MeasureDefinition
+from domain.improvement.cycle import CyclePlan, PdsaCycle, ProjectFacts
+from domain.improvement.project import Project
 from domain.planning.plan import Plan
 from domain.planning.team import Team
 from projections.balance import BalanceProjection
 from projections.base import ProjectedEvent
 from projections.catalog import CatalogProjection
+from projections.improvement import ImprovementProjection
 from projections.planning import PlanningProjection
-from service.bootstrap import Services
+from projections.spc.projection import SpcProjection
+from service.bootstrap import CHART_NOTES, Services
 
 
 def at(day: date, hour: int = 9) -> datetime:
@@ -51,8 +55,8 @@ class History:
         self.add(m, at(created, 8), "lead", "TEAM_LEADER", team)
         return m
 
-    def observe(self, m: Measure, day: date, actor: str = "nurse") -> None:
-        m.record_values([day.isoformat()], [float(day.day % 7)], None)
+    def observe(self, m: Measure, day: date, actor: str = "nurse", value: float | None = None) -> None:
+        m.record_values([day.isoformat()], [float(day.day % 7) if value is None else value], None)
         self.add(m, at(day, 10), actor, "TEAM_MEMBER", m.definition.team_id)
 
     def approved_plan(self, team: str, year: int, day: date) -> None:
@@ -79,10 +83,32 @@ class History:
                          criteria=[Criterion("Assessed within 24h", 0.9)], previous=None, created_by=actor)
         self.add(a, at(day, 11), actor, role, team)
 
+    def project_(self, team: str, created: date, planned_end: date, outcome: Measure | None = None,
+                 cycles: int = 0, closed: date | None = None, patient: str | None = None) -> Project:
+        """An improvement project, with a PDSA cycle every fortnight from its start (`cycles` of them; every other
+        one planned with a patient, when one is named)."""
+        linked = [str(outcome.id)] if outcome else []
+        p = Project.create(project_id=uuid4(), team_id=team, title="Fewer falls", aim="Halve falls at night",
+                           measures=linked, linkable={m: "OUTCOME" for m in linked}, planned_end=planned_end,
+                           created_by="lead")
+        self.add(p, at(created), "lead", "TEAM_LEADER", team)
+        for i in range(cycles):
+            day = created + timedelta(days=14 * i + 1)
+            c = PdsaCycle.plan(cycle_id=uuid4(), project=ProjectFacts(str(p.id), team, False, linked),
+                               plan=CyclePlan("Night checks", "Fewer falls?", "Yes", day), previous=None,
+                               previous_cycle_id=None)
+            by = (patient, "SERVICE_USER") if patient and i % 2 else ("nurse", "TEAM_MEMBER")
+            self.add(c, at(day), *by, team)
+        if closed is not None:
+            p.close("Done", ["Start small"], closed)
+            self.add(p, at(closed), "lead", "TEAM_LEADER", team)
+        return p
+
     async def project(self, services: Services) -> None:
         ordered = sorted(self.events, key=lambda e: e.recorded_at)
         events = [ProjectedEvent(i + 1, e.stream_id, e.recorded_at, e.actor, e.event, e.role, e.team_id)
                   for i, e in enumerate(ordered)]
         async with services.pool.acquire() as conn, conn.transaction():
-            for projection in (CatalogProjection(), PlanningProjection(), BalanceProjection()):
+            for projection in (CatalogProjection(), PlanningProjection(), ImprovementProjection(),
+                               SpcProjection(annotating=CHART_NOTES), BalanceProjection()):
                 await projection.handle(conn, events)

@@ -15,13 +15,16 @@ START, END, TODAY = date(2026, 7, 1), date(2026, 10, 1), date(2026, 11, 30)
 
 
 def healthy(h: History, team: str, *, plan: bool = True, service_users: bool = True) -> None:
-    """Plans yearly, runs daily work on measures and huddles, audits once a year and less than before."""
+    """Plans yearly, runs daily work on measures and huddles, audits once a year and less than before, and runs
+    one short improvement project with fortnightly PDSA cycles whose outcome (falls) came down and stayed down."""
     if plan:
         h.approved_plan(team, 2026, date(2026, 4, 20))
     measures = [h.measure(team, date(2026, 3, 1)), h.measure(team, date(2026, 3, 1))]
+    h.project_(team, date(2026, 6, 1), date(2026, 12, 1), outcome=measures[0], cycles=11,
+               patient="patient-1" if service_users else None)
     for day in weekdays(date(2026, 3, 2), END):
-        for m in measures:
-            h.observe(m, day)
+        h.observe(measures[0], day, value=(9.0 if day < date(2026, 7, 1) else 3.0) + day.day % 3)
+        h.observe(measures[1], day)
         if day.isoweekday() in (1, 3, 5):
             h.huddle(team, day)
         if service_users and day.isoweekday() == 2:
@@ -70,7 +73,7 @@ async def test_a_team_that_only_audits_is_told_assurance_is_its_control_system(s
     assert view.profile[:2] == ["control: only 0% of the activity; daily work is not run on the control system",
                                 "assurance: 100% of the activity, more than occasional"]
     assert s["change in audits and inspections on the 12 months before"] == rhythm.WATCH  # rising
-    assert view.score is not None and view.score < 0.1
+    assert view.score is not None and view.score < 0.2
 
 
 async def test_a_team_that_never_plans_is_told_so_first(services: Services) -> None:
@@ -82,7 +85,25 @@ async def test_a_team_that_never_plans_is_told_so_first(services: Services) -> N
     assert (s["approved plan for the current year"], s["months since the last approved plan"]) == (
         rhythm.CONCERN, rhythm.CONCERN)
     assert view.profile == ["planning: no approved plan for 2026/27", "planning: no plan has ever been approved"]
+    assert {i.state for i in view.indicators if i.aspect is not Aspect.PLANNING} <= {rhythm.GOOD, rhythm.NO_DATA}
     assert view.score is not None and 0.6 < view.score < 1
+
+
+async def test_a_team_with_long_running_projects_is_told_how_many_run_past_their_end(services: Services) -> None:
+    h = History()
+    team = h.team("Slow ward", date(2025, 1, 5))
+    healthy(h, team)
+    for created in (date(2025, 2, 1), date(2025, 5, 1), date(2025, 9, 1)):
+        h.project_(team, created, created + timedelta(days=90), cycles=2)
+    h.project_(team, date(2025, 3, 1), date(2025, 6, 1), closed=date(2025, 12, 1))
+    view = await profile(services, h, team)
+    s = {i.name: (i.value, i.state) for i in view.indicators}
+    assert s["active projects"] == (4.0, rhythm.CONCERN)
+    assert s["projects past their planned end"] == (3.0, rhythm.CONCERN)
+    assert s["median duration against planned duration"][1] == rhythm.CONCERN
+    assert s["PDSA cycles per project per month"][1] == rhythm.WATCH
+    assert "improvement: 3 projects running past their planned end" in view.profile
+    assert view.profile[0] == "improvement: 4 projects running"
 
 
 async def test_a_team_whose_service_users_never_take_part_sees_it_by_role(services: Services) -> None:
