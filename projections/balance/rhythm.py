@@ -69,8 +69,8 @@ class Facts:
     end: date                     # exclusive; already no later than tomorrow
     planning_year: int            # the planning year `end - 1 day` falls in (2025 = 2025/26)
     events: dict[Aspect, int]
-    teams: int                    # teams in scope
-    teams_with_plan: int          # of which with a plan approved for the planning year before `end`
+    teams: int                    # teams in scope expected to plan: those without sub-teams, and any that has
+    teams_with_plan: int          # approved a plan; of them, with a plan approved for the planning year by `end`
     months_since_plan: float | None
     working_days: int
     control_days: int             # working days with control activity

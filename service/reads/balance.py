@@ -158,7 +158,8 @@ async def facts_of(conn: asyncpg.Connection, groups: dict[str, list[str]], start
             ASSURANCE_MARKS):
         counts[k].update(control_days=control_days, huddles=huddles, last_year=last_year, year_before=year_before)
     for k, n_teams, with_plan, last_approved in await conn.fetch(
-            _G + "SELECT g.k, count(DISTINCT g.t) FILTER (WHERE g.t <> '' AND tm.created_at < $4), "
+            _G + "SELECT g.k, count(DISTINCT g.t) FILTER (WHERE g.t <> '' AND tm.created_at < $4 AND (p.team_id IS NOT "
+            "NULL OR NOT EXISTS (SELECT 1 FROM teams c WHERE c.parent_id = g.t))), "
             "count(DISTINCT p.team_id) FILTER (WHERE p.year = $3), max(p.approved_at) "
             "FROM g LEFT JOIN teams tm ON tm.team_id = g.t LEFT JOIN LATERAL (SELECT team_id, year, "
             "(document->>'approved_at')::timestamptz AS approved_at FROM plans WHERE plans.team_id = g.t "
@@ -319,6 +320,22 @@ def quarters_before(end: date, n: int = 4) -> list[tuple[date, date]]:
     return out
 
 
+def subtrees(parents: dict[str, str | None]) -> dict[str, list[str]]:
+    """Each team with every team under it."""
+    children: dict[str | None, list[str]] = defaultdict(list)
+    for team, parent in parents.items():
+        children[parent].append(team)
+    out = {}
+    for team in parents:
+        found, todo = [], [team]
+        while todo:
+            t = todo.pop()
+            found.append(t)
+            todo.extend(c for c in children.get(t, ()) if c not in found)
+        out[team] = found
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class TeamBalance:
     team_id: str
@@ -331,13 +348,15 @@ class TeamBalance:
 
 async def organisation_view(services: Services, principal: Principal, start: date, end: date) -> list[TeamBalance]:
     """Every team ranked by balance (best first; teams without a score last), each with the indicators that drive
-    its rank and its score over the last four quarters. Each team is judged on its own activity."""
+    its rank and its score over the last four quarters. Each team is judged as `balance(teamId)` judges it: with
+    its sub-teams (a directorate on its teams' work)."""
     check_window(start, end)
     authorize(principal, "balance.organisation.read", None)
     today = today_in(services.settings.time_zone)
     async with services.pool.acquire() as conn:
-        names = {r[0]: r[1] for r in await conn.fetch("SELECT team_id, name FROM teams")}
-        groups = {t: [t] for t in names}
+        rows = await conn.fetch("SELECT team_id, name, parent_id FROM teams")
+        names = {r[0]: r[1] for r in rows}
+        groups = subtrees({r[0]: r[2] for r in rows})
         now = await balances(conn, groups, start, end, today)
         trend: dict[str, list[tuple[date, date, float | None]]] = defaultdict(list)
         for q_start, q_end in quarters_before(end):
