@@ -31,11 +31,6 @@ async def test_the_demo_teams_have_different_profiles(make_database: Any, tokens
         api.position = head
         ranking = (await api.gql(RANKING, window))["balanceRanking"]
     teams = {r["teamName"]: r for r in ranking}
-    for r in ranking:
-        print(r["rank"], r["teamName"], r["balance"]["score"], [(a["aspect"], a["events"], a["people"],
-              a["serviceUsers"]) for a in r["balance"]["aspects"]])
-        for line in r["balance"]["profile"]:
-            print("   ", line)
     worked = ["Emergency Department", "Ward 7 (Respiratory)", "Community Diabetes Service"]
     profiles = {tuple(teams[t]["balance"]["profile"]) for t in worked}
     assert len(profiles) == len(worked)
