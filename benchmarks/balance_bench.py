@@ -184,8 +184,8 @@ async def main() -> int:
             rebuild_s = time.perf_counter() - t0
             async with services.pool.acquire() as conn:
                 tracked = await conn.fetchval("SELECT position FROM projection_tracking WHERE name = 'balance'")
-                counted = await conn.fetchval("SELECT sum(events) FROM balance_events")
-                teams = await conn.fetchval("SELECT count(DISTINCT team_id) FROM balance_events")
+                counted = await conn.fetchval("SELECT sum(events) FROM balance_activity")
+                teams = await conn.fetchval("SELECT count(DISTINCT team_id) FROM balance_activity")
 
             today = date.today()
             leader = Principal("director", Role.SENIOR_LEADER, frozenset())

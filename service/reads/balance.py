@@ -96,12 +96,12 @@ async def activity_of(conn: asyncpg.Connection, groups: dict[str, list[str]], st
     people: dict[str, dict[Aspect, int]] = defaultdict(dict)
     users: dict[str, dict[Aspect, int]] = defaultdict(dict)
     for k, aspect, n in await conn.fetch(
-            _G + "SELECT g.k, e.aspect, sum(e.events) FROM g JOIN balance_events e ON e.team_id = g.t "
+            _G + "SELECT g.k, e.aspect, sum(e.events) FROM g JOIN balance_activity e ON e.team_id = g.t "
             "WHERE e.day >= $3 AND e.day < $4 GROUP BY 1, 2", keys, teams, start, end):
         events[k][Aspect(aspect)] = int(n)
     for k, aspect, n, u in await conn.fetch(
             _G + "SELECT g.k, p.aspect, count(DISTINCT p.actor), count(DISTINCT p.actor) FILTER "
-            "(WHERE p.role = 'SERVICE_USER') FROM g JOIN balance_people p ON p.team_id = g.t "
+            "(WHERE p.role = 'SERVICE_USER') FROM g JOIN balance_activity p ON p.team_id = g.t "
             "WHERE p.day >= $3 AND p.day < $4 GROUP BY 1, 2", keys, teams, start, end):
         people[k][Aspect(aspect)], users[k][Aspect(aspect)] = n, u
     return {k: activities(events[k], people[k], users[k]) for k in groups}
@@ -112,7 +112,7 @@ async def contribution_of(conn: asyncpg.Connection, teams: list[str], start: dat
     """Which roles took part in which aspect: every role of the service, each aspect (zeros included), so a
     leader sees who takes no part."""
     found = {(r, Aspect(a)): (int(e), p) for r, a, e, p in await conn.fetch(
-        "SELECT role, aspect, sum(events), count(DISTINCT actor) FROM balance_people WHERE team_id = ANY($1) "
+        "SELECT role, aspect, sum(events), count(DISTINCT actor) FROM balance_activity WHERE team_id = ANY($1) "
         "AND day >= $2 AND day < $3 GROUP BY 1, 2", teams, start, end)}
     roles = [r.value for r in Role if r is not Role.INTEGRATION] + sorted(
         {r for r, _ in found if r not in Role.__members__ or r == Role.INTEGRATION.value})
@@ -126,12 +126,12 @@ async def periods_of(conn: asyncpg.Connection, teams: list[str], start: date, en
     people: dict[date, dict[Aspect, int]] = defaultdict(dict)
     users: dict[date, dict[Aspect, int]] = defaultdict(dict)
     for p, aspect, n in await conn.fetch(
-            f"SELECT date_trunc('{trunc}', day)::date, aspect, sum(events) FROM balance_events "
+            f"SELECT date_trunc('{trunc}', day)::date, aspect, sum(events) FROM balance_activity "
             "WHERE team_id = ANY($1) AND day >= $2 AND day < $3 GROUP BY 1, 2", teams, start, end):
         events[p][Aspect(aspect)] = int(n)
     for p, aspect, n, u in await conn.fetch(
             f"SELECT date_trunc('{trunc}', day)::date, aspect, count(DISTINCT actor), count(DISTINCT actor) "
-            "FILTER (WHERE role = 'SERVICE_USER') FROM balance_people WHERE team_id = ANY($1) AND day >= $2 "
+            "FILTER (WHERE role = 'SERVICE_USER') FROM balance_activity WHERE team_id = ANY($1) AND day >= $2 "
             "AND day < $3 GROUP BY 1, 2", teams, start, end):
         people[p][Aspect(aspect)], users[p][Aspect(aspect)] = n, u
     return [PeriodActivity(p, activities(events[p], people[p], users[p])) for p in sorted(events)]
@@ -153,7 +153,7 @@ async def facts_of(conn: asyncpg.Connection, groups: dict[str, list[str]], start
             "AND extract(isodow FROM e.day) < 6), coalesce(sum(e.events) FILTER (WHERE e.event_type = 'HuddleHeld' "
             "AND e.day >= $3), 0), coalesce(sum(e.events) FILTER (WHERE e.event_type = ANY($5) "
             "AND e.day >= $4::date - 365), 0), coalesce(sum(e.events) FILTER (WHERE e.event_type = ANY($5) "
-            "AND e.day < $4::date - 365), 0) FROM g JOIN balance_events e ON e.team_id = g.t "
+            "AND e.day < $4::date - 365), 0) FROM g JOIN balance_activity e ON e.team_id = g.t "
             "WHERE e.day >= least($3::date, $4::date - 730) AND e.day < $4 GROUP BY 1", keys, teams, start, end,
             ASSURANCE_MARKS):
         counts[k].update(control_days=control_days, huddles=huddles, last_year=last_year, year_before=year_before)
