@@ -1,11 +1,14 @@
 """Built event histories for the balance tests: aggregates' events stamped with the instant, actor, role and team
-the log would record, applied through the projections the balance reads (catalog, planning, balance)."""
+the log would record, applied through the projections the balance reads (catalog, planning, improvement, SPC, balance)."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
 from uuid import uuid4
 
+import asyncpg
 from eventsourcing.domain import Aggregate
 
 from domain.assurance.audit import Audit, Criterion
@@ -104,11 +107,20 @@ class History:
             self.add(p, at(closed), "lead", "TEAM_LEADER", team)
         return p
 
-    async def project(self, services: Services) -> None:
+    @contextlib.asynccontextmanager
+    async def applied(self, services: Services) -> AsyncIterator[asyncpg.Connection]:
+        """A connection on which the history is applied, in a transaction rolled back afterwards: the session's
+        database (shared by every test) keeps only what its log says."""
         ordered = sorted(self.events, key=lambda e: e.recorded_at)
         events = [ProjectedEvent(i + 1, e.stream_id, e.recorded_at, e.actor, e.event, e.role, e.team_id)
                   for i, e in enumerate(ordered)]
-        async with services.pool.acquire() as conn, conn.transaction():
-            for projection in (CatalogProjection(), PlanningProjection(), ImprovementProjection(),
-                               SpcProjection(annotating=CHART_NOTES), BalanceProjection()):
-                await projection.handle(conn, events)
+        async with services.pool.acquire() as conn:
+            transaction = conn.transaction()
+            await transaction.start()
+            try:
+                for projection in (CatalogProjection(), PlanningProjection(), ImprovementProjection(),
+                                   SpcProjection(annotating=CHART_NOTES), BalanceProjection()):
+                    await projection.handle(conn, events)
+                yield conn
+            finally:
+                await transaction.rollback()

@@ -35,8 +35,7 @@ def healthy(h: History, team: str, *, plan: bool = True, service_users: bool = T
 
 
 async def profile(services: Services, h: History, team: str) -> BalanceView:
-    await h.project(services)
-    async with services.pool.acquire() as conn:
+    async with h.applied(services) as conn:
         return (await balances(conn, {team: [team]}, START, END, TODAY))[team]
 
 
@@ -110,11 +109,11 @@ async def test_a_team_whose_service_users_never_take_part_sees_it_by_role(servic
     h = History()
     team = h.team("Quiet ward", date(2026, 1, 5))
     healthy(h, team, service_users=False)
-    view = await profile(services, h, team)
+    async with h.applied(services) as conn:
+        view = (await balances(conn, {team: [team]}, START, END, TODAY))[team]
+        roles = await contribution_of(conn, [team], START, END)
     assert view.profile == ["service users: take no part in any aspect"]
     assert all(a.service_users == 0 for a in view.aspects)
-    async with services.pool.acquire() as conn:
-        roles = await contribution_of(conn, [team], START, END)
     assert {(c.aspect, c.events) for c in roles if c.role == "SERVICE_USER"} == {(a, 0) for a in Aspect}
     assert any(c.role == "TEAM_MEMBER" and c.aspect is Aspect.CONTROL and c.events > 100 for c in roles)
 
@@ -123,8 +122,7 @@ async def test_a_past_window_shows_the_rhythm_as_it_stood_then(services: Service
     h = History()
     team = h.team("Ward 7", date(2026, 1, 5))
     healthy(h, team)
-    await h.project(services)
-    async with services.pool.acquire() as conn:
+    async with h.applied(services) as conn:
         before = (await balances(conn, {team: [team]}, date(2026, 3, 1), date(2026, 4, 1), TODAY))[team]
     s = states(before)
     # in March 2026 the 2026/27 plan was not yet approved, and no plan had ever been
