@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -211,7 +212,7 @@ def _route(cols: dict[str, pa.Array], given: dict[str, np.ndarray], numbers: dic
         indexes = index[rows].tolist()
         sorted_codes = codes[rows]
         starts = [0, *(np.flatnonzero(np.diff(sorted_codes)) + 1).tolist(), len(rows)]
-        for a, b in zip(starts, starts[1:], strict=False):
+        for a, b in itertools.pairwise(starts):
             part_sources = sources[a:b] if sources is not None and sources[a] is not None else None
             out.groups[ids[sorted_codes[a]]] = (indexes[a:b], periods[a:b], values[a:b], part_sources)
     rows = np.flatnonzero(good & ~fast)
