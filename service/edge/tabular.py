@@ -61,7 +61,7 @@ async def row_chunks(stream: AsyncIterator[bytes], quoted: bool, size: int = CHU
             if buf.startswith(_BOM):
                 del buf[:len(_BOM)]
         while len(buf) >= size:
-            cut = _cut(buf, size, quoted)
+            cut = cut_rows(buf, size, quoted)
             if cut < 0:
                 if len(buf) > size + MAX_ROW_BYTES:
                     raise BodyError(f"A row is longer than {MAX_ROW_BYTES} bytes (an unclosed quote?).")
@@ -74,7 +74,8 @@ async def row_chunks(stream: AsyncIterator[bytes], quoted: bool, size: int = CHU
         yield bytes(buf)
 
 
-def _cut(buf: bytearray, size: int, quoted: bool) -> int:
+def cut_rows(buf: bytearray, size: int, quoted: bool) -> int:
+    """Where the first row ending at or after byte `size` ends (-1: not in `buf` yet)."""
     at = buf.find(b"\n", size - 1)
     while at >= 0:
         # RFC 4180 doubles a quote inside a quoted field, so an even count of quotes before a line break means
@@ -87,7 +88,7 @@ def _cut(buf: bytearray, size: int, quoted: bool) -> int:
 
 def split_header(chunk: bytes) -> tuple[list[str], bytes]:
     """The CSV header's column names and the rest of the chunk; BodyError naming an unknown or repeated column."""
-    end = _cut(bytearray(chunk), 1, True)
+    end = cut_rows(bytearray(chunk), 1, True)
     line, rest = (chunk, b"") if end < 0 else (chunk[:end], chunk[end:])
     try:
         names = next(csv.reader([line.decode("utf-8").rstrip("\r\n")]), [])

@@ -115,7 +115,7 @@ async def test_a_resend_with_the_same_key_replays_the_answer_and_a_changed_body_
 
 async def test_a_token_without_the_measures_team_gets_per_row_forbidden_errors(api: Api) -> None:
     team, (m1,) = await team_with_measures(api, 1)
-    other, (m2,) = await team_with_measures(api, 1)
+    _, (m2,) = await team_with_measures(api, 1)
     ndjson = (f'{{"measureId": "{m1}", "period": "2024-01-01", "value": 1}}\n'
               f'{{"measureId": "{m2}", "period": "2024-01-01", "value": 2}}\n').encode()
     response = await send(api, ndjson, "application/x-ndjson", teams=[team])
