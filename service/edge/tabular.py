@@ -160,10 +160,13 @@ def _columns(table: pa.Table, index: np.ndarray, out: Chunk) -> None:
     if period is None:
         period_ok = none
     else:
-        parsed = pc.strptime(period, format="%Y-%m-%d", unit="s", error_is_null=True)
-        # strptime rolls 2024-02-30 over into March and reads 2024-1-1: only a date written back as sent counts
-        period_ok = np.asarray(pc.fill_null(pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), period), False)
-                               .to_numpy(zero_copy_only=False))
+        try:  # strict: a date written YYYY-MM-DD that exists
+            period_ok = np.asarray(pc.is_valid(pc.cast(period, pa.date32())).to_numpy(zero_copy_only=False))
+        except pa.ArrowInvalid:  # some are not: strptime reads them all (rolling 2024-02-30 into March, reading
+            # 2024-1-1), and only a date written back as it was sent counts
+            days = pc.cast(pc.strptime(period, format="%Y-%m-%d", unit="s", error_is_null=True), pa.date32())
+            period_ok = np.asarray(pc.fill_null(pc.equal(pc.cast(days, pa.string()), period), False)
+                                   .to_numpy(zero_copy_only=False))
     texts = period.to_pylist() if period is not None and not period_ok[~bad].all() else None
     fail(~period_ok, "INVALID_DATE", "period",
          lambda i: "period is required: a calendar date written YYYY-MM-DD." if texts is None or texts[i] is None
@@ -173,6 +176,13 @@ def _columns(table: pa.Table, index: np.ndarray, out: Chunk) -> None:
         col = cols.get(name)
         if col is None:
             continue
+        try:  # the usual column: every value a finite number as written
+            column = np.asarray(pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False))
+            if np.isfinite(column[given[name]]).all():
+                numbers[name] = column
+                continue
+        except pa.ArrowInvalid:
+            pass
         trimmed = pc.utf8_trim_whitespace(col)
         ok = np.asarray(pc.fill_null(pc.match_substring_regex(trimmed, _NUMBER), True).to_numpy(zero_copy_only=False))
         if not ok.all():
