@@ -8,6 +8,7 @@ request stores only what the first did not."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import AsyncIterator
 from typing import Any
@@ -19,6 +20,7 @@ from service.commands.context import CommandContext
 from service.commands.idempotency import first_results, remember
 from service.commands.intake import record_columns, record_many
 from service.commands.results import RecordResult
+from service.edge import tabular
 from service.edge.http import Answer, Call, Refusal, too_large
 from service.edge.tabular import BodyError, Chunk, parse_csv, parse_ndjson, row_chunks, split_header
 
@@ -46,7 +48,8 @@ async def ingest_stream(call: Call, kind: str) -> Answer:
         if first is not None:
             return await _replay(body, digest, orjson.loads(first))
     try:
-        total, errors, attempted = await _store(call, ctx, kind, row_chunks(body, quoted=kind == CSV), key)
+        size = tabular.CSV_CHUNK_BYTES if kind == CSV else tabular.NDJSON_CHUNK_BYTES
+        total, errors, attempted = await _store(call, ctx, kind, row_chunks(body, kind == CSV, size), key)
     except BodyError as e:
         raise Refusal(400, "BAD_REQUEST", str(e)) from None
     call.metrics.intake(total.accepted + total.corrected, total.duplicates, len(errors))
@@ -82,26 +85,40 @@ async def _replay(body: AsyncIterator[bytes], digest: Any, first: dict[str, Any]
 
 async def _store(call: Call, ctx: CommandContext, kind: str, chunks: AsyncIterator[bytes],
                  key: str | None) -> tuple[RecordResult, list[dict[str, Any]], int]:
+    """Each chunk parsed while the one before it is being stored (one at a time, in order, so a measure's rows
+    are decided in the order they were sent)."""
     total = RecordResult()
     errors: list[dict[str, Any]] = []
     names: list[str] | None = None
-    offset = attempted = 0
-    number = 0
-    async for chunk in chunks:
-        if kind == CSV and names is None:
-            names, data = split_header(chunk)
-            parsed = parse_csv(data, names, offset)
-        else:
-            parsed = parse_csv(chunk, names, offset) if names is not None else parse_ndjson(chunk, offset)
-        part = f"{key}#{number}.{hashlib.sha256(chunk).hexdigest()[:16]}" if key is not None else None
-        result = await _record(call, ctx, parsed, part)
-        attempted += sum(len(g[0]) for g in parsed.groups.values()) + len(parsed.items)
-        errors += parsed.errors
-        errors += result.errors
-        result.errors = []
-        total.add(result)
-        offset += parsed.rows
-        number += 1
+    offset = attempted = number = 0
+    storing: asyncio.Task[RecordResult] | None = None
+
+    async def stored() -> None:
+        nonlocal storing
+        if storing is not None:
+            result, storing = await storing, None
+            errors.extend(result.errors)
+            result.errors = []
+            total.add(result)
+
+    try:
+        async for chunk in chunks:
+            if kind == CSV and names is None:
+                names, data = split_header(chunk)
+                parsed = parse_csv(data, names, offset)
+            else:
+                parsed = parse_csv(chunk, names, offset) if names is not None else parse_ndjson(chunk, offset)
+            part = f"{key}#{number}.{hashlib.sha256(chunk).hexdigest()[:16]}" if key is not None else None
+            attempted += sum(len(g[0]) for g in parsed.groups.values()) + len(parsed.items)
+            errors.extend(parsed.errors)
+            offset += parsed.rows
+            number += 1
+            await stored()
+            storing = asyncio.create_task(_record(call, ctx, parsed, part))
+        await stored()
+    finally:
+        if storing is not None:  # the body failed (too large, unreadable): what was being stored finishes
+            await asyncio.wait([storing])
     if kind == CSV and names is None:
         raise BodyError("The CSV body needs a header row naming its columns.")
     errors.sort(key=lambda e: e["index"])

@@ -28,7 +28,11 @@ from service.edge.items import ItemError, columns_of, parse_item
 
 FIELDS = ("measureId", "period", "value", "numerator", "denominator", "sourceId", "note")
 NUMBERS = ("value", "numerator", "denominator")
-CHUNK_BYTES = 1 << 20           # a chunk ends at the first row end at or after this many bytes
+# A chunk ends at the first row end at or after this many bytes. CSV chunks are read into columns (~20 MB of
+# memory for 4 MiB); NDJSON lines become Python objects (~10 MB for 1 MiB). Each measure's part of a chunk is one
+# event, so larger chunks write fewer, larger events.
+CSV_CHUNK_BYTES = 4 << 20
+NDJSON_CHUNK_BYTES = 1 << 20
 MAX_ROW_BYTES = 1 << 20         # a row (a CSV row with quoted line breaks, an NDJSON line) longer than this: 400
 _NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"  # what JSON and CSV writers write; no NaN or inf
 _BOM = codecs.BOM_UTF8
@@ -49,7 +53,7 @@ class Chunk:
     errors: list[dict[str, Any]] = field(default_factory=list)
 
 
-async def row_chunks(stream: AsyncIterator[bytes], quoted: bool, size: int = CHUNK_BYTES) -> AsyncIterator[bytes]:
+async def row_chunks(stream: AsyncIterator[bytes], quoted: bool, size: int) -> AsyncIterator[bytes]:
     """The body in chunks of whole rows (a leading UTF-8 BOM dropped). `quoted`: a line break inside a CSV
     quoted field does not end a row."""
     buf = bytearray()

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
+import pytest
 
+from service.edge import tabular
 from tests.conftest import Api
 from tests.e2e.test_ingest import stored_values, team_with_measures
 
@@ -126,12 +128,14 @@ async def test_a_token_without_the_measures_team_gets_per_row_forbidden_errors(a
     assert await stored_values(api, m2) == []
 
 
-async def test_a_long_csv_is_stored_in_chunks_with_indexes_across_them(api: Api) -> None:
+async def test_a_long_csv_is_stored_in_chunks_with_indexes_across_them(api: Api,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tabular, "CSV_CHUNK_BYTES", 1 << 18)  # the server runs in this process
     team, measures = await team_with_measures(api, 3)
     rows = [f"{measures[i % 3]},{_day(i // 3)},{i}" for i in range(60_000)]
     rows[45_001] = f"{measures[0]},not-a-date,1"
     csv = ("measureId,period,value\n" + "\n".join(rows) + "\n").encode()
-    assert len(csv) > 2 * (1 << 20)  # more than two chunks
+    assert len(csv) > 8 * (1 << 18)  # more than eight chunks
     response = await send(api, (csv[i:i + 65536] for i in range(0, len(csv), 65536)), "text/csv", teams=[team])
     assert response.status_code == 200, response.text
     body = response.json()
