@@ -42,7 +42,7 @@ async def ingest_stream(call: Call, kind: str) -> Answer:
                          source=call.request.headers.get("x-source-system") or "ingest")
     digest = hashlib.sha256()
     body = _counted(call.request.stream(), digest, limit)
-    kept = ctx.scoped_key(key) + "#stream" if key is not None else None
+    kept = f"{ctx.scoped_key(key)}#stream" if key is not None else None
     if kept is not None:
         first = (await first_results(call.services, [kept])).get(kept)
         if first is not None:
