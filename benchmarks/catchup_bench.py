@@ -24,7 +24,7 @@ from _common import SECRET, ratio, scratch_database, stored_observation_count
 
 from domain.control.measure import MeasureDefinition
 from domain.control.observations import ObservationIn
-from projections.charts.projection import SpcProjection
+from projections.spc.projection import SpcProjection
 from service.auth.identity import Principal, Role
 from service.bootstrap import start_services
 from service.commands.context import CommandContext

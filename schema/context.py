@@ -8,6 +8,7 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
+from projections.spc.document import ChartView
 from service.auth.identity import Principal
 from service.auth.permissions import allowed
 from service.bootstrap import Services
@@ -58,7 +59,7 @@ class Context:
         return _loader(measures_by_team, self.services.pool)
 
     @cached_property
-    def charts(self) -> DataLoader[str, dict[str, Any] | None]:
+    def charts(self) -> DataLoader[str, ChartView | None]:
         return _loader(charts_by_measure, self.services.pool)
 
     def can(self, action: str, team_id: str | None) -> bool:

@@ -17,7 +17,7 @@ strawberry built (so the types, resolvers, argument conversion and field extensi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import Enum
@@ -37,6 +37,7 @@ from graphql import (
     get_operation_ast,
     parse,
     specified_rules,
+    subscribe,
 )
 from graphql.type import (
     GraphQLBoolean,
@@ -285,6 +286,18 @@ class Executor:
         if operation is None:
             return Prepared(document, None)
         return Prepared(document, operation.operation, name=operation.name.value if operation.name else None)
+
+    async def subscribe(self, prepared: Prepared, variables: dict[str, Any] | None, context: Any,
+                        operation_name: str | None) -> AsyncIterator[ExecutionResult] | ExecutionResult:
+        """A subscription's stream of results (graphql-core's own execution: a result per event), or the errors
+        that stop it."""
+        if prepared.document is None:
+            return ExecutionResult(None, list(prepared.errors))
+        result = subscribe(self._graphql_schema, prepared.document, context_value=context, variable_values=variables,
+                           operation_name=operation_name)
+        if optimized_is_awaitable(result):
+            result = await result  # type: ignore[misc]
+        return result  # type: ignore[return-value]
 
     async def execute(self, prepared: Prepared, variables: dict[str, Any] | None, context: Any,
                       operation_name: str | None) -> ExecutionResult:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Awaitable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -14,21 +14,14 @@ from domain.control.measure import MeasureDefinition
 from domain.control.observations import ObservationIn
 from domain.errors import DomainError, Forbidden
 from projections.catalog import CatalogProjection
-from projections.charts.projection import SpcProjection
+from projections.spc.document import ChartView, empty
+from projections.spc.projection import SpcProjection
 from schema.context import Context
 from schema.errors import UserError, user_error, user_error_from_dict
 from schema.inputs import domain_input
 from schema.pagination import PageInfo, page_info
+from schema.spc import ChartType, Frequency, ImprovementDirection, MeasureKind, SpcChart, spc_chart
 from schema.teams import Team, load_team
-from schema.types import (
-    ChartType,
-    Frequency,
-    ImprovementDirection,
-    MeasureKind,
-    SpcChart,
-    empty_chart,
-    spc_chart,
-)
 from service.commands import measures as commands
 from service.reads.as_of import measure_as_of
 from service.reads.catalog import MeasureView, measures_page
@@ -53,7 +46,7 @@ class Measure:
     shift_run_length: int
     trend_run_length: int
     team_id: strawberry.Private[str]
-    as_of_chart: strawberry.Private[dict[str, Any] | None] = None
+    as_of_chart: strawberry.Private[ChartView | None] = None
 
     @strawberry.field
     async def team(self, info: Info[Context, None]) -> Team:
@@ -63,9 +56,9 @@ class Measure:
     async def spc(self, info: Info[Context, None]) -> SpcChart:
         if self.as_of_chart is not None:
             return spc_chart(self.as_of_chart)
-        doc = await info.context.charts.load(str(self.id))
-        info.context.depend(f"s:{self.id}", doc["position"] if doc else None)
-        return spc_chart(doc or empty_chart(self.chart_type.value))
+        view = await info.context.charts.load(str(self.id))
+        info.context.depend(f"s:{self.id}", view.position if view else None)
+        return spc_chart(view or empty(self.chart_type))
 
     @strawberry.field(description="Its owner, how it is counted and its external codes; null until specified.")
     async def specification(self, info: Info[Context, None]) -> LazySpecification | None:
@@ -82,9 +75,9 @@ class Measure:
     @classmethod
     def from_view(cls, v: MeasureView) -> Measure:
         target = v.target if v.target is None or math.isfinite(v.target) else None
-        return cls(id=strawberry.ID(v.id), name=v.name, kind=MeasureKind[v.kind],
-                   improvement_direction=ImprovementDirection[v.direction], chart_type=ChartType[v.chart_type],
-                   frequency=Frequency[v.frequency], unit=v.unit, target=target,
+        return cls(id=strawberry.ID(v.id), name=v.name, kind=MeasureKind(v.kind),
+                   improvement_direction=ImprovementDirection(v.direction), chart_type=ChartType(v.chart_type),
+                   frequency=Frequency(v.frequency), unit=v.unit, target=target,
                    shift_run_length=v.shift_run_length, trend_run_length=v.trend_run_length, team_id=v.team_id,
                    as_of_chart=v.chart)
 
@@ -107,12 +100,12 @@ class DefineMeasureInput:
     name: str
     kind: MeasureKind
     improvement_direction: ImprovementDirection
-    chart_type: ChartType = ChartType.XMR
-    frequency: Frequency = Frequency.MONTH
+    chart_type: ChartType | None = ChartType.XMR   # nullable with a default, as the contract writes them:
+    frequency: Frequency | None = Frequency.MONTH  # an explicit null means the default
     unit: str | None = None
     target: float | None = None
-    shift_run_length: int = 6
-    trend_run_length: int = 6
+    shift_run_length: int | None = 6
+    trend_run_length: int | None = 6
 
 
 @strawberry.type
@@ -240,9 +233,10 @@ class MeasureMutations:
         ctx = info.context
         definition = MeasureDefinition(
             team_id=str(input.team_id), name=input.name, kind=input.kind.value,
-            direction=input.improvement_direction.value, chart_type=input.chart_type.value,
-            frequency=input.frequency.value, unit=input.unit, target=input.target,
-            shift_run_length=input.shift_run_length, trend_run_length=input.trend_run_length)
+            direction=input.improvement_direction.value, chart_type=(input.chart_type or ChartType.XMR).value,
+            frequency=(input.frequency or Frequency.MONTH).value, unit=input.unit, target=input.target,
+            shift_run_length=6 if input.shift_run_length is None else input.shift_run_length,
+            trend_run_length=6 if input.trend_run_length is None else input.trend_run_length)
         try:
             measure_id, position = await commands.define_measure(ctx.services, ctx.command(), definition)
         except DomainError as e:

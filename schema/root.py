@@ -1,4 +1,4 @@
-"""The root schema: merges each feature's queries and mutations, and sets the execution limits."""
+"""The root schema: merges each feature's queries, mutations and subscriptions, and sets the execution limits."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.tools import merge_types
 
 from schema.actions import ActionMutations, ActionQueries
+from schema.assurance import AssuranceMutations, AssuranceQueries
 from schema.escalations import EscalationMutations, EscalationQueries
 from schema.executor import Executor
 from schema.feedback import FeedbackMutations, FeedbackQueries
@@ -15,12 +16,13 @@ from schema.huddles import HuddleMutations, HuddleQueries
 from schema.inputs import compile_inputs
 from schema.measures import MeasureBrowsing, MeasureMutations, MeasureQueries
 from schema.planning import PlanningMutations, PlanningQueries
+from schema.subscriptions import Subscription
 from schema.teams import TeamMutations, TeamQueries
 
 Query = merge_types("Query", (MeasureQueries, MeasureBrowsing, HistoryQueries, TeamQueries, FeedbackQueries,
-                              PlanningQueries, ActionQueries, HuddleQueries, EscalationQueries))
+                              PlanningQueries, ActionQueries, HuddleQueries, EscalationQueries, AssuranceQueries))
 Mutation = merge_types("Mutation", (TeamMutations, MeasureMutations, FeedbackMutations, PlanningMutations,
-                                    ActionMutations, HuddleMutations, EscalationMutations))
+                                    ActionMutations, HuddleMutations, EscalationMutations, AssuranceMutations))
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -34,7 +36,7 @@ LIMIT_RULES = [*QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
 
 def build_schema() -> strawberry.Schema:
     """The schema's types and resolvers (its SDL is `build_schema().as_str()`)."""
-    return strawberry.Schema(query=Query, mutation=Mutation)
+    return strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription)
 
 
 def build_executor(*, introspection: bool = True) -> Executor:

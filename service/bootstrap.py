@@ -7,13 +7,15 @@ from dataclasses import dataclass, field
 
 import asyncpg
 
+from domain.control.action import Action
+from projections.assurance import AssuranceProjection
 from projections.base import Projection
 from projections.catalog import CatalogProjection
-from projections.charts.projection import SpcProjection
 from projections.control.projection import ControlProjection
 from projections.erasures import ErasureProjection
 from projections.feedback import FeedbackProjection
 from projections.planning import PlanningProjection
+from projections.spc.projection import SpcProjection
 from service.audit.personal_data import PersonalDataVault
 from service.auth.identity import OidcIssuer, TokenService, load_or_create_secret
 from service.eventstore import EventCodec, EventStore
@@ -24,10 +26,13 @@ from service.eventstore.repository import Repository
 from service.reads.versions import VersionProbe
 from service.settings import Settings
 
+# Events of other aggregates that put notes on the charts of the measures they name (see projections/spc/annotations).
+CHART_NOTES = (Action.ActionCreated, Action.ActionCompleted)
+
 
 def make_projections() -> list[Projection]:
-    return [CatalogProjection(), SpcProjection(), FeedbackProjection(), ErasureProjection(), PlanningProjection(),
-            ControlProjection()]
+    return [CatalogProjection(), SpcProjection(annotating=CHART_NOTES), FeedbackProjection(), ErasureProjection(),
+            PlanningProjection(), ControlProjection(), AssuranceProjection()]
 
 
 @dataclass

@@ -13,18 +13,12 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.control.rules import calendar_day, invalid, invalid_state, required
+from domain.control.vocabulary import AnnotationKind
 
 MAX_TITLE = 300
 MAX_OWNER = 200
 MAX_TEXT = 2000
 MAX_SOURCE = 200
-
-
-class ChartNote(StrEnum):
-    """The kind of note an action puts on its measure's chart: the contract's AnnotationKind.ACTION (the SPC
-    projection reads `.value`; once the shared vocabulary lands, this is that enum's member)."""
-
-    ACTION = "ACTION"
 
 
 class ActionStatus(StrEnum):
@@ -57,8 +51,8 @@ class Action(Aggregate):
         measure_id: str | None     # set when the source is a measure of the team: the action notes its chart
         created_on: str            # the day it was agreed, in the service's time zone
 
-        def chart_annotation(self) -> tuple[Sequence[str], str, ChartNote, str]:
-            return ((self.measure_id,) if self.measure_id else (), self.created_on, ChartNote.ACTION,
+        def chart_annotation(self) -> tuple[Sequence[str], str, AnnotationKind, str]:
+            return ((self.measure_id,) if self.measure_id else (), self.created_on, AnnotationKind.ACTION,
                     f"Action agreed: {self.title} (due {self.due_date})")
 
     class ActionCompleted(Aggregate.Event):
@@ -67,8 +61,8 @@ class Action(Aggregate):
         measure_id: str | None
         completed_on: str
 
-        def chart_annotation(self) -> tuple[Sequence[str], str, ChartNote, str]:
-            return ((self.measure_id,) if self.measure_id else (), self.completed_on, ChartNote.ACTION,
+        def chart_annotation(self) -> tuple[Sequence[str], str, AnnotationKind, str]:
+            return ((self.measure_id,) if self.measure_id else (), self.completed_on, AnnotationKind.ACTION,
                     f"Action done: {self.title}. Evidence: {self.evidence}")
 
     class ActionCancelled(Aggregate.Event):

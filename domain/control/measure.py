@@ -19,14 +19,15 @@ from domain.control.observations import (
     ObservationIn,
     check_observation,
 )
+from domain.control.vocabulary import ChartType, Direction, Frequency, MeasureKind
 from domain.errors import DomainError, InvalidInput
 from domain.planning.team import clean_name
 from domain.text import check_text
 
-KINDS = ("OUTCOME", "PROCESS", "STRUCTURE", "BALANCING")
-DIRECTIONS = ("INCREASE", "DECREASE", "NEITHER")
-CHART_TYPES = ("XMR", "RUN", "P", "U", "C", "G", "T")
-FREQUENCIES = ("DAY", "WEEK", "MONTH", "QUARTER")
+KINDS = tuple(MeasureKind)
+DIRECTIONS = tuple(Direction)
+CHART_TYPES = tuple(ChartType)
+FREQUENCIES = tuple(Frequency)
 RUN_LENGTHS = range(6, 9)
 MAX_REASON = 2000
 

@@ -1,9 +1,9 @@
-"""SPC engine: XmR, run and attribute charts with the NHS "Making Data Count" rules (numpy + numba)."""
+"""SPC: the engine (numba kernels that chart many measures in one call), the fold of a measure's events into its
+series, the stored chart document, and the projection that keeps spc_series."""
 
 from __future__ import annotations
 
-from projections.spc.batch import compute_xmr_batch
-from projections.spc.engine import ChartResult, compute_chart
+from projections.spc.engine import ChartBatch, ChartResult, chart_batch, compute_chart
 from projections.spc.runs import RunAnalysis
 from projections.spc.settings import (
     RULE_NAMES,
@@ -16,11 +16,12 @@ from projections.spc.settings import (
 __all__ = [
     "RULE_NAMES",
     "VARIATION_NAMES",
+    "ChartBatch",
     "ChartResult",
     "ChartSettings",
     "ChartType",
     "Direction",
     "RunAnalysis",
+    "chart_batch",
     "compute_chart",
-    "compute_xmr_batch",
 ]

@@ -1,69 +1,194 @@
-"""compute_chart: one measure's centre, limits, rule flags, variation and icons."""
+"""chart_batch: many measures' charts from flat columns in one kernel call; compute_chart is a batch of one."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 
 import numpy as np
 
-from projections.spc.icons import assurance_icon, variation_icon
-from projections.spc.kernels import classify, flag_series, variation_table, zones
-from projections.spc.limits import T_EXPONENT, back_transform_t, period_lines
-from projections.spc.runs import RunAnalysis, analyse_runs
-from projections.spc.settings import FEW_CROSSINGS, LONG_RUN, ChartSettings, ChartType
+from domain.control.vocabulary import AssuranceIcon, VariationIcon
+from projections.spc.chart_kernel import LINES, STATUS, chart_all
+from projections.spc.runs import RunAnalysis, crossings_min
+from projections.spc.settings import (
+    CONCERN,
+    FEW_CROSSINGS,
+    IMPROVEMENT,
+    NEITHER_HIGH,
+    NEITHER_LOW,
+    PARAMS,
+    RUN,
+    XMR,
+    ChartSettings,
+)
+
+_KIND = PARAMS.index("kind")
+# Variation icons by (direction + 1, last point's variation code), as indices into _ICONS (the kernel: -1 for none).
+_ICONS = (VariationIcon.COMMON_CAUSE, VariationIcon.IMPROVEMENT_HIGH, VariationIcon.IMPROVEMENT_LOW,
+          VariationIcon.CONCERN_HIGH, VariationIcon.CONCERN_LOW, VariationIcon.NEITHER_HIGH,
+          VariationIcon.NEITHER_LOW)
+_ICON_TABLE = np.zeros((3, 5), dtype=np.int8)
+for _d in range(3):
+    _high = _d == 2  # direction INCREASE
+    _ICON_TABLE[_d, IMPROVEMENT] = 1 if _high else 2
+    _ICON_TABLE[_d, CONCERN] = 4 if _high else 3
+    _ICON_TABLE[_d, NEITHER_HIGH] = 5
+    _ICON_TABLE[_d, NEITHER_LOW] = 6
+_ASSURANCES = (AssuranceIcon.CONSISTENT_PASS, AssuranceIcon.CONSISTENT_FAIL, AssuranceIcon.HIT_AND_MISS)
+
+
+class ChartResult:
+    """One measure's chart: its columns are views into its batch's; the moving ranges (not stored) are worked out
+    when first asked for."""
+
+    __slots__ = ("_mr", "_phase_starts", "_xmr", "assurance_icon", "lines", "rules", "runs", "values", "variation",
+                 "variation_icon")
+
+    def __init__(self, values: np.ndarray, lines: np.ndarray, rules: np.ndarray, variation: np.ndarray,
+                 variation_icon: VariationIcon | None, assurance_icon: AssuranceIcon | None, runs: RunAnalysis | None,
+                 xmr: bool, phase_starts: np.ndarray) -> None:
+        self.values, self.lines, self.rules, self.variation = values, lines, rules, variation
+        self.variation_icon, self.assurance_icon, self.runs = variation_icon, assurance_icon, runs
+        self._xmr, self._phase_starts = xmr, phase_starts
+        self._mr: np.ndarray | None = None
+
+    centre = property(lambda self: self.lines[0])
+    upper_limit = property(lambda self: self.lines[1])
+    lower_limit = property(lambda self: self.lines[2])
+    upper_two_sigma = property(lambda self: self.lines[3])
+    lower_two_sigma = property(lambda self: self.lines[4])
+    upper_one_sigma = property(lambda self: self.lines[5])
+    lower_one_sigma = property(lambda self: self.lines[6])
+    moving_range_ucl = property(lambda self: self.lines[7])
+
+    @property
+    def moving_range(self) -> np.ndarray:
+        """XmR charts: |x[i] - x[i-1]| within each phase; a phase's first point has none."""
+        if self._mr is None:
+            mr = np.full(self.values.shape[0], np.nan)
+            if self._xmr and mr.size:
+                mr[1:] = np.abs(np.diff(self.values))
+                mr[self._phase_starts] = np.nan
+            self._mr = mr
+        return self._mr
 
 
 @dataclass(frozen=True, slots=True)
-class ChartResult:
+class ChartBatch:
+    """Flat output columns of a batch (series t is offsets[t]:offsets[t+1]), lines per segment (see chart_kernel),
+    icons and run analyses."""
+
+    offsets: np.ndarray
+    kinds: np.ndarray
     values: np.ndarray
-    centre: np.ndarray
-    upper_limit: np.ndarray
-    lower_limit: np.ndarray
-    upper_two_sigma: np.ndarray
-    lower_two_sigma: np.ndarray
-    upper_one_sigma: np.ndarray
-    lower_one_sigma: np.ndarray
-    moving_range: np.ndarray
-    moving_range_ucl: np.ndarray
     rules: np.ndarray
     variation: np.ndarray
-    variation_icon: str | None
-    assurance_icon: str | None
-    runs: RunAnalysis | None
+    seg_lines: np.ndarray
+    seg_start: np.ndarray
+    seg_offsets: np.ndarray
+    seg_end: np.ndarray
+    variation_icons: np.ndarray  # index into _ICONS, -1 for none
+    assurance_icons: np.ndarray  # index into _ASSURANCES, -1 for none
+    status: np.ndarray  # per series, as chart_kernel writes it
+    crossings_min: np.ndarray  # run charts: Anhøj's minimum of crossings; -1 for other charts
+
+    def __len__(self) -> int:
+        return self.offsets.shape[0] - 1
+
+    def lines(self, t: int) -> np.ndarray:
+        """Series t's lines per point: rows as chart_kernel's seg_lines."""
+        a, b = int(self.offsets[t]), int(self.offsets[t + 1])
+        k0, k1 = int(self.seg_offsets[t]), int(self.seg_offsets[t + 1])
+        if k1 - k0 == b - a:  # a segment per point (P and U charts, or phases of one point)
+            return self.seg_lines[:, k0:k1]
+        return np.repeat(self.seg_lines[:, k0:k1], self.seg_end[k0:k1] - self.seg_start[k0:k1], axis=1)
+
+    def result(self, t: int) -> ChartResult:
+        a, b = int(self.offsets[t]), int(self.offsets[t + 1])
+        k0, k1 = int(self.seg_offsets[t]), int(self.seg_offsets[t + 1])
+        icon, assurance = int(self.variation_icons[t]), int(self.assurance_icons[t])
+        return ChartResult(self.values[a:b], self.lines(t), self.rules[a:b], self.variation[a:b],
+                           _ICONS[icon] if icon >= 0 else None, _ASSURANCES[assurance] if assurance >= 0 else None,
+                           self.run_analysis(t), bool(self.kinds[t] == XMR), self.seg_start[k0:k1] - a)
+
+    def run_analysis(self, t: int) -> RunAnalysis | None:
+        fewest = int(self.crossings_min[t])
+        if fewest < 0:
+            return None
+        _, useful, longest, run_max, crossings, _ = self.status[t].tolist()
+        return RunAnalysis(useful, longest, run_max, crossings, fewest, longest > run_max or crossings < fewest)
 
 
-def _table(settings: ChartSettings) -> np.ndarray:
-    return variation_table(settings.direction_code, settings.improvement_wins_conflict)
+def chart_batch(values: np.ndarray, denominators: np.ndarray, offsets: np.ndarray, params: np.ndarray,
+                limit_constants: np.ndarray, targets: np.ndarray, cut_days: np.ndarray | None = None,
+                cut_counts: np.ndarray | None = None, *, sources: np.ndarray | None = None,
+                days: np.ndarray | None = None) -> ChartBatch:
+    """Chart every series in one kernel call. Series t has offsets[t+1] - offsets[t] points in period order, read
+    from values (numerators for P and U, over denominators; denominators are read for P and U only) and days
+    from sources[t] on (default: offsets[t], the columns are the series one after another; days default to each
+    point's index). params[t] is its settings' `row`, limit_constants[t] their constant, targets[t] the target in
+    force at its last point (NaN: none); its phases start at the first point on or after each of
+    cut_days[t, :cut_counts[t]] (rising)."""
+    s = offsets.shape[0] - 1
+    if cut_days is None or cut_counts is None:
+        cut_days, cut_counts = np.zeros((s, 0), dtype=np.int64), np.zeros(s, dtype=np.int64)
+    _check(values, denominators, offsets, params, sources)
+    src = offsets[:-1] if sources is None else sources
+    if days is None:  # a point's index within its series (the columns must then be the series one after another)
+        if sources is not None:
+            raise ValueError("series read from sources need their days")
+        days = np.arange(values.shape[0], dtype=np.int64) - np.repeat(offsets[:-1], np.diff(offsets))
+    n = int(offsets[-1])
+    plotted = np.empty(n)
+    rules = np.empty(n, dtype=np.uint8)
+    variation = np.empty(n, dtype=np.int8)
+    seg_lines = np.empty((LINES, n))
+    seg_start = np.empty(n, dtype=np.int64)
+    seg_offsets = np.empty(s + 1, dtype=np.int64)
+    status = np.empty((s, STATUS), dtype=np.int64)
+    icons = np.empty(s, dtype=np.int8)
+    assurances = np.empty(s, dtype=np.int8)
+    bad = chart_all(values, denominators, days, src, offsets, cut_days, cut_counts, params, limit_constants,
+                    targets, _ICON_TABLE, plotted, rules, variation, seg_lines, seg_start, seg_offsets, status,
+                    icons, assurances)
+    if bad:
+        raise ValueError("values must be finite; denominators (P and U charts) positive and finite")
+    fewest = _run_analyses(params, offsets, status, rules)
+    segments = int(seg_offsets[-1])
+    seg_end = np.empty(segments, dtype=np.int64)  # segments cover their series without gaps
+    seg_end[:-1], seg_end[-1:] = seg_start[1:segments], n
+    return ChartBatch(offsets, params[:, _KIND], plotted, rules, variation, seg_lines, seg_start, seg_offsets,
+                      seg_end, icons, assurances, status, fewest)
 
 
-def _periods(n: int, phase_starts: Sequence[int], baseline_points: int) -> list[tuple[int, int, int, int]]:
-    """(calc start, calc end, first point, end point) per phase; a baseline is one period applied to all."""
-    if n == 0:
-        return []
-    if baseline_points > 0:
-        return [(0, min(baseline_points, n), 0, n)]
-    cuts = sorted({int(p) for p in phase_starts if 0 < int(p) < n})
-    bounds = [0, *cuts, n]
-    return [(a, b, a, b) for a, b in pairwise(bounds)]
+def _check(values: np.ndarray, denominators: np.ndarray, offsets: np.ndarray, params: np.ndarray,
+           sources: np.ndarray | None) -> None:
+    if values.ndim != 1 or denominators.shape != values.shape or offsets.ndim != 1 or offsets.size < 1:
+        raise ValueError("values and denominators must be one-dimensional and of one length")
+    if offsets[0] != 0 or (np.diff(offsets) < 0).any():
+        raise ValueError("offsets must rise from 0")
+    if sources is not None and sources.size and (sources.min() < 0 or
+                                                 (sources + np.diff(offsets)).max() > values.size):
+        raise ValueError("every series must lie within the values")
+    if sources is None and offsets[-1] != values.size:
+        raise ValueError("offsets must end at len(values)")
+    if params.shape[0] != offsets.size - 1:
+        raise ValueError("one row of parameters per series")
 
 
-def _checked(settings: ChartSettings, values: np.ndarray, den: np.ndarray | None) -> tuple[np.ndarray, ...]:
-    x = np.ascontiguousarray(values, dtype=np.float64)
-    if x.ndim != 1:
-        raise ValueError("values must be one-dimensional")
-    if not np.all(np.isfinite(x)):
-        raise ValueError("values must be finite")
-    if settings.chart_type in (ChartType.P, ChartType.U):
-        if den is None:
-            raise ValueError(f"{settings.chart_type.value} charts need denominators")
-        d = np.ascontiguousarray(den, dtype=np.float64)
-        if d.shape != x.shape or not np.all(np.isfinite(d)) or np.any(d <= 0):
-            raise ValueError("denominators must be positive, finite and one per value")
-        return x, d
-    return x, None
+def _run_analyses(params: np.ndarray, offsets: np.ndarray, status: np.ndarray, rules: np.ndarray) -> np.ndarray:
+    """Anhøj's crossings minimum is an exact binomial quantile (integers too big for the kernel): one per distinct
+    count of useful observations, then too few crossings flagged on the last phase of each run chart. Answers the
+    minimum per series (-1: not a run chart, or an empty one)."""
+    fewest = np.full(len(params), -1, dtype=np.int64)
+    run = np.flatnonzero((params[:, _KIND] == RUN) & (np.diff(offsets) > 0))
+    if run.size:
+        useful = status[run, 1]
+        distinct, where = np.unique(useful, return_inverse=True)
+        fewest[run] = np.array([crossings_min(int(u)) for u in distinct], dtype=np.int64)[where]
+        for t in run[status[run, 4] < fewest[run]].tolist():
+            rules[offsets[t] + status[t, 5] : offsets[t + 1]] |= FEW_CROSSINGS
+    return fewest
 
 
 def compute_chart(
@@ -75,117 +200,25 @@ def compute_chart(
     baseline_points: int = 0,
     targets: np.ndarray | None = None,
 ) -> ChartResult:
-    """Chart one measure whose points are already in period order (see SPC-RULES.md for the rules)."""
-    raw, den = _checked(settings, values, denominators)
-    n = raw.shape[0]
-    kind = settings.chart_type
-    plotted = raw / den if den is not None else raw.copy()
-    # the rules see T charts on the transformed scale, where the times are roughly symmetric
-    rule_x = raw ** (1.0 / T_EXPONENT) if kind is ChartType.T else plotted
-    calc_x = rule_x if kind is ChartType.T else raw
-    periods = _periods(n, phase_starts, baseline_points)
-    if kind is ChartType.RUN:
-        return _run_chart(settings, plotted, periods)
-
-    lines = np.full((7, n), np.nan)
-    mr = np.full(n, np.nan)
-    mr_ucl = np.full(n, np.nan)
-    active = np.zeros(n, dtype=bool)
-    brk_run = np.zeros(n, dtype=np.bool_)
-    for s, e, a, b in periods:
-        block, _, ucl_mr = period_lines(settings, calc_x, den, s, e, a, b)
-        if kind is ChartType.XMR:
-            mr[a + 1 : b] = np.abs(np.diff(plotted[a:b]))
-        if e - s < settings.min_points:
-            # too few points to trust limits: keep the centre line only, no rules for this period
-            lines[0, a:b] = block[0]
-            continue
-        lines[:, a:b] = block
-        active[a:b] = True
-        if kind is ChartType.XMR:
-            mr_ucl[a:b] = ucl_mr
-        if a > 0 and not settings.rules_cross_recalculation:
-            brk_run[a] = True
-
-    z = np.zeros(n, dtype=np.uint8)
-    zones(rule_x, *lines[:5], settings.two_sigma_counts_beyond_limits, z)
-    z[~active] = 0
-    # inactive points break every run; only shifts and two-of-three may be kept from crossing phases
-    brk_trend = ~active
-    brk_trend[1:] |= ~active[:-1]
-    brk_run |= brk_trend
-    hi = np.zeros(n, dtype=np.uint8)
-    lo = np.zeros(n, dtype=np.uint8)
-    flag_series(
-        rule_x, z, brk_run, brk_trend, 0, n, settings.shift_run_length, settings.trend_run_length, hi, lo
-    )
-    hi[~active] = 0
-    lo[~active] = 0
-    rules = np.zeros(n, dtype=np.uint8)
-    variation = np.zeros(n, dtype=np.int8)
-    classify(hi, lo, z, 0, n, _table(settings), rules, variation)
-
-    if kind is ChartType.T:
-        lines = back_transform_t(lines)
-    last_active = n > 0 and bool(active[-1])
-    target = math.nan if targets is None or n == 0 else float(targets[-1])
-    return ChartResult(
-        values=plotted,
-        centre=lines[0],
-        upper_limit=lines[1],
-        lower_limit=lines[2],
-        upper_two_sigma=lines[3],
-        lower_two_sigma=lines[4],
-        upper_one_sigma=lines[5],
-        lower_one_sigma=lines[6],
-        moving_range=mr,
-        moving_range_ucl=mr_ucl,
-        rules=rules,
-        variation=variation,
-        variation_icon=variation_icon(settings, int(variation[-1])) if last_active else None,
-        assurance_icon=assurance_icon(settings, target, lines[2, -1], lines[1, -1]) if last_active else None,
-        runs=None,
-    )
+    """Chart one measure whose points are already in period order (see SPC-RULES.md): a batch of one."""
+    x = np.ascontiguousarray(values, dtype=np.float64)
+    if x.ndim != 1:
+        raise ValueError("values must be one-dimensional")
+    ratio = settings.chart_type in ("P", "U")
+    if ratio and denominators is None:
+        raise ValueError(f"{settings.chart_type.value} charts need denominators")
+    den = np.ascontiguousarray(denominators, dtype=np.float64) if ratio else x
+    n = x.shape[0]
+    cuts = np.array([sorted({int(p) for p in phase_starts if 0 < int(p) < n})], dtype=np.int64)
+    target = np.nan if targets is None or n == 0 else float(targets[-1])
+    batch = chart_batch(x, den, np.array([0, n], dtype=np.int64),
+                        np.array([settings.row(baseline_points)], dtype=np.int64),
+                        np.array([settings.limit_constant]), np.array([target]), cuts,
+                        np.array([cuts.shape[1]], dtype=np.int64))
+    return batch.result(0)
 
 
-def _run_chart(
-    settings: ChartSettings, plotted: np.ndarray, periods: list[tuple[int, int, int, int]]
-) -> ChartResult:
-    """Median centre line per phase; Anhøj rules on the latest phase (the one in force)."""
-    n = plotted.shape[0]
-    centre = np.full(n, np.nan)
-    for s, e, a, b in periods:
-        centre[a:b] = np.median(plotted[s:e]) if e > s else np.nan
-    rules = np.zeros(n, dtype=np.uint8)
-    variation = np.zeros(n, dtype=np.int8)
-    runs = None
-    if n > 0:
-        a = periods[-1][2]
-        runs, long_mask = analyse_runs(plotted[a:], centre[a:])
-        rules[a:][long_mask] |= LONG_RUN
-        if runs.crossings < runs.crossings_min:
-            rules[a:] |= FEW_CROSSINGS
-        # only a long run has a side, so only it can be improvement or concern
-        side = np.where(plotted > centre, 1, 2).astype(np.uint8)
-        hi = np.where(((rules & LONG_RUN) != 0) & (side == 1), LONG_RUN, 0).astype(np.uint8)
-        lo = np.where(((rules & LONG_RUN) != 0) & (side == 2), LONG_RUN, 0).astype(np.uint8)
-        dummy = np.zeros(n, dtype=np.uint8)
-        classify(hi, lo, side, 0, n, _table(settings), dummy, variation)
-    nan = np.full(n, np.nan)
-    return ChartResult(
-        values=plotted,
-        centre=centre,
-        upper_limit=nan,
-        lower_limit=nan.copy(),
-        upper_two_sigma=nan.copy(),
-        lower_two_sigma=nan.copy(),
-        upper_one_sigma=nan.copy(),
-        lower_one_sigma=nan.copy(),
-        moving_range=nan.copy(),
-        moving_range_ucl=nan.copy(),
-        rules=rules,
-        variation=variation,
-        variation_icon=None,
-        assurance_icon=None,
-        runs=runs,
-    )
+def warm_up() -> None:
+    """Compile (or load from numba's cache) the kernel now. On a cold cache that takes seconds, which the first
+    batch of a projection would otherwise spend while readers wait for their writes."""
+    compute_chart(ChartSettings(), np.arange(2.0))

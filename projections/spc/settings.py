@@ -1,26 +1,10 @@
-"""Chart settings, enums and the bit/variation codes shared by the SPC engine."""
+"""Chart settings and the bit/variation codes the SPC kernels compute with (the words are the domain's)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 
-
-class ChartType(str, Enum):  # noqa: UP042 - the public API is a str Enum
-    XMR = "XMR"
-    RUN = "RUN"
-    P = "P"
-    U = "U"
-    C = "C"
-    G = "G"
-    T = "T"
-
-
-class Direction(str, Enum):  # noqa: UP042
-    INCREASE = "INCREASE"
-    DECREASE = "DECREASE"
-    NEITHER = "NEITHER"
-
+from domain.control.vocabulary import ChartType, Direction, PointVariation, SpcRule
 
 # Rule bits in ChartResult.rules (bit i -> RULE_NAMES[i]).
 SINGLE_POINT = 1
@@ -29,7 +13,10 @@ TREND = 4
 TWO_OF_THREE = 8
 LONG_RUN = 16
 FEW_CROSSINGS = 32
-RULE_NAMES = ("SINGLE_POINT", "SHIFT", "TREND", "TWO_OF_THREE", "LONG_RUN", "FEW_CROSSINGS")
+# Explicit, not the enum's order: stored chart documents hold these bits, so they must never move.
+RULES = (SpcRule.SINGLE_POINT, SpcRule.SHIFT, SpcRule.TREND, SpcRule.TWO_OF_THREE, SpcRule.LONG_RUN,
+         SpcRule.FEW_CROSSINGS)
+RULE_NAMES = tuple(r.value for r in RULES)
 
 # Variation codes in ChartResult.variation (code -> VARIATION_NAMES[code]).
 COMMON_CAUSE = 0
@@ -37,7 +24,15 @@ IMPROVEMENT = 1
 CONCERN = 2
 NEITHER_HIGH = 3
 NEITHER_LOW = 4
-VARIATION_NAMES = ("COMMON_CAUSE", "IMPROVEMENT", "CONCERN", "NEITHER_HIGH", "NEITHER_LOW")
+VARIATIONS = (PointVariation.COMMON_CAUSE, PointVariation.IMPROVEMENT, PointVariation.CONCERN,
+              PointVariation.NEITHER_HIGH, PointVariation.NEITHER_LOW)
+VARIATION_NAMES = tuple(v.value for v in VARIATIONS)
+
+# Chart type and direction codes inside the kernels.
+KIND_CODES = {ChartType.XMR: 0, ChartType.RUN: 1, ChartType.P: 2, ChartType.U: 3, ChartType.C: 4, ChartType.G: 5,
+              ChartType.T: 6}
+XMR, RUN, P, U, C, G, T = range(7)
+DIRECTION_CODES = {Direction.INCREASE: 1, Direction.DECREASE: -1, Direction.NEITHER: 0}
 
 SCREEN_MODES = ("off", "mr", "mr_and_mean")
 MR_UCL_CONSTANT = 3.267
@@ -84,4 +79,16 @@ class ChartSettings:
 
     @property
     def direction_code(self) -> int:
-        return {Direction.INCREASE: 1, Direction.DECREASE: -1, Direction.NEITHER: 0}[self.direction]
+        return DIRECTION_CODES[self.direction]
+
+    def row(self, baseline_points: int = 0) -> tuple[int, ...]:
+        """The settings as one row of the batch kernel's parameter matrix (columns: PARAMS)."""
+        return (KIND_CODES[self.chart_type], DIRECTION_CODES[self.direction], self.shift_run_length,
+                self.trend_run_length, self.min_points, int(self.two_sigma_counts_beyond_limits),
+                int(self.improvement_wins_conflict), self.screen_code, int(self.rules_cross_recalculation),
+                baseline_points, int(self.assurance_target_on_limit_counts))
+
+
+# Columns of the parameter matrix, one row per series (ChartSettings.row); the limit constant goes beside it.
+PARAMS = ("kind", "direction", "shift", "trend", "min_points", "count_beyond", "improvement_wins", "screen",
+          "rules_cross", "baseline", "target_on_limit")

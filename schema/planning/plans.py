@@ -18,8 +18,8 @@ from projections.planning.projection import PlanningProjection
 from schema.context import Context
 from schema.errors import UserError, user_error
 from schema.measures import Measure
+from schema.spc import MeasureKind
 from schema.teams import Team, load_team
-from schema.types import MeasureKind
 from service.auth.permissions import allowed
 from service.commands import planning as commands
 from service.reads import planning as reads

@@ -85,6 +85,17 @@ POLICY: dict[str, dict[Role, Scope]] = {
     "escalation_levels.configure": {R.SENIOR_LEADER: ANY},
     "control.people.read": {role: scope for role, scope in READERS.items()
                             if role not in (R.SERVICE_USER, R.INTEGRATION)},
+    # assurance: audits, their programme, inspections, guidance and its assessments, fishbone diagrams
+    "audit.run": {R.TEAM_LEADER: TEAM, R.SENIOR_CLINICIAN: TEAM},
+    "audit.cases.record": {R.TEAM_LEADER: TEAM, R.SENIOR_CLINICIAN: TEAM, R.TEAM_MEMBER: TEAM,
+                           R.SERVICE_USER: TEAM},
+    "audit.programme.manage": {R.TEAM_LEADER: TEAM, R.SENIOR_CLINICIAN: TEAM},
+    "inspection.record": {R.SENIOR_LEADER: ANY, R.TEAM_LEADER: TEAM, R.SENIOR_CLINICIAN: TEAM},
+    "guidance.register": {R.SENIOR_LEADER: ANY, R.TEAM_LEADER: TEAM, R.SENIOR_CLINICIAN: TEAM},
+    "assessment.assess": {R.TEAM_LEADER: TEAM, R.SENIOR_CLINICIAN: TEAM},
+    "fishbone.draw": {R.TEAM_LEADER: TEAM, R.SENIOR_CLINICIAN: TEAM, R.TEAM_MEMBER: TEAM, R.SERVICE_USER: TEAM},
+    "assurance.read": {R.ADMIN: ANY, R.SENIOR_LEADER: ANY, R.AUDITOR: ANY, R.TEAM_LEADER: TEAM,
+                       R.SENIOR_CLINICIAN: TEAM, R.TEAM_MEMBER: TEAM, R.SERVICE_USER: TEAM},
 }
 
 

@@ -10,12 +10,13 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from schema.graphiql import graphiql_page, graphiql_routes
 from schema.http import GraphQLEndpoint
 from schema.persisted import PersistedDocuments
 from schema.root import build_executor
+from schema.websocket import GraphQLWebSocket
 from service import tracing
 from service.bootstrap import start_services
 from service.edge.http import AFTER_HEADER, POSITION_HEADER, REQUEST_ID_HEADER
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     metrics.add_source(cache_metrics(graphql.cache))
     routes = [
         Route("/graphql", graphql.handle, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", GraphQLWebSocket(graphql.executor).handle),
         Route("/ingest/observations", ingest_observations.handle, methods=["POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),

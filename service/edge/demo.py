@@ -1,5 +1,6 @@
 """A realistic demo organisation: directorates and teams, a family of measures, three years of monthly and two of
-daily data, and its planning (service/edge/demo_planning.py)."""
+daily data, its planning (service/edge/demo_planning.py), control and assurance (demo_control.py,
+demo_assurance.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from service.bootstrap import Services
 from service.commands.context import CommandContext
 from service.commands.measures import define_measure, recalculate_limits, record_observations
 from service.commands.teams import create_team
+from service.edge.demo_assurance import load_assurance_demo
 from service.edge.demo_control import load_control_demo
 from service.edge.demo_planning import DIRECTORATES, load_planning_demo
 
@@ -89,4 +91,5 @@ async def load_demo(services: Services, seed: int = 7) -> dict[str, str]:
                              "New falls-prevention bundle rolled out on the ward; the process has changed.")
     await load_planning_demo(services, ctx, trust.team_id, directorates, teams, ids)
     await load_control_demo(services, ctx, teams, ids)
+    await load_assurance_demo(services, teams)
     return ids

@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from domain.control.measure import Measure
-from projections.charts.series import chart_document, evolve
+from projections.spc.document import view_of
+from projections.spc.fold import evolve
 from service.auth.identity import Principal
 from service.auth.permissions import authorize
 from service.bootstrap import Services
@@ -34,4 +35,4 @@ async def measure_as_of(services: Services, principal: Principal, measure_id: st
     authorize(principal, "measure.read", d.team_id)
     return MeasureView(measure_id, d.team_id, d.name, d.kind, d.direction, d.chart_type, d.frequency, d.unit,
                        measure.target, d.shift_run_length, d.trend_run_length, records[-1].position,
-                       chart=chart_document(series) if series is not None else None)
+                       chart=view_of(series) if series is not None else None)

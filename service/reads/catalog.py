@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 import asyncpg
-import orjson
 
+from projections.spc.document import ChartView, decode
 from service.auth.identity import Principal
 from service.auth.permissions import allowed
 from service.ids import valid_uuid
@@ -29,7 +29,7 @@ class MeasureView:
     shift_run_length: int
     trend_run_length: int
     position: int = 0                     # of the catalogue row: the version an answer depends on
-    chart: dict[str, Any] | None = None   # set for as-of views, computed from the events
+    chart: ChartView | None = None        # set for as-of views, computed from the events
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,11 +92,11 @@ async def _grouped(pool: asyncpg.Pool, sql: str, ids: list[str], make: Callable[
     return found
 
 
-async def charts_by_measure(pool: asyncpg.Pool, ids: list[str]) -> dict[str, dict[str, Any]]:
-    """Each chart document, with the read model's position for it under "position"."""
+async def charts_by_measure(pool: asyncpg.Pool, ids: list[str]) -> dict[str, ChartView]:
+    """Each stored chart, with the read model's position for it."""
     async with pool.acquire() as conn:
         rows = await conn.fetch("SELECT measure_id, chart, position FROM spc_series WHERE measure_id = ANY($1)", ids)
-    return {r[0]: {**orjson.loads(r[1]), "position": r[2]} for r in rows}
+    return {r[0]: decode(r[1], r[2]) for r in rows}
 
 
 # -- pages (keyset pagination by name, then id: stable while rows are added) ------------------------------------

@@ -175,3 +175,18 @@ async def test_each_mutation_of_one_request_answers_with_the_action_as_it_left_i
     assert data["later"]["action"] == {"status": "OPEN", "dueDate": day(40)}
     assert data["done"]["action"]["status"] == "DONE"
     assert [s["kind"] for s in data["done"]["action"]["history"]] == ["CREATED", "RESCHEDULED", "COMPLETED"]
+
+
+async def test_an_action_on_a_measure_is_noted_on_its_chart_when_agreed_and_when_done(api: Api) -> None:
+    team = await api.create_team("Actions chart ward")
+    measure = await api.define_measure(team)
+    created = await create_action(api, team, title="Falls huddle at shift change", source=measure)
+    await mutate(api, "completeAction", "CompleteActionInput",
+                 {"actionId": created["action"]["id"], "evidence": "Huddle held on every shift for a month"},
+                 "action { id }")
+    chart = await api.gql("query($id: ID!) { measure(id: $id) { spc { annotations { period kind text } } } }",
+                          {"id": measure})
+    notes = chart["measure"]["spc"]["annotations"]
+    assert [n["kind"] for n in notes] == ["ACTION", "ACTION"]
+    assert "Falls huddle at shift change" in notes[0]["text"] and "every shift" in notes[1]["text"]
+    assert all(n["period"] for n in notes)

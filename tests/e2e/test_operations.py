@@ -20,7 +20,8 @@ async def test_health_needs_no_token_and_readiness_reports_each_projection_s_lag
     ready = await api.http.get(f"{api.base}/readyz")
     body = ready.json()
     assert ready.status_code == 200 and body["status"] == "ready"
-    assert set(body["lag"]) == {"catalog", "spc", "feedback", "erasures", "planning", "control"}
+    assert set(body["lag"]) == {"catalog", "spc", "feedback", "erasures", "planning", "control",
+                                 "assurance"}
 
 
 async def test_the_demo_organisation_loads_once_with_charts_that_have_limits(services: Services, api: Api) -> None:
@@ -73,3 +74,34 @@ async def test_the_demo_teams_have_huddles_escalations_and_open_overdue_and_clos
     emergency = await api.gql("query($t: ID!) { escalations(teamId: $t) { level status } }",
                               {"t": teams["Emergency Department"]})
     assert emergency["escalations"] == [{"level": "Directorate", "status": "OPEN"}]
+
+
+async def test_the_demo_ward_has_an_audit_cycle_a_baseline_with_gaps_an_inspection_and_a_fishbone(
+        services: Services, api: Api) -> None:
+    await load_demo(services)
+    await services.wait_for_projections(await services.store.head(), ("catalog", "control", "assurance"))
+    trust = next(e["node"]["id"] for e in (await api.gql("{ teams(first: 500) { edges { node { id name } } } }"))
+                 ["teams"]["edges"] if e["node"]["name"] == TRUST)
+    tree = await api.gql("query($id: ID!) { team(id: $id) { children { children { id name } } } }", {"id": trust})
+    ward = next(t["id"] for d in tree["team"]["children"] for t in d["children"] if t["name"] == "Ward 7 (Respiratory)")
+    data = await api.gql("""query($t: ID!) {
+      auditProgrammes(teamId: $t) { audits { title status audit { id status cases previous { id }
+        criteria { compliance change } findings { id actions { status } } } } }
+      assessments(teamId: $t) { gaps { gapId actions { id } } progress { round met } }
+      inspections(teamId: $t) { ratings { area rating } findings { actions { id } } }
+      fishbones(teamId: $t) { links { kind targetId } categories { causes { text subCauses { text } } } } }""",
+                         {"t": ward}, role="AUDITOR")
+    planned = {a["title"]: a for a in data["auditProgrammes"][0]["audits"]}
+    first, re_audit = planned["Falls prevention audit"], planned["Falls prevention re-audit"]
+    assert (first["status"], re_audit["status"], planned["Oxygen prescribing audit"]["status"]) == (
+        "COMPLETED", "COMPLETED", "DEFERRED")
+    assert re_audit["audit"]["previous"] == {"id": first["audit"]["id"]} and re_audit["audit"]["cases"] == 40
+    assert all(c["change"] is not None for c in re_audit["audit"]["criteria"])
+    assert first["audit"]["findings"][0]["actions"] == [{"status": "DONE"}]
+    assessment = data["assessments"][0]
+    assert [p["round"] for p in assessment["progress"]] == [1, 2]
+    assert assessment["gaps"] and all(g["actions"] for g in assessment["gaps"])
+    assert data["inspections"][0]["findings"][0]["actions"]
+    fishbone = data["fishbones"][0]
+    assert fishbone["links"] == [{"kind": "FINDING", "targetId": first["audit"]["findings"][0]["id"]}]
+    assert any(c["subCauses"] for cat in fishbone["categories"] for c in cat["causes"])

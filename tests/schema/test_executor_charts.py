@@ -13,8 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from projections.spc import RULE_NAMES, VARIATION_NAMES
+from projections.spc.document import ChartView
 from schema.executor import Executor
-from schema.types import SpcChart, spc_chart
+from schema.spc import SpcChart, spc_chart
 
 DOCS: list[dict[str, Any]] = []
 
@@ -23,7 +24,7 @@ DOCS: list[dict[str, Any]] = []
 class Query:
     @strawberry.field
     def chart(self) -> SpcChart:
-        return spc_chart(DOCS[-1])
+        return spc_chart(ChartView(DOCS[-1]))
 
 
 SCHEMA = strawberry.Schema(query=Query)

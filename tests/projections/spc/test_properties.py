@@ -12,7 +12,6 @@ from projections.spc import (
     ChartSettings,
     Direction,
     compute_chart,
-    compute_xmr_batch,
 )
 
 from .reference import reference_flags, reference_lines, reference_variation
@@ -86,15 +85,3 @@ def test_the_numba_rules_equal_the_plain_python_reference(values, direction, shi
         if direction is Direction.NEITHER and high[i] and low[i]:
             expected = "NEITHER_HIGH" if v > line["mean"] else "NEITHER_LOW"
         assert got == expected, i
-
-
-@settings(max_examples=50, deadline=None)
-@given(st.lists(series, min_size=1, max_size=8), st.sampled_from(list(Direction)))
-def test_the_batch_kernel_gives_each_series_what_compute_chart_gives_it(many, direction) -> None:
-    chart = ChartSettings(direction=direction, screen_mr_outliers="mr")
-    offsets = np.cumsum([0] + [len(v) for v in many])
-    rules, variation = compute_xmr_batch(np.concatenate([np.array(v) for v in many]), offsets, chart)
-    for i, values in enumerate(many):
-        one = compute_chart(chart, np.array(values))
-        assert np.array_equal(rules[offsets[i] : offsets[i + 1]], one.rules)
-        assert np.array_equal(variation[offsets[i] : offsets[i + 1]], one.variation)
