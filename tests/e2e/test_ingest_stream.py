@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from service.edge import tabular
-from tests.conftest import Api
+from tests.conftest import Api, serving, settings_for
 from tests.e2e.test_ingest import stored_values, team_with_measures
 
 
@@ -147,3 +147,16 @@ def _day(n: int) -> str:
     from datetime import date, timedelta
 
     return (date(1950, 1, 1) + timedelta(days=n)).isoformat()
+
+
+async def test_a_body_over_the_stream_limit_is_a_413(api: Api, database_url: str) -> None:
+    team, (m1,) = await team_with_measures(api, 1)
+    csv = ("measureId,period,value\n" + "".join(f"{m1},{_day(d)},{d}\n" for d in range(100))).encode()
+    async with serving(settings_for(database_url, max_stream_bytes=1000)) as base:
+        small = Api(base, api.tokens, api.http)
+        declared = await send(small, csv, "text/csv", teams=[team])
+        assert declared.status_code == 413
+        assert "1000 bytes" in declared.json()["error"]["message"]
+        chunked = await send(small, iter([csv[:600], csv[600:]]), "text/csv", teams=[team])
+        assert chunked.status_code == 413
+        assert (await send(small, csv[:900], "text/csv", teams=[team])).status_code == 200
