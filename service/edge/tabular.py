@@ -111,6 +111,8 @@ def split_header(chunk: bytes) -> tuple[list[str], bytes]:
 
 def parse_csv(chunk: bytes, names: list[str], offset: int) -> Chunk:
     """A chunk of CSV data rows (no header), its first row being data row `offset` of the body."""
+    if not chunk:
+        return Chunk(0)
     invalid: dict[int, int] = {}
 
     def on_invalid(row: Any) -> str:

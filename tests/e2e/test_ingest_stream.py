@@ -160,3 +160,13 @@ async def test_a_body_over_the_stream_limit_is_a_413(api: Api, database_url: str
         chunked = await send(small, iter([csv[:600], csv[600:]]), "text/csv", teams=[team])
         assert chunked.status_code == 413
         assert (await send(small, csv[:900], "text/csv", teams=[team])).status_code == 200
+
+
+async def test_a_csv_of_only_a_header_stores_nothing_and_an_empty_one_is_a_400(api: Api) -> None:
+    team, _ = await team_with_measures(api, 1)
+    header_only = await send(api, b"measureId,period,value", "text/csv", teams=[team])
+    assert header_only.status_code == 200, header_only.text
+    assert header_only.json() == {"accepted": 0, "duplicates": 0, "corrected": 0, "errors": []}
+    empty = await send(api, b"", "text/csv", teams=[team])
+    assert empty.status_code == 400
+    assert "header row" in empty.json()["error"]["message"]
