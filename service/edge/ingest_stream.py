@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from domain.errors import Forbidden
+from domain.errors import DomainError, Forbidden
 from service.commands.context import CommandContext
 from service.commands.idempotency import first_results, remember
 from service.commands.intake import record_columns, record_many
@@ -42,7 +42,10 @@ async def ingest_stream(call: Call, kind: str) -> Answer:
                          source=call.request.headers.get("x-source-system") or "ingest")
     digest = hashlib.sha256()
     body = _counted(call.request.stream(), digest, limit)
-    kept = f"{ctx.scoped_key(key)}#stream" if key is not None else None
+    try:
+        kept = f"{ctx.scoped_key(key)}#stream" if key is not None else None
+    except DomainError as e:
+        raise Refusal(400, "BAD_REQUEST", f"Idempotency-Key: {e.message}") from None
     if kept is not None:
         first = (await first_results(call.services, [kept])).get(kept)
         if first is not None:
