@@ -13,6 +13,7 @@ from schema.executor import Executor
 from schema.feedback import FeedbackMutations, FeedbackQueries
 from schema.history import HistoryQueries
 from schema.huddles import HuddleMutations, HuddleQueries
+from schema.improvement import ImprovementMutations, ImprovementQueries
 from schema.inputs import compile_inputs
 from schema.measures import MeasureBrowsing, MeasureMutations, MeasureQueries
 from schema.planning import PlanningMutations, PlanningQueries
@@ -20,9 +21,11 @@ from schema.subscriptions import Subscription
 from schema.teams import TeamMutations, TeamQueries
 
 Query = merge_types("Query", (MeasureQueries, MeasureBrowsing, HistoryQueries, TeamQueries, FeedbackQueries,
-                              PlanningQueries, ActionQueries, HuddleQueries, EscalationQueries, AssuranceQueries))
+                              PlanningQueries, ActionQueries, HuddleQueries, EscalationQueries, AssuranceQueries,
+                              ImprovementQueries))
 Mutation = merge_types("Mutation", (TeamMutations, MeasureMutations, FeedbackMutations, PlanningMutations,
-                                    ActionMutations, HuddleMutations, EscalationMutations, AssuranceMutations))
+                                    ActionMutations, HuddleMutations, EscalationMutations, AssuranceMutations,
+                                    ImprovementMutations))
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30

@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 import asyncpg
 
 from domain.control.action import Action
+from domain.improvement.cycle import PdsaCycle
 from projections.assurance import AssuranceProjection
 from projections.base import Projection
 from projections.catalog import CatalogProjection
 from projections.control.projection import ControlProjection
 from projections.erasures import ErasureProjection
 from projections.feedback import FeedbackProjection
+from projections.improvement import ImprovementProjection
 from projections.planning import PlanningProjection
 from projections.spc.projection import SpcProjection
 from service.audit.personal_data import PersonalDataVault
@@ -27,12 +29,12 @@ from service.reads.versions import VersionProbe
 from service.settings import Settings
 
 # Events of other aggregates that put notes on the charts of the measures they name (see projections/spc/annotations).
-CHART_NOTES = (Action.ActionCreated, Action.ActionCompleted)
+CHART_NOTES = (Action.ActionCreated, Action.ActionCompleted, PdsaCycle.CyclePlanned)
 
 
 def make_projections() -> list[Projection]:
     return [CatalogProjection(), SpcProjection(annotating=CHART_NOTES), FeedbackProjection(), ErasureProjection(),
-            PlanningProjection(), ControlProjection(), AssuranceProjection()]
+            PlanningProjection(), ControlProjection(), AssuranceProjection(), ImprovementProjection()]
 
 
 @dataclass
