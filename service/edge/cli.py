@@ -333,8 +333,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             return 1
     print(f"{totals.rows:,} rows in {totals.chunks} chunks: {totals.accepted:,} accepted, "
           f"{totals.duplicates:,} duplicates, {totals.corrected:,} corrected, {len(totals.errors):,} errors")
-    for e in totals.errors[:20]:
-        print(f"  row {e['index']}: {e['code']}: {e['message']}")
+    for error in totals.errors[:20]:
+        print(f"  row {error['index']}: {error['code']}: {error['message']}")
     if len(totals.errors) > 20:
         print(f"  ... and {len(totals.errors) - 20:,} more")
     return 0 if not totals.errors else 3
