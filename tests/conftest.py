@@ -109,21 +109,29 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-async def server(database_url: str) -> AsyncIterator[str]:
-    """The real ASGI app under uvicorn on a free port, in the test session's event loop."""
+@contextlib.asynccontextmanager
+async def serving(app: Any) -> AsyncIterator[str]:
+    """An ASGI app under uvicorn on a free port, in the running event loop; yields its base URL."""
     port = free_port()
-    config = uvicorn.Config(create_app(settings_for(database_url)), host="127.0.0.1", port=port,
-                            log_level="warning", lifespan="on")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():
             task.result()
         await asyncio.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await task
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@pytest.fixture(scope="session")
+async def server(database_url: str) -> AsyncIterator[str]:
+    """The real ASGI app under uvicorn on a free port, in the test session's event loop."""
+    async with serving(create_app(settings_for(database_url))) as base:
+        yield base
 
 
 class Api:
