@@ -1,0 +1,170 @@
+"""The embedded PostgreSQL stops with the last qms process using it, whatever happened before: `qms serve` and its
+projection process run for real here, each test on a fresh data folder, and are stopped or killed as a user or a
+service manager would."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+from service.eventstore.embedded import HANDLES, prune
+from tests.conftest import TEST_SECRET, free_port
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def wait_until(condition: Callable[[], object], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out after {timeout} s waiting until {what}"
+        time.sleep(0.1)
+
+
+def postgres_on(folder: Path) -> list[psutil.Process]:
+    """The PostgreSQL server processes running on `folder`."""
+    found = []
+    for process in psutil.process_iter(["name", "cmdline"]):
+        with contextlib.suppress(psutil.Error):
+            if process.info["name"] == "postgres" and str(folder) in " ".join(process.info["cmdline"] or ()):
+                found.append(process)
+    return found
+
+
+def handles(data_dir: Path) -> list[int]:
+    path = data_dir / "pg" / HANDLES
+    return json.loads(path.read_text()) if path.exists() else []
+
+
+class Qms:
+    """`qms` commands on one data folder, with the embedded server (no DATABASE_URL)."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "QMS_PROJECTIONS")}
+        self.env.update(QMS_DATA_DIR=str(data_dir), QMS_JWT_SECRET=TEST_SECRET, PYTHONPATH=str(ROOT))
+        self.started: list[subprocess.Popen[bytes]] = []
+        self.logs: list[Path] = []
+
+    def run(self, *args: str) -> None:
+        subprocess.run([sys.executable, "-m", "service.edge.cli", *args], env=self.env, cwd=ROOT, check=True,
+                       capture_output=True, timeout=120)
+
+    def serve(self) -> subprocess.Popen[bytes]:
+        """`qms serve` with its projection process, once both use the database."""
+        port = free_port()
+        log = self.data_dir.parent / f"serve-{len(self.logs)}.log"
+        self.logs.append(log)
+        with log.open("wb") as out:
+            process = subprocess.Popen([sys.executable, "-m", "service.edge.cli", "serve", "--port", str(port)],
+                                       env=self.env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        self.started.append(process)
+
+        def answers() -> bool:
+            assert process.poll() is None, self.logs[-1].read_text()
+            with contextlib.suppress(httpx.HTTPError):
+                return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
+            return False
+
+        wait_until(answers, 60, "qms serve answers")
+        wait_until(lambda: len(set(handles(self.data_dir)) & {p.pid for p in self.family(process)}) == 2, 60,
+                   "the API and its projection process both use the embedded server")
+        return process
+
+    @staticmethod
+    def family(process: subprocess.Popen[bytes]) -> list[psutil.Process]:
+        with contextlib.suppress(psutil.Error):
+            parent = psutil.Process(process.pid)
+            return [parent, *parent.children()]
+        return []
+
+    def stop(self, process: subprocess.Popen[bytes]) -> None:
+        process.send_signal(signal.SIGTERM)
+        process.wait(60)
+
+    def no_postgres_remains(self, timeout: float = 20) -> None:
+        wait_until(lambda: not postgres_on(self.data_dir), timeout, "no PostgreSQL process runs on the folder")
+        assert handles(self.data_dir) == []
+
+    def log(self, index: int = -1) -> str:
+        return self.logs[index].read_text()
+
+    def clean_up(self) -> None:
+        """Whatever a failed test left running, it started: end those processes, by pid."""
+        for process in self.started:
+            for member in reversed(self.family(process)):
+                with contextlib.suppress(psutil.Error):
+                    member.kill()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(10)
+        for server in postgres_on(self.data_dir):
+            with contextlib.suppress(psutil.Error):
+                server.kill()
+
+
+@pytest.fixture
+def qms(tmp_path: Path) -> Iterator[Qms]:
+    runner = Qms(tmp_path / "data")
+    try:
+        yield runner
+    finally:
+        runner.clean_up()
+
+
+def test_serve_stopped_with_sigterm_leaves_no_postgres_running_on_its_folder(qms: Qms) -> None:
+    process = qms.serve()
+    assert postgres_on(qms.data_dir)
+    qms.stop(process)
+    qms.no_postgres_remains()
+
+
+def test_serve_after_qms_demo_stopped_with_sigterm_leaves_no_postgres_running(qms: Qms) -> None:
+    qms.run("demo")
+    qms.no_postgres_remains()  # the demo loader was the server's only user
+    qms.stop(qms.serve())
+    qms.no_postgres_remains()
+
+
+def test_serve_killed_with_9_then_restarted_and_stopped_leaves_no_postgres_running(qms: Qms) -> None:
+    first = qms.serve()
+    os.kill(first.pid, signal.SIGKILL)  # its projection process notices, stops, and is the server's last user
+    first.wait(10)
+    qms.stop(qms.serve())
+    qms.no_postgres_remains()
+
+
+def test_a_start_adopts_a_postmaster_a_crash_left_running_says_so_and_stops_it_at_the_end(qms: Qms) -> None:
+    first = qms.serve()
+    for member in reversed(qms.family(first)):  # the whole family at once: nobody is left to stop the server
+        member.kill()
+    first.wait(10)
+    wait_until(lambda: not any(psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE
+                               for p in handles(qms.data_dir)), 10, "the killed processes are gone")
+    stale = [p.pid for p in postgres_on(qms.data_dir) if p.ppid() == 1 or p.parent() is None]
+    assert stale, "the postmaster outlived the processes that used it"
+    second = qms.serve()
+    assert f"adopting the PostgreSQL server (pid {stale[0]})" in qms.log()
+    qms.stop(second)
+    qms.no_postgres_remains()
+
+
+def test_listed_users_that_are_gone_or_whose_pid_a_later_process_reuses_are_dropped(tmp_path: Path) -> None:
+    with subprocess.Popen([sys.executable, "-c", "pass"]) as ended:
+        ended.wait(10)
+    (tmp_path / HANDLES).write_text(json.dumps([os.getpid(), ended.pid]))
+    assert prune(tmp_path) == [ended.pid]
+    assert json.loads((tmp_path / HANDLES).read_text()) == [os.getpid()]
+    listed_before_this_process = psutil.Process().create_time() - 60  # a process that died; its pid now ours
+    os.utime(tmp_path / HANDLES, (listed_before_this_process, listed_before_this_process))
+    assert prune(tmp_path) == [os.getpid()]
+    assert prune(tmp_path, keep=os.getpid()) == []
