@@ -102,6 +102,9 @@ def cmd_project(args: argparse.Namespace) -> int:
 
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
         runner.run(run())
+    from service.edge.signals import exit_on_signals
+
+    exit_on_signals()  # the closed loop left the default actions, which would skip leaving the embedded server
     return 0
 
 
@@ -263,7 +266,7 @@ def cmd_policy(_: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from service.edge.signals import exit_on_signals
+    from service.edge.signals import Stopped, end_by, exit_on_signals
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     exit_on_signals()
@@ -307,7 +310,11 @@ def main(argv: list[str] | None = None) -> int:
     checkpoint.set_defaults(run=cmd_checkpoint)
     sub.add_parser("policy", help="print the permission policy as a table").set_defaults(run=cmd_policy)
     args = parser.parse_args(argv)
-    return int(args.run(args))
+    try:
+        return int(args.run(args))
+    except Stopped as stopped:
+        end_by(stopped)
+        raise
 
 
 if __name__ == "__main__":

@@ -67,7 +67,8 @@ class Qms:
         self.logs.append(log)
         with log.open("wb") as out:
             process = subprocess.Popen([sys.executable, "-m", "service.edge.cli", "serve", "--port", str(port)],
-                                       env=self.env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+                                       env=self.env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                       start_new_session=True)  # a process group of its own, as in a terminal
         self.started.append(process)
 
         def answers() -> bool:
@@ -88,9 +89,10 @@ class Qms:
             return [parent, *parent.children()]
         return []
 
-    def stop(self, process: subprocess.Popen[bytes]) -> None:
-        process.send_signal(signal.SIGTERM)
+    def stop(self, process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
+        process.send_signal(sig)
         process.wait(60)
+        assert process.returncode == -sig  # ended by the signal, as a service manager expects, once it cleaned up
 
     def no_postgres_remains(self, timeout: float = 20) -> None:
         wait_until(lambda: not postgres_on(self.data_dir), timeout, "no PostgreSQL process runs on the folder")
@@ -125,6 +127,14 @@ def test_serve_stopped_with_sigterm_leaves_no_postgres_running_on_its_folder(qms
     process = qms.serve()
     assert postgres_on(qms.data_dir)
     qms.stop(process)
+    qms.no_postgres_remains()
+
+
+def test_serve_stopped_with_ctrl_c_in_its_terminal_leaves_no_postgres_running(qms: Qms) -> None:
+    process = qms.serve()
+    os.killpg(process.pid, signal.SIGINT)  # the terminal sends it to the whole process group
+    process.wait(60)
+    assert process.returncode == -signal.SIGINT
     qms.no_postgres_remains()
 
 
