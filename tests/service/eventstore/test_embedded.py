@@ -18,7 +18,7 @@ import httpx
 import psutil
 import pytest
 
-from service.eventstore.embedded import HANDLES, prune
+from service.eventstore.embedded import HANDLES, prune, running_postmaster
 from tests.conftest import TEST_SECRET, free_port
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -178,3 +178,10 @@ def test_listed_users_that_are_gone_or_whose_pid_a_later_process_reuses_are_drop
     os.utime(tmp_path / HANDLES, (listed_before_this_process, listed_before_this_process))
     assert prune(tmp_path) == [os.getpid()]
     assert prune(tmp_path, keep=os.getpid()) == []
+
+
+def test_a_postmaster_pid_file_whose_pid_now_names_another_program_is_removed_not_adopted(tmp_path: Path) -> None:
+    lines = [str(os.getpid()), str(tmp_path), str(int(time.time())), "5432", str(tmp_path), "", "1 2", "ready"]
+    (tmp_path / "postmaster.pid").write_text("\n".join(lines) + "\n")  # left by a server before a restart
+    assert running_postmaster(tmp_path) is None
+    assert not (tmp_path / "postmaster.pid").exists()  # so a server starts, instead of a connection failing
