@@ -147,8 +147,9 @@ def test_serve_after_qms_demo_stopped_with_sigterm_leaves_no_postgres_running(qm
 
 def test_serve_killed_with_9_then_restarted_and_stopped_leaves_no_postgres_running(qms: Qms) -> None:
     first = qms.serve()
-    os.kill(first.pid, signal.SIGKILL)  # its projection process notices, stops, and is the server's last user
+    os.kill(first.pid, signal.SIGKILL)
     first.wait(10)
+    qms.no_postgres_remains()  # its projection process noticed, stopped, and was the server's last user
     qms.stop(qms.serve())
     qms.no_postgres_remains()
 
