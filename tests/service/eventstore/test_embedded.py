@@ -186,6 +186,12 @@ def test_listed_users_that_are_gone_or_whose_pid_a_later_process_reuses_are_drop
     assert prune(tmp_path, keep=os.getpid()) == []
 
 
+def test_a_list_of_users_a_crash_cut_short_is_started_afresh_rather_than_stopping_every_start(tmp_path: Path) -> None:
+    (tmp_path / HANDLES).write_text("[12")
+    assert prune(tmp_path) == []
+    assert json.loads((tmp_path / HANDLES).read_text()) == []
+
+
 def test_a_postmaster_pid_file_whose_pid_now_names_another_program_is_removed_not_adopted(tmp_path: Path) -> None:
     lines = [str(os.getpid()), str(tmp_path), str(int(time.time())), "5432", str(tmp_path), "", "1 2", "ready"]
     (tmp_path / "postmaster.pid").write_text("\n".join(lines) + "\n")  # left by a server before a restart
