@@ -144,6 +144,16 @@ def test_serve_stopped_with_ctrl_c_in_its_terminal_leaves_no_postgres_running(qm
     qms.no_postgres_remains()
 
 
+def test_of_two_serves_on_one_folder_the_first_to_stop_leaves_the_server_to_the_other(qms: Qms) -> None:
+    first, second = qms.serve(), qms.serve()
+    qms.stop(first)
+    time.sleep(1.0)
+    assert postgres_on(qms.data_dir)
+    assert set(handles(qms.data_dir)) == {p.pid for p in qms.family(second)}
+    qms.stop(second)
+    qms.no_postgres_remains()
+
+
 def test_serve_after_qms_demo_stopped_with_sigterm_leaves_no_postgres_running(qms: Qms) -> None:
     qms.run("demo")
     qms.no_postgres_remains()  # the demo loader was the server's only user
