@@ -314,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.run(args))
     except Stopped as stopped:
         end_by(stopped)
-        raise
+        raise  # the signal's default action does not apply to pid 1 (a container's): exit with 128 + its number
 
 
 if __name__ == "__main__":
