@@ -7,9 +7,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -121,12 +123,17 @@ class Qms:
 
 
 @pytest.fixture
-def qms(tmp_path: Path) -> Iterator[Qms]:
-    runner = Qms(tmp_path / "data")
+def qms() -> Iterator[Qms]:
+    # Not under pytest's tmp_path: run as root, the server runs as another user, which must reach its folder, and
+    # every pytest session that starts on this machine (another worktree's, say) makes /tmp/pytest-of-root
+    # private again.
+    folder = Path(tempfile.mkdtemp(prefix="qms-lifecycle-"))
+    runner = Qms(folder / "data")
     try:
         yield runner
     finally:
         runner.clean_up()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_serve_stopped_with_sigterm_leaves_no_postgres_running_on_its_folder(qms: Qms) -> None:
