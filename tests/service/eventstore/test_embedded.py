@@ -50,8 +50,14 @@ def running(pid: int) -> bool:
 
 
 def handles(data_dir: Path) -> list[int]:
+    """The processes listed as using the server. Its users rewrite the list under a lock this test does not take:
+    a read may find it empty, half written."""
     path = data_dir / "pg" / HANDLES
-    return json.loads(path.read_text()) if path.exists() else []
+    for _ in range(50):
+        with contextlib.suppress(ValueError):
+            return json.loads(path.read_text()) if path.exists() else []
+        time.sleep(0.02)
+    raise AssertionError(f"{path} stayed unreadable")
 
 
 class Qms:
