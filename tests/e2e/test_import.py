@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 from pathlib import Path
 
 import httpx
 import pytest
 
-from service.edge.cli import main
+from service.edge.cli import cmd_import
 from service.edge.importer import ImportFailed, chunks, count_rows, import_file
 from tests.conftest import Api
 from tests.e2e.test_ingest import stored_values, team_with_measures
@@ -89,13 +90,15 @@ async def test_the_qms_import_command_posts_a_file_and_a_rerun_counts_it_as_alre
     team, measures = await team_with_measures(api, 2)
     path = tmp_path / "feed.csv"
     write_csv(path, measures, 30)
-    args = ["import", str(path), "--url", api.base, "--token", api.token("INTEGRATION", [team])]
-    assert await asyncio.to_thread(main, args) == 0
+    # the command's body (main() also installs signal handlers, which only the main thread may)
+    args = argparse.Namespace(file=str(path), url=api.base, token=api.token("INTEGRATION", [team]),
+                              idempotency_key=None)
+    assert await asyncio.to_thread(cmd_import, args) == 0
     assert "60 rows in 1 chunks: 60 accepted, 0 duplicates" in capsys.readouterr().out
-    assert await asyncio.to_thread(main, args) == 0  # the same file: its key, its first answer
+    assert await asyncio.to_thread(cmd_import, args) == 0  # the same file: its key, its first answer
     assert "60 accepted" in capsys.readouterr().out
     path.write_bytes(path.read_bytes() + f"{measures[0]},2024-13-01,1\r\n".encode())
-    assert await asyncio.to_thread(main, args) == 3  # another file, another key: rows already stored, one bad
+    assert await asyncio.to_thread(cmd_import, args) == 3  # another file, another key: rows already stored, one bad
     out = capsys.readouterr().out
     assert "0 accepted, 60 duplicates" in out
     assert "row 60: INVALID_DATE" in out
