@@ -41,6 +41,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if in_process and args.workers > 1:
         print("qms: --projections in-process needs --workers 1", file=sys.stderr)
         return 2
+    if not settings.database_url:
+        # This process holds the embedded server for the whole family (API workers, projection process): it exits
+        # after them, so it is the last user and stops the server, whichever of them died before.
+        from service.bootstrap import resolve_database_url
+
+        resolve_database_url(settings)
     worker = ProjectionProcess() if args.projections == "process" else None
     try:
         if worker is not None:
@@ -73,6 +79,13 @@ def cmd_project(args: argparse.Namespace) -> int:
         def watch_parent() -> None:  # a thread: it works whatever state the event loop is in
             while os.getppid() == args.with_parent:
                 time.sleep(1.0)
+            # The parent is gone (killed with -9?): stop as on SIGTERM, leaving the embedded server, which this
+            # process stops if it was the last user. Should the loop not get there, leave it from here.
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(PARENT_GONE_GRACE)
+            from service.eventstore.embedded import release_all
+
+            release_all()
             os._exit(0)  # every batch applied so far is committed with its position
 
         threading.Thread(target=watch_parent, name="parent-watch", daemon=True).start()
@@ -96,7 +109,13 @@ def cmd_project(args: argparse.Namespace) -> int:
 
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
         runner.run(run())
+    from service.edge.signals import exit_on_signals
+
+    exit_on_signals()  # the closed loop left the default actions, which would skip leaving the embedded server
     return 0
+
+
+PARENT_GONE_GRACE = 15.0  # seconds `qms project` may take to stop once its parent is gone (Services.close: 10)
 
 
 def cmd_migrate(_: argparse.Namespace) -> int:
@@ -297,6 +316,49 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if missing else 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
+
+    from service.edge.importer import ImportFailed, file_key, import_file, kind_of
+
+    path = Path(args.file)
+    try:
+        kind_of(path)
+        size = path.stat().st_size
+    except (ValueError, OSError) as e:
+        print(f"qms: {e}", file=sys.stderr)
+        return 2
+    token = args.token or os.environ.get("QMS_TOKEN")
+    if not token:
+        print("qms: import needs --token (or QMS_TOKEN): a token whose teams own the measures, e.g. from "
+              "`qms token --role INTEGRATION --team TEAM_ID --subject feed`", file=sys.stderr)
+        return 2
+    settings = Settings.from_env()
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+    url = args.url or f"http://{host}:{settings.port}"
+    key = args.idempotency_key or file_key(path)
+    columns = (*Progress.get_default_columns()[:1], BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+               TimeRemainingColumn())
+    with Progress(*columns) as progress:
+        task = progress.add_task(f"importing {path.name}", total=size)
+        try:
+            totals = import_file(path, url, token, key, on_chunk=lambda _, n: progress.advance(task, n))
+        except ImportFailed as e:
+            progress.stop()
+            print(f"qms: import stopped: {e}\nWhat was sent before is stored; rerun the same command "
+                  f"(--idempotency-key {key}) to resume without double counting.", file=sys.stderr)
+            return 1
+    print(f"{totals.rows:,} rows in {totals.chunks} chunks: {totals.accepted:,} accepted, "
+          f"{totals.duplicates:,} duplicates, {totals.corrected:,} corrected, {len(totals.errors):,} errors")
+    for error in totals.errors[:20]:
+        print(f"  row {error['index']}: {error['code']}: {error['message']}")
+    if len(totals.errors) > 20:
+        print(f"  ... and {len(totals.errors) - 20:,} more")
+    return 0 if not totals.errors else 3
+
+
 def cmd_config(_: argparse.Namespace) -> int:
     rows = Settings.from_env().describe()
     width = max(len(v) for v, _, _ in rows)
@@ -308,9 +370,11 @@ def cmd_config(_: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     from service.edge.logs import configure_logging
+    from service.edge.signals import Stopped, end_by, exit_on_signals
 
     production = os.environ.get("QMS_ENV") == "production"
     configure_logging(os.environ.get("QMS_LOG_FORMAT") or ("json" if production else "text"))
+    exit_on_signals()
     parser = argparse.ArgumentParser(prog="qms", description="Event-sourced quality management service.")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the service (embedded PostgreSQL unless DATABASE_URL is set)")
@@ -352,6 +416,14 @@ def main(argv: list[str] | None = None) -> int:
     checkpoint.add_argument("--out", help="file to write (default: standard output)")
     checkpoint.set_defaults(run=cmd_checkpoint)
     sub.add_parser("policy", help="print the permission policy as a table").set_defaults(run=cmd_policy)
+    imports = sub.add_parser("import", help="post a CSV or NDJSON file of observations to a server's intake, in "
+                                            "chunks, resumable")
+    imports.add_argument("file", metavar="FILE.csv|FILE.ndjson")
+    imports.add_argument("--idempotency-key", help="the import's key (default: from the file's content); a rerun "
+                                                   "with the same key stores only what is not stored yet")
+    imports.add_argument("--url", help="the server (default http://QMS_HOST:QMS_PORT)")
+    imports.add_argument("--token", help="a bearer token (default QMS_TOKEN)")
+    imports.set_defaults(run=cmd_import)
     sub.add_parser("config", help="print the effective configuration (secrets masked)").set_defaults(run=cmd_config)
     check = sub.add_parser("check", help="exit 0 when healthy: live, ready, or projections (for healthchecks)")
     check.add_argument("what", choices=("live", "ready", "projections"))
@@ -362,6 +434,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as e:
         print(f"qms: bad configuration: {e}", file=sys.stderr)
         return 2
+    except Stopped as stopped:
+        end_by(stopped)
+        raise  # the signal's default action does not apply to pid 1 (a container's): exit with 128 + its number
 
 
 if __name__ == "__main__":
