@@ -126,7 +126,8 @@ async def test_a_rebuild_from_zero_gives_the_same_figures_as_the_live_projection
     projection = next(x for x in services.projections if x.name == "balance")
     await rebuild(services.pool, projection)
     services.notifier.positions["balance"] = 0
-    assert await services.wait_for_projections(await services.store.head(), ("balance",))
+    # a rebuild replays the whole session's log: wait on state, as long as that takes
+    assert await services.notifier.wait_for(("balance",), await services.store.head(), timeout=300)
     async with services.pool.acquire() as conn:
         assert [[tuple(r) for r in await conn.fetch(q)] for q in queries] == before
     assert (await api.gql(BALANCE, {"t": None, **window()}))["balance"] == live
