@@ -16,13 +16,16 @@ from schema.huddles import HuddleMutations, HuddleQueries
 from schema.inputs import compile_inputs
 from schema.measures import MeasureBrowsing, MeasureMutations, MeasureQueries
 from schema.planning import PlanningMutations, PlanningQueries
+from schema.signals import SignalMutations, SignalQueries
 from schema.subscriptions import Subscription
 from schema.teams import TeamMutations, TeamQueries
 
 Query = merge_types("Query", (MeasureQueries, MeasureBrowsing, HistoryQueries, TeamQueries, FeedbackQueries,
-                              PlanningQueries, ActionQueries, HuddleQueries, EscalationQueries, AssuranceQueries))
+                              PlanningQueries, ActionQueries, HuddleQueries, EscalationQueries, AssuranceQueries,
+                              SignalQueries))
 Mutation = merge_types("Mutation", (TeamMutations, MeasureMutations, FeedbackMutations, PlanningMutations,
-                                    ActionMutations, HuddleMutations, EscalationMutations, AssuranceMutations))
+                                    ActionMutations, HuddleMutations, EscalationMutations, AssuranceMutations,
+                                    SignalMutations))
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30

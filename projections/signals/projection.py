@@ -64,6 +64,7 @@ class SignalProjection:
         await conn.execute("TRUNCATE signals, signal_watch")
 
     async def handle(self, conn: asyncpg.Connection, events: list[ProjectedEvent]) -> list[str]:
+        """Apply the batch; answers the signals it added to the read model (newly raised ones only)."""
         measures = {e.stream_id for e in events if isinstance(e.event, MEASURE_EVENTS)}
         await self._load(conn, list(measures - self._cache.keys()))
         run = _Run(self, conn)
@@ -175,12 +176,17 @@ class _Run:
                               for s, position in zip(raised, positions, strict=True)])
 
     async def store(self, rows: list[tuple[Any, ...]]) -> None:
+        """Insert signals rows (a row already there keeps its status); the new ones are reported as changed, so
+        live updates announce each signal once."""
+        known = {r[0] for r in await self.conn.fetch("SELECT signal_id FROM signals WHERE signal_id = ANY($1)",
+                                                    [row[0] for row in rows])}
         await self.conn.executemany(
             "INSERT INTO signals (signal_id, team_id, measure_id, period, kind, basis, rules, detail, raised_at, "
             "status, position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'OPEN', $10) "
             "ON CONFLICT (signal_id) DO UPDATE SET position = GREATEST(signals.position, EXCLUDED.position)", rows)
         for row in rows:
-            self.changed.add(row[0])
+            if row[0] not in known:
+                self.changed.add(row[0])
             watch = self.p._cache.get(row[2])
             if watch is not None and row[0] not in watch.open:
                 # raised by an earlier decision this process did not make (before a restart): still OPEN unless a
@@ -191,7 +197,6 @@ class _Run:
         measure_id = await self.conn.fetchval(sql, signal_id, *args)
         if measure_id is None:
             return
-        self.changed.add(signal_id)
         watch = self.p._cache.get(measure_id)
         if watch is not None:
             watch.open.pop(signal_id, None)
