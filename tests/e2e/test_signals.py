@@ -3,11 +3,16 @@ one signal; a team leader acknowledges it; an action on it is completed with evi
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
+
+import orjson
+import pytest
 
 from tests.conftest import Api
 from tests.e2e.control_helpers import create_action, log_head, mutate
 from tests.e2e.test_ingest import post
+from tests.schema.test_websocket import opened
 
 SIGNAL = "id period kind rules status note basis measure { id } actionId"
 STABLE = [10, 12, 11, 9, 10, 11, 12, 10, 9, 11, 10, 12]
@@ -97,3 +102,27 @@ async def test_team_members_may_not_acknowledge_and_service_users_read_without_n
                          role="SERVICE_USER", teams=[team])
     assert data["team"]["signals"] == [{"acknowledgedBy": "(withheld)"}]
     assert await signals(api, team, None, role="TEAM_MEMBER", teams=["another-team"]) == []
+
+
+RAISED = "subscription($t: ID) { signalRaised(teamId: $t) { id kind period measure { id } } }"
+
+
+async def test_a_subscriber_hears_each_signal_once_and_only_of_teams_it_may_read(api: Api, server: str) -> None:
+    team, other = await api.create_team("Signals live ward"), await api.create_team("Signals live other")
+    measure, hidden = await api.define_measure(team), await api.define_measure(other)
+    ws = await opened(server, api.token("TEAM_MEMBER", [team]))
+    try:
+        await ws.send(orjson.dumps({"id": "s", "type": "subscribe", "payload": {"query": RAISED,
+                                                                                "variables": {"t": None}}}).decode())
+        await asyncio.sleep(0.3)  # listening before the writes
+        for m, t in ((hidden, other), (measure, team)):
+            await post(api, {"observations": monthly(m, 0, STABLE)}, teams=[t])
+            await post(api, {"observations": monthly(m, 12, [30])}, teams=[t])
+        message = orjson.loads(await asyncio.wait_for(ws.recv(), 30))
+        assert message["type"] == "next"
+        heard = message["payload"]["data"]["signalRaised"]
+        assert (heard["kind"], heard["period"], heard["measure"]["id"]) == ("CONCERN", "2021-01-01", measure)
+        with pytest.raises(TimeoutError):  # not again when its event is applied, nor the other team's
+            await asyncio.wait_for(ws.recv(), 1.5)
+    finally:
+        await ws.close()
