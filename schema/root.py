@@ -8,11 +8,13 @@ from strawberry.tools import merge_types
 
 from schema.actions import ActionMutations, ActionQueries
 from schema.assurance import AssuranceMutations, AssuranceQueries
+from schema.board import BoardQueries
 from schema.escalations import EscalationMutations, EscalationQueries
 from schema.executor import Executor
 from schema.feedback import FeedbackMutations, FeedbackQueries
 from schema.history import HistoryQueries
 from schema.huddles import HuddleMutations, HuddleQueries
+from schema.improvement import ImprovementMutations, ImprovementQueries
 from schema.inputs import compile_inputs
 from schema.measures import MeasureBrowsing, MeasureMutations, MeasureQueries
 from schema.planning import PlanningMutations, PlanningQueries
@@ -22,10 +24,10 @@ from schema.teams import TeamMutations, TeamQueries
 
 Query = merge_types("Query", (MeasureQueries, MeasureBrowsing, HistoryQueries, TeamQueries, FeedbackQueries,
                               PlanningQueries, ActionQueries, HuddleQueries, EscalationQueries, AssuranceQueries,
-                              SignalQueries))
+                              ImprovementQueries, SignalQueries, BoardQueries))
 Mutation = merge_types("Mutation", (TeamMutations, MeasureMutations, FeedbackMutations, PlanningMutations,
                                     ActionMutations, HuddleMutations, EscalationMutations, AssuranceMutations,
-                                    SignalMutations))
+                                    ImprovementMutations, SignalMutations))
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30

@@ -10,12 +10,14 @@ import asyncpg
 
 from domain.control.action import Action
 from domain.control.signal import Signal
+from domain.improvement.cycle import PdsaCycle
 from projections.assurance import AssuranceProjection
 from projections.base import Projection
 from projections.catalog import CatalogProjection
 from projections.control.projection import ControlProjection
 from projections.erasures import ErasureProjection
 from projections.feedback import FeedbackProjection
+from projections.improvement import ImprovementProjection
 from projections.planning import PlanningProjection
 from projections.signals.projection import SignalProjection
 from projections.spc.projection import SpcProjection
@@ -30,12 +32,13 @@ from service.reads.versions import VersionProbe
 from service.settings import Settings
 
 # Events of other aggregates that put notes on the charts of the measures they name (see projections/spc/annotations).
-CHART_NOTES = (Action.ActionCreated, Action.ActionCompleted)
+CHART_NOTES = (Action.ActionCreated, Action.ActionCompleted, PdsaCycle.CyclePlanned)
 
 
 def make_projections() -> list[Projection]:
     return [CatalogProjection(), SpcProjection(annotating=CHART_NOTES), FeedbackProjection(), ErasureProjection(),
-            PlanningProjection(), ControlProjection(), AssuranceProjection(), SignalProjection()]
+            PlanningProjection(), ControlProjection(), AssuranceProjection(), ImprovementProjection(),
+            SignalProjection()]
 
 
 @dataclass
@@ -105,7 +108,12 @@ def token_service(settings: Settings) -> TokenService:
 
 async def start_services(settings: Settings) -> Services:
     url = await asyncio.to_thread(resolve_database_url, settings)
-    pool = await create_pool(url, min_size=settings.pool_min, max_size=settings.pool_max)
+    projections = make_projections()
+    # Each runner holds a connection for its advisory lock as long as it runs: those come on top of the working
+    # size, or nine runners leave one connection to share between a batch and the writer (the signals projection
+    # appends while its batch is open, and would wait for the writer forever).
+    extra = len(projections) if settings.run_projections else 0
+    pool = await create_pool(url, min_size=settings.pool_min, max_size=settings.pool_max + extra)
     async with pool.acquire() as conn:
         await migrate(conn)
     store = EventStore(pool)
@@ -113,7 +121,6 @@ async def start_services(settings: Settings) -> Services:
     codec = EventCodec()
     notifier = Notifier(url)
     await notifier.start()
-    projections = make_projections()
     services = Services(settings=settings, database_url=url, pool=pool, store=store, codec=codec,
                         repository=Repository(store, codec), notifier=notifier, tokens=token_service(settings),
                         projections=projections, vault=PersonalDataVault(pool),

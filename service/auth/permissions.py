@@ -24,6 +24,11 @@ READERS: dict[Role, Scope] = {R.ADMIN: ANY, R.SENIOR_LEADER: ANY, R.AUDITOR: ANY
 CHART_DECIDERS: dict[Role, Scope] = {R.SENIOR_LEADER: ANY, R.TEAM_LEADER: TEAM, R.SENIOR_CLINICIAN: TEAM}
 CONTROL_LEADS: dict[Role, Scope] = {R.SENIOR_LEADER: ANY, R.TEAM_LEADER: TEAM, R.SENIOR_CLINICIAN: TEAM}
 CONTROL_TEAM: dict[Role, Scope] = {**CONTROL_LEADS, R.TEAM_MEMBER: TEAM}
+# improvement: team leaders and senior clinicians decide; members and service users take part; senior leaders
+# sponsor and see all; auditors read.
+IMPROVEMENT_LEADS: dict[Role, Scope] = {R.TEAM_LEADER: TEAM, R.SENIOR_CLINICIAN: TEAM}
+IMPROVEMENT_STAFF: dict[Role, Scope] = {**IMPROVEMENT_LEADS, R.TEAM_MEMBER: TEAM}
+IMPROVEMENT_ALL: dict[Role, Scope] = {**IMPROVEMENT_STAFF, R.SERVICE_USER: TEAM}
 
 POLICY: dict[str, dict[Role, Scope]] = {
     # planning
@@ -98,6 +103,22 @@ POLICY: dict[str, dict[Role, Scope]] = {
     "fishbone.draw": {R.TEAM_LEADER: TEAM, R.SENIOR_CLINICIAN: TEAM, R.TEAM_MEMBER: TEAM, R.SERVICE_USER: TEAM},
     "assurance.read": {R.ADMIN: ANY, R.SENIOR_LEADER: ANY, R.AUDITOR: ANY, R.TEAM_LEADER: TEAM,
                        R.SENIOR_CLINICIAN: TEAM, R.TEAM_MEMBER: TEAM, R.SERVICE_USER: TEAM},
+    # improvement
+    "improvement.read": {R.ADMIN: ANY, R.SENIOR_LEADER: ANY, R.AUDITOR: ANY, **IMPROVEMENT_ALL},
+    "project.create": IMPROVEMENT_LEADS,
+    "project.decide": IMPROVEMENT_LEADS,
+    "project.sponsor": {R.SENIOR_LEADER: ANY},
+    "cycle.plan": IMPROVEMENT_ALL,
+    "cycle.record": IMPROVEMENT_ALL,
+    "cycle.act": IMPROVEMENT_LEADS,
+    "opportunity.propose": {R.SENIOR_LEADER: ANY, **IMPROVEMENT_ALL},
+    "opportunity.vote": IMPROVEMENT_ALL,
+    "opportunity.choose": IMPROVEMENT_LEADS,
+    "diagram.edit": IMPROVEMENT_STAFF,
+    "ideas.run": IMPROVEMENT_STAFF,
+    "ideas.contribute": IMPROVEMENT_ALL,
+    "pareto.record": IMPROVEMENT_STAFF,
+    "flowchart.edit": IMPROVEMENT_STAFF,
 }
 
 

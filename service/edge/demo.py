@@ -1,6 +1,6 @@
 """A realistic demo organisation: directorates and teams, a family of measures, three years of monthly and two of
-daily data, its planning (service/edge/demo_planning.py), control and assurance (demo_control.py,
-demo_assurance.py)."""
+daily data, its planning (service/edge/demo_planning.py), control, assurance and improvement (demo_control.py,
+demo_assurance.py, demo_improvement.py)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from service.commands.measures import define_measure, recalculate_limits, record
 from service.commands.teams import create_team
 from service.edge.demo_assurance import load_assurance_demo
 from service.edge.demo_control import load_control_demo
+from service.edge.demo_improvement import load_improvement_demo
 from service.edge.demo_planning import DIRECTORATES, load_planning_demo
 
 LEADER = Principal("demo-loader", Role.SENIOR_LEADER)
@@ -92,4 +93,5 @@ async def load_demo(services: Services, seed: int = 7) -> dict[str, str]:
     await load_planning_demo(services, ctx, trust.team_id, directorates, teams, ids)
     await load_control_demo(services, ctx, teams, ids)
     await load_assurance_demo(services, teams)
+    await load_improvement_demo(services, teams, ids)
     return ids

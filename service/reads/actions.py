@@ -88,6 +88,7 @@ def _after(after: str | None) -> tuple[date, str]:
 
 
 async def actions_by_id(pool: asyncpg.Pool, ids: list[str]) -> dict[str, ActionView]:
+    ids = [i for i in ids if valid_uuid(i)]  # a malformed id names nothing (and may hold a NUL)
     async with pool.acquire() as conn:
         rows = await conn.fetch(f"SELECT {_COLUMNS} FROM actions WHERE action_id = ANY($1)", ids)
     return {r[0]: ActionView(*r) for r in rows}

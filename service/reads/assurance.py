@@ -90,6 +90,7 @@ async def as_of(services: Services, principal: Principal, stream_id: str, table:
 async def findings_by_id(pool: asyncpg.Pool, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     async with pool.acquire() as conn:
         rows = await conn.fetch("SELECT id, source_id, source_kind, team_id, document, position "
-                                "FROM assurance_findings WHERE id = ANY($1)", list(ids))
+                                "FROM assurance_findings WHERE id = ANY($1)",
+                                [i for i in ids if "\x00" not in i])  # text cannot hold NUL: no such id exists
     return {r[0]: {**orjson.loads(r[4]), "source_id": r[1], "source_kind": r[2], "team_id": r[3],
                    "position": r[5]} for r in rows}

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import asyncpg
 
 from service.auth.identity import Principal
+from service.ids import valid_uuid
 from service.reads.actions import readable_teams
 
 
@@ -75,6 +76,7 @@ async def escalations_of(pool: asyncpg.Pool, principal: Principal, team_id: str 
 
 
 async def escalations_by_id(pool: asyncpg.Pool, ids: list[str]) -> dict[str, EscalationView]:
+    ids = [i for i in ids if valid_uuid(i)]  # a malformed id names nothing (and may hold a NUL)
     async with pool.acquire() as conn:
         rows = await conn.fetch(f"SELECT {_COLUMNS} FROM escalations WHERE escalation_id = ANY($1)", ids)
     return {r[0]: EscalationView(*r) for r in rows}

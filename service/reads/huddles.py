@@ -69,6 +69,7 @@ async def huddles_page(pool: asyncpg.Pool, team_id: str, first: int, after: str 
 
 
 async def huddles_by_id(pool: asyncpg.Pool, ids: list[str]) -> dict[str, HuddleView]:
+    ids = [i for i in ids if valid_uuid(i)]  # a malformed id names nothing (and may hold a NUL)
     async with pool.acquire() as conn:
         rows = await conn.fetch(f"SELECT {_COLUMNS} FROM huddles WHERE huddle_id = ANY($1)", ids)
     return {r[0]: HuddleView(*r) for r in rows}

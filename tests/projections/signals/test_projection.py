@@ -48,7 +48,8 @@ async def signal_events(services: Services) -> int:
 async def settled(services: Services) -> None:
     # twice: a signal raised by the first pass is itself an event the read models then apply
     for _ in range(2):
-        assert await services.wait_for_projections(await services.store.head())
+        head = await services.store.head()
+        assert await services.wait_for_projections(head), (head, [kv for kv in services.notifier.positions.items() if kv[1] < head])
 
 
 async def test_a_special_cause_raises_one_signal_and_more_of_it_raises_none(services: Services) -> None:
