@@ -110,10 +110,12 @@ def free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def serving(settings: Settings) -> AsyncIterator[str]:
-    """The real ASGI app with these settings under uvicorn on a free port, in the test's event loop."""
+async def serving(app: Settings | Any) -> AsyncIterator[str]:
+    """An ASGI app (or the service's, made from these settings) under uvicorn on a free port, in the running event
+    loop; yields its base URL."""
     port = free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    app = create_app(app) if isinstance(app, Settings) else app
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:

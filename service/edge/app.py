@@ -40,7 +40,11 @@ async def readyz(request: Request) -> JSONResponse:
             tracked = dict(await conn.fetch("SELECT name, position FROM projection_tracking"))
     except Exception as e:
         return JSONResponse({"status": "unavailable", "database": str(e)}, status_code=503)
-    lag = {p.name: head - tracked.get(p.name, 0) for p in services.projections}
+    # A projection's tracking row trails what it has examined: one that finds nothing of interest moves past the
+    # events in memory and only says so, on the projections channel, which every process's notifier hears. So the
+    # lag is the distance from the further of the two to the head.
+    examined = services.notifier.positions
+    lag = {p.name: max(0, head - max(tracked.get(p.name, 0), examined.get(p.name, 0))) for p in services.projections}
     ready = all(v <= READY_LAG for v in lag.values())
     return JSONResponse({"status": "ready" if ready else "catching-up", "head": head, "lag": lag},
                         status_code=200 if ready else 503)

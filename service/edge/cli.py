@@ -41,6 +41,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if in_process and args.workers > 1:
         print("qms: --projections in-process needs --workers 1", file=sys.stderr)
         return 2
+    if not settings.database_url:
+        # This process holds the embedded server for the whole family (API workers, projection process): it exits
+        # after them, so it is the last user and stops the server, whichever of them died before.
+        from service.bootstrap import resolve_database_url
+
+        resolve_database_url(settings)
     worker = ProjectionProcess() if args.projections == "process" else None
     try:
         if worker is not None:
@@ -73,6 +79,13 @@ def cmd_project(args: argparse.Namespace) -> int:
         def watch_parent() -> None:  # a thread: it works whatever state the event loop is in
             while os.getppid() == args.with_parent:
                 time.sleep(1.0)
+            # The parent is gone (killed with -9?): stop as on SIGTERM, leaving the embedded server, which this
+            # process stops if it was the last user. Should the loop not get there, leave it from here.
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(PARENT_GONE_GRACE)
+            from service.eventstore.embedded import release_all
+
+            release_all()
             os._exit(0)  # every batch applied so far is committed with its position
 
         threading.Thread(target=watch_parent, name="parent-watch", daemon=True).start()
@@ -96,7 +109,13 @@ def cmd_project(args: argparse.Namespace) -> int:
 
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
         runner.run(run())
+    from service.edge.signals import exit_on_signals
+
+    exit_on_signals()  # the closed loop left the default actions, which would skip leaving the embedded server
     return 0
+
+
+PARENT_GONE_GRACE = 15.0  # seconds `qms project` may take to stop once its parent is gone (Services.close: 10)
 
 
 def cmd_migrate(_: argparse.Namespace) -> int:
@@ -308,9 +327,11 @@ def cmd_config(_: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     from service.edge.logs import configure_logging
+    from service.edge.signals import Stopped, end_by, exit_on_signals
 
     production = os.environ.get("QMS_ENV") == "production"
     configure_logging(os.environ.get("QMS_LOG_FORMAT") or ("json" if production else "text"))
+    exit_on_signals()
     parser = argparse.ArgumentParser(prog="qms", description="Event-sourced quality management service.")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the service (embedded PostgreSQL unless DATABASE_URL is set)")
@@ -362,6 +383,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as e:
         print(f"qms: bad configuration: {e}", file=sys.stderr)
         return 2
+    except Stopped as stopped:
+        end_by(stopped)
+        raise  # the signal's default action does not apply to pid 1 (a container's): exit with 128 + its number
 
 
 if __name__ == "__main__":

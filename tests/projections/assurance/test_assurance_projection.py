@@ -68,6 +68,7 @@ async def test_a_rebuild_gives_the_same_documents_and_findings(api: Api, service
     projection = next(x for x in services.projections if x.name == "assurance")
     await rebuild(services.pool, projection)
     services.notifier.positions["assurance"] = 0
-    assert await services.wait_for_projections(await services.store.head(), ("assurance",))
+    # a rebuild replays the whole session's log: wait on state, as long as that takes
+    assert await services.notifier.wait_for(("assurance",), await services.store.head(), timeout=300)
     async with services.pool.acquire() as conn:
         assert [[tuple(r) for r in await conn.fetch(q)] for q in queries] == before

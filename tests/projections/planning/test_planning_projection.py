@@ -58,6 +58,7 @@ async def test_a_rebuild_gives_the_same_plans_and_supersessions(api: Api, servic
     projection = next(x for x in services.projections if x.name == "planning")
     await rebuild(services.pool, projection)
     services.notifier.positions["planning"] = 0
-    assert await services.wait_for_projections(await services.store.head(), ("planning",))
+    # a rebuild replays the whole session's log: wait on state, as long as that takes
+    assert await services.notifier.wait_for(("planning",), await services.store.head(), timeout=300)
     async with services.pool.acquire() as conn:
         assert [tuple(r) for r in await conn.fetch(query)] == before

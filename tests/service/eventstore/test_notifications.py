@@ -42,6 +42,25 @@ async def test_a_subscriber_that_reads_too_slowly_is_told_it_fell_behind_rather_
             await subscription.next()
 
 
+async def test_a_wait_cancelled_in_the_same_turn_as_its_wake_up_ends_instead_of_running_on() -> None:
+    notifier = Notifier("postgresql://unused")
+    laps = 0
+
+    async def runner_like() -> None:  # a projection runner's idle loop
+        nonlocal laps
+        while True:
+            await notifier.wait_changed(3600, notifier.generation)
+            laps += 1
+
+    task = asyncio.create_task(runner_like())
+    await asyncio.sleep(0.01)
+    notifier.record("spc", 1)  # a notification wakes it ...
+    task.cancel()  # ... as shutdown stops it, before it runs again
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, 5)
+    assert laps == 0
+
+
 async def test_another_process_hears_which_streams_and_teams_a_batch_changed(log: Log) -> None:
     elsewhere = Notifier(log.url)  # another process's listening connection
     await elsewhere.start()
