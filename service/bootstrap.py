@@ -109,11 +109,11 @@ def token_service(settings: Settings) -> TokenService:
 async def start_services(settings: Settings) -> Services:
     url = await asyncio.to_thread(resolve_database_url, settings)
     projections = make_projections()
-    # Each runner holds a connection for its advisory lock as long as it runs: those come on top of the working
-    # size, or nine runners leave one connection to share between a batch and the writer (the signals projection
-    # appends while its batch is open, and would wait for the writer forever).
-    extra = len(projections) if settings.run_projections else 0
-    pool = await create_pool(url, min_size=settings.pool_min, max_size=settings.pool_max + extra)
+    # Each runner holds a connection for its advisory lock as long as it runs. The signals projection appends while
+    # its batch is open, so the writer must still find a connection when every runner holds its lock and that batch
+    # its own: nine runners in a pool of ten would leave it waiting forever.
+    size = max(settings.pool_max, len(projections) + 3) if settings.run_projections else settings.pool_max
+    pool = await create_pool(url, min_size=settings.pool_min, max_size=size)
     async with pool.acquire() as conn:
         await migrate(conn)
     store = EventStore(pool)

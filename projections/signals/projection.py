@@ -77,15 +77,15 @@ class SignalProjection:
                 await run.store([_row_of(ev, str(ev.originator_id), e.position)])
             elif isinstance(ev, Signal.SignalAcknowledged):
                 await run.flush()
-                await run.attended(str(ev.originator_id), e, "UPDATE signals SET status = 'ACKNOWLEDGED', note = $2, "
-                                   "acknowledged_at = $3, acknowledged_by = $4, position = $5 WHERE signal_id = $1 "
-                                   "RETURNING measure_id", ev.note, e.recorded_at, e.actor, e.position)
+                await run.attended("UPDATE signals SET status = 'ACKNOWLEDGED', note = $2, acknowledged_at = $3, "
+                                   "acknowledged_by = $4, position = $5 WHERE signal_id = $1 RETURNING measure_id",
+                                   str(ev.originator_id), ev.note, e.recorded_at, e.actor, e.position)
             elif isinstance(ev, Action.ActionCreated) and ev.source_kind == "Signal" and ev.source_id:
                 await run.flush()
-                await run.attended(ev.source_id, e, "UPDATE signals SET status = 'ACKNOWLEDGED', action_id = $2, "
-                                   "position = $5 WHERE signal_id = $1 AND status = 'OPEN' AND $3::timestamptz "
-                                   "IS NOT NULL AND $4::text IS NOT NULL RETURNING measure_id",
-                                   str(ev.originator_id), e.recorded_at, e.actor, e.position)
+                # the first action on an OPEN signal attends to it (the signal's own stream does not change)
+                await run.attended("UPDATE signals SET status = 'ACKNOWLEDGED', action_id = $2, position = $3 "
+                                   "WHERE signal_id = $1 AND status = 'OPEN' RETURNING measure_id",
+                                   ev.source_id, str(ev.originator_id), e.position)
         await run.flush()
         await self._save(conn, run.watched)
         if len(self._cache) > self.cache_size:
@@ -193,7 +193,8 @@ class _Run:
                 # later event of this batch says otherwise
                 watch.open[row[0]] = row[4]
 
-    async def attended(self, signal_id: str, e: ProjectedEvent, sql: str, *args: Any) -> None:
+    async def attended(self, sql: str, signal_id: str, *args: Any) -> None:
+        """A signal no longer OPEN: its row, and the OPEN signals of its measure as the next recording sees them."""
         measure_id = await self.conn.fetchval(sql, signal_id, *args)
         if measure_id is None:
             return
