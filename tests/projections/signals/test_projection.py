@@ -45,11 +45,12 @@ async def signal_events(services: Services) -> int:
         return int(await conn.fetchval("SELECT count(*) FROM events WHERE topic LIKE '%Signal.SignalRaised'"))
 
 
-async def settled(services: Services) -> None:
+async def settled(services: Services, names: tuple[str, ...] | None = None) -> None:
     # twice: a signal raised by the first pass is itself an event the read models then apply
     for _ in range(2):
         head = await services.store.head()
-        assert await services.wait_for_projections(head), (head, [kv for kv in services.notifier.positions.items() if kv[1] < head])
+        assert await services.wait_for_projections(head, names), [p for p, at in services.notifier.positions.items()
+                                                                  if at < head]
 
 
 async def test_a_special_cause_raises_one_signal_and_more_of_it_raises_none(services: Services) -> None:
@@ -77,10 +78,11 @@ async def test_a_rebuild_replays_the_same_signals_and_raises_none_twice(services
     before, raised = await signals_of(services, measure), await signal_events(services)
     assert [s[1] for s in before] == ["CONCERN", "IMPROVEMENT"]
 
-    for projection in services.projections:
+    for projection in services.projections:  # as `qms rebuild` does, every projection
+        services.notifier.positions[projection.name] = 0  # before: a runner with nothing to replay is done at once
         await rebuild(services.pool, projection)
-        services.notifier.positions[projection.name] = 0
-    await settled(services)
+    # what the signals depend on (an idle projection's catch-up after a rebuild can be missed by the notifier)
+    await settled(services, ("spc", "control", SignalProjection.name))
     assert await signals_of(services, measure) == before
     assert await signal_events(services) == raised
 
