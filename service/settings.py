@@ -38,6 +38,7 @@ class Settings:
     pool_max: int = 10
     max_body_bytes: int = 8 * 1024 * 1024    # request bodies above this get 413
     max_batch_observations: int = 50_000
+    max_stream_bytes: int = 4 * 1024**3      # CSV and NDJSON intake bodies (streamed) above this get 413
     projection_batch: int = 2000
     read_your_writes_timeout: float = 5.0
     run_projections: bool = True             # False for API-only processes when projections run elsewhere
@@ -168,6 +169,8 @@ OPTIONS = (
     Option("pool_max", "QMS_POOL_MAX", _int, "database connections each process may open"),
     Option("max_body_bytes", "QMS_MAX_BODY_BYTES", _int, "larger request bodies are refused with 413"),
     Option("max_batch_observations", "QMS_MAX_BATCH_OBSERVATIONS", _int, "observations one intake request may carry"),
+    Option("max_stream_bytes", "QMS_MAX_STREAM_BYTES", _int, "larger CSV and NDJSON intake bodies (read as a stream, "
+                                                            "in bounded memory) are refused with 413"),
     Option("projection_batch", "QMS_PROJECTION_BATCH", _int, "events a projection applies per transaction"),
     Option("read_your_writes_timeout", "QMS_READ_YOUR_WRITES_TIMEOUT", _float,
            "seconds a read waits for the read models to include a write it was sent after"),
@@ -214,6 +217,7 @@ def _origin_list(value: tuple[str, ...]) -> str | None:
 
 _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "port": _port, "pool_min": _positive, "pool_max": _positive, "max_body_bytes": _positive,
+    "max_stream_bytes": _positive,
     "max_batch_observations": _positive, "projection_batch": _positive, "read_your_writes_timeout": _positive,
     "cors_origins": _origin_list, "projections": _where, "workers": _positive, "time_zone": _zone,
     "log_format": lambda v: None if v in (None, "json", "text") else f"{v!r} must be json or text",

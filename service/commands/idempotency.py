@@ -31,3 +31,10 @@ async def used_part_keys(services: Services, ctx: CommandContext, idempotency_ke
 def part_key(idempotency_key: str | None, measure_id: str) -> str | None:
     """A bulk request's key for its part for one measure."""
     return None if idempotency_key is None else f"{idempotency_key}/{measure_id}"
+
+
+async def remember(services: Services, key: str, result: bytes, position: int) -> None:
+    """Keep a request's answer under its (scoped) key, unless a concurrent request with the key kept one first."""
+    async with services.pool.acquire() as conn:
+        await conn.execute("INSERT INTO idempotency_keys (key, result, position) VALUES ($1, $2, $3) "
+                           "ON CONFLICT (key) DO NOTHING", key, result, position)

@@ -1,0 +1,281 @@
+"""CSV and NDJSON intake bodies, a chunk at a time: the stream cut into chunks of whole rows, and each chunk parsed
+into the columns bulk intake stores (plain values per measure) and the items that need the item-by-item path.
+
+CSV is parsed by pyarrow's reader and checked a column at a time with pyarrow compute and numpy, so the common
+row (a measure, a date, a number, maybe a source id) never becomes Python objects until its measure's event is
+made. Chunk boundaries depend only on the bytes, not on how the network delivered them, so a resend of the same
+body makes the same chunks (their idempotency keys are derived from them)."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import itertools
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from domain.control.observations import ObservationIn
+from service.commands.intake import Columns
+from service.edge.items import ItemError, columns_of, parse_item
+
+FIELDS = ("measureId", "period", "value", "numerator", "denominator", "sourceId", "note")
+NUMBERS = ("value", "numerator", "denominator")
+# A chunk ends at the first row end at or after this many bytes. CSV chunks are read into columns (~20 MB of
+# memory for 4 MiB); NDJSON lines become Python objects (~10 MB for 1 MiB). Each measure's part of a chunk is one
+# event, so larger chunks write fewer, larger events.
+CSV_CHUNK_BYTES = 4 << 20
+NDJSON_CHUNK_BYTES = 1 << 20
+MAX_ROW_BYTES = 1 << 20         # a row (a CSV row with quoted line breaks, an NDJSON line) longer than this: 400
+_NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"  # what JSON and CSV writers write; no NaN or inf
+_BOM = codecs.BOM_UTF8
+
+
+class BodyError(ValueError):
+    """The body as a whole cannot be read (a header, an endless row): the request is refused with 400."""
+
+
+@dataclass(slots=True)
+class Chunk:
+    """One chunk's rows: plain values per measure for the column path, the rest item by item, and the rows that
+    could not be read. Every index is the 0-based data row (or line) of the whole body."""
+
+    rows: int
+    groups: dict[str, Columns] = field(default_factory=dict)
+    items: list[tuple[int, str, ObservationIn]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+async def row_chunks(stream: AsyncIterator[bytes], quoted: bool, size: int) -> AsyncIterator[bytes]:
+    """The body in chunks of whole rows (a leading UTF-8 BOM dropped). `quoted`: a line break inside a CSV
+    quoted field does not end a row."""
+    buf = bytearray()
+    first = True
+    async for part in stream:
+        buf += part
+        if first and len(buf) >= len(_BOM):
+            first = False
+            if buf.startswith(_BOM):
+                del buf[:len(_BOM)]
+        while len(buf) >= size:
+            cut = cut_rows(buf, size, quoted)
+            if cut < 0:
+                if len(buf) > size + MAX_ROW_BYTES:
+                    raise BodyError(f"A row is longer than {MAX_ROW_BYTES} bytes (an unclosed quote?).")
+                break
+            yield bytes(buf[:cut])
+            del buf[:cut]
+    if first and buf.startswith(_BOM):
+        del buf[:len(_BOM)]
+    if buf:
+        yield bytes(buf)
+
+
+def cut_rows(buf: bytearray, size: int, quoted: bool) -> int:
+    """Where the first row ending at or after byte `size` ends (-1: not in `buf` yet)."""
+    at = buf.find(b"\n", size - 1)
+    while at >= 0:
+        # RFC 4180 doubles a quote inside a quoted field, so an even count of quotes before a line break means
+        # the break is outside every field.
+        if not quoted or buf.count(b'"', 0, at) % 2 == 0:
+            return at + 1
+        at = buf.find(b"\n", at + 1)
+    return -1
+
+
+def split_header(chunk: bytes) -> tuple[list[str], bytes]:
+    """The CSV header's column names and the rest of the chunk; BodyError naming an unknown or repeated column."""
+    end = cut_rows(bytearray(chunk), 1, True)
+    line, rest = (chunk, b"") if end < 0 else (chunk[:end], chunk[end:])
+    try:
+        names = next(csv.reader([line.decode("utf-8").rstrip("\r\n")]), [])
+    except (UnicodeDecodeError, csv.Error) as e:
+        raise BodyError(f"The CSV header row cannot be read: {e}.") from None
+    if not names or names == [""]:
+        raise BodyError(f"The CSV body needs a header row naming its columns ({', '.join(FIELDS)}).")
+    unknown = [n for n in names if n not in FIELDS]
+    if unknown:
+        raise BodyError(f"Unknown column {unknown[0]!r}; the columns are {', '.join(FIELDS)}.")
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise BodyError(f"Column {repeated[0]!r} appears more than once in the header.")
+    return names, rest
+
+
+def parse_csv(chunk: bytes, names: list[str], offset: int) -> Chunk:
+    """A chunk of CSV data rows (no header), its first row being data row `offset` of the body."""
+    if not chunk:
+        return Chunk(0)
+    invalid: dict[int, int] = {}
+
+    def on_invalid(row: Any) -> str:
+        invalid[row.number] = row.actual_columns
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(chunk),
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=False, block_size=len(chunk) + 1),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
+                                              invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), null_values=[""],
+                                                 strings_can_be_null=True, quoted_strings_can_be_null=True))
+    except pa.ArrowInvalid as e:
+        raise BodyError(f"The CSV cannot be read near data row {offset}: {e}.") from None
+    n = table.num_rows
+    rows = n + len(invalid)
+    if invalid:  # rows with the wrong number of fields: reported, and the table's rows are the others
+        numbers = np.arange(1, rows + 1)
+        index = offset + numbers[~np.isin(numbers, list(invalid))] - 1
+    else:
+        index = np.arange(offset, offset + n)
+    out = Chunk(rows, errors=[{"index": offset + number - 1, "code": "INVALID_ROW", "field": None,
+                               "message": f"The row has {count} fields; the header names {len(names)}."}
+                              for number, count in invalid.items()])
+    if n:
+        _columns(table, index, out)
+    out.errors.sort(key=lambda e: e["index"])
+    return out
+
+
+def _columns(table: pa.Table, index: np.ndarray, out: Chunk) -> None:
+    n = table.num_rows
+    cols = {name: table.column(name).combine_chunks() for name in table.column_names}
+    given = {name: ~np.asarray(col.is_null().to_numpy(zero_copy_only=False)) for name, col in cols.items()}
+    none = np.zeros(n, dtype=bool)
+    blank = ~np.logical_or.reduce([given[name] for name in cols]) if cols else ~none  # skipped, still counted
+    bad = blank.copy()
+
+    def fail(mask: np.ndarray, code: str, field_name: str, message: Any) -> None:
+        nonlocal bad
+        mask = mask & ~bad
+        for i in np.flatnonzero(mask):
+            out.errors.append({"index": int(index[i]), "code": code, "field": field_name, "message": message(i)})
+        bad = bad | mask
+
+    fail(~given.get("measureId", none), "MISSING_MEASURE", "measureId",
+         lambda i: "measureId is required.")
+    period = cols.get("period")
+    if period is None:
+        period_ok = none
+    else:
+        try:  # strict: a date written YYYY-MM-DD that exists
+            period_ok = np.asarray(pc.is_valid(pc.cast(period, pa.date32())).to_numpy(zero_copy_only=False))
+        except pa.ArrowInvalid:  # some are not: strptime reads them all (rolling 2024-02-30 into March, reading
+            # 2024-1-1), and only a date written back as it was sent counts
+            days = pc.cast(pc.strptime(period, format="%Y-%m-%d", unit="s", error_is_null=True), pa.date32())
+            period_ok = np.asarray(pc.fill_null(pc.equal(pc.cast(days, pa.string()), period), False)
+                                   .to_numpy(zero_copy_only=False))
+    texts = period.to_pylist() if period is not None and not period_ok[~bad].all() else None
+    fail(~period_ok, "INVALID_DATE", "period",
+         lambda i: "period is required: a calendar date written YYYY-MM-DD." if texts is None or texts[i] is None
+         else f"period {texts[i]!r} is not a calendar date (YYYY-MM-DD).")
+    numbers: dict[str, np.ndarray] = {}
+    for name in NUMBERS:
+        col = cols.get(name)
+        if col is None:
+            continue
+        try:  # the usual column: every value a finite number as written
+            column = np.asarray(pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False))
+            if np.isfinite(column[given[name]]).all():
+                numbers[name] = column
+                continue
+        except pa.ArrowInvalid:
+            pass
+        trimmed = pc.utf8_trim_whitespace(col)
+        ok = np.asarray(pc.fill_null(pc.match_substring_regex(trimmed, _NUMBER), True).to_numpy(zero_copy_only=False))
+        if not ok.all():
+            raw = col.to_pylist()
+            fail(~ok, "NOT_A_NUMBER", name, lambda i, raw=raw, name=name: f"{name} must be a number, not {raw[i]!r}.")
+            trimmed = pc.if_else(pa.array(ok), trimmed, pa.nulls(n, pa.string()))
+        numbers[name] = np.asarray(pc.cast(trimmed, pa.float64()).to_numpy(zero_copy_only=False))
+    good = ~bad
+    plain = good & given.get("value", none)
+    for name in ("numerator", "denominator", "note"):
+        plain &= ~given.get(name, none)
+    if good.any():
+        _route(cols, given, numbers, index, good, plain, out)
+
+
+def _route(cols: dict[str, pa.Array], given: dict[str, np.ndarray], numbers: dict[str, np.ndarray],
+           index: np.ndarray, good: np.ndarray, plain: np.ndarray, out: Chunk) -> None:
+    """The good rows: a measure whose rows are all plain values goes on the column path, the others item by item
+    (a measure's rows stay on one path, so their order within the chunk is kept)."""
+    encoded = cols["measureId"].dictionary_encode()
+    codes = np.asarray(pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False))
+    ids: list[str] = encoded.dictionary.to_pylist()
+    slow = np.zeros(len(ids), dtype=bool)
+    slow[codes[good & ~plain]] = True
+    source = given.get("sourceId")
+    if source is not None:  # a measure's plain rows either all carry a source id or none does
+        with_source = np.bincount(codes[plain & source], minlength=len(ids))
+        without = np.bincount(codes[plain & ~source], minlength=len(ids))
+        slow |= (with_source > 0) & (without > 0)
+    fast = plain & ~slow[np.maximum(codes, 0)]
+    rows = np.flatnonzero(fast)
+    if len(rows):
+        rows = rows[np.argsort(codes[rows], kind="stable")]
+        taken = pa.array(rows)
+        periods = cols["period"].take(taken).to_pylist()
+        values = numbers["value"][rows].tolist()
+        sources = cols["sourceId"].take(taken).to_pylist() if "sourceId" in cols else None
+        indexes = index[rows].tolist()
+        sorted_codes = codes[rows]
+        starts = [0, *(np.flatnonzero(np.diff(sorted_codes)) + 1).tolist(), len(rows)]
+        for a, b in itertools.pairwise(starts):
+            part_sources = sources[a:b] if sources is not None and sources[a] is not None else None
+            out.groups[ids[sorted_codes[a]]] = (indexes[a:b], periods[a:b], values[a:b], part_sources)
+    rows = np.flatnonzero(good & ~fast)
+    if len(rows):
+        taken = pa.array(rows)
+        listed = {name: cols[name].take(taken).to_pylist() for name in ("measureId", "period", "sourceId", "note")
+                  if name in cols}
+        nums = {name: [None if not given[name][r] else float(column[r]) for r in rows]
+                for name, column in numbers.items()}
+        empty = [None] * len(rows)
+        for j, r in enumerate(rows.tolist()):
+            out.items.append((int(index[r]), listed["measureId"][j], ObservationIn(
+                date.fromisoformat(listed["period"][j]), nums.get("value", empty)[j],
+                nums.get("numerator", empty)[j], nums.get("denominator", empty)[j],
+                listed.get("sourceId", empty)[j], listed.get("note", empty)[j])))
+
+
+def parse_ndjson(chunk: bytes, offset: int) -> Chunk:
+    """A chunk of NDJSON lines, its first line being line `offset` of the body; blank lines are skipped but
+    counted. Each line is an item of the JSON body's shape, and the items are stored as the JSON body's are."""
+    lines = chunk.split(b"\n")
+    if chunk.endswith(b"\n"):
+        lines.pop()  # the last line's terminator, not a blank line
+    out = Chunk(len(lines))
+    found: list[Any] = []
+    where: list[int] = []
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        try:
+            found.append(orjson.loads(line))
+        except orjson.JSONDecodeError as e:
+            out.errors.append({"index": offset + i, "code": "INVALID_JSON", "field": None,
+                               "message": f"The line is not valid JSON: {e}."})
+            continue
+        where.append(offset + i)
+    groups = columns_of(found)
+    if groups is not None:
+        out.groups = {m: ([where[j] for j in part[0]], *part[1:]) for m, part in groups.items()}  # type: ignore[misc]
+        return out
+    for j, raw in enumerate(found):
+        try:
+            measure_id, obs = parse_item(raw)
+        except ItemError as e:
+            out.errors.append({"index": where[j], "code": e.code, "message": e.message, "field": e.field})
+            continue
+        out.items.append((where[j], measure_id, obs))
+    out.errors.sort(key=lambda e: e["index"])
+    return out
