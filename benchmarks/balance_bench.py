@@ -20,7 +20,8 @@ import random
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, time as clock, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock
 from pathlib import Path
 from uuid import uuid4
 

@@ -55,10 +55,10 @@ class Measure:
     @strawberry.field
     async def spc(self, info: Info[Context, None]) -> SpcChart:
         if self.as_of_chart is not None:
-            return spc_chart(self.as_of_chart)
+            return spc_chart(self.as_of_chart, self.name)
         view = await info.context.charts.load(str(self.id))
         info.context.depend(f"s:{self.id}", view.position if view else None)
-        return spc_chart(view or empty(self.chart_type))
+        return spc_chart(view or empty(self.chart_type), self.name)
 
     @strawberry.field(description="Its owner, how it is counted and its external codes; null until specified.")
     async def specification(self, info: Info[Context, None]) -> LazySpecification | None:

@@ -9,6 +9,7 @@ from strawberry.tools import merge_types
 from schema.actions import ActionMutations, ActionQueries
 from schema.assurance import AssuranceMutations, AssuranceQueries
 from schema.balance import BalanceQueries
+from schema.board import BoardQueries
 from schema.escalations import EscalationMutations, EscalationQueries
 from schema.executor import Executor
 from schema.feedback import FeedbackMutations, FeedbackQueries
@@ -18,15 +19,16 @@ from schema.improvement import ImprovementMutations, ImprovementQueries
 from schema.inputs import compile_inputs
 from schema.measures import MeasureBrowsing, MeasureMutations, MeasureQueries
 from schema.planning import PlanningMutations, PlanningQueries
+from schema.signals import SignalMutations, SignalQueries
 from schema.subscriptions import Subscription
 from schema.teams import TeamMutations, TeamQueries
 
 Query = merge_types("Query", (MeasureQueries, MeasureBrowsing, HistoryQueries, TeamQueries, FeedbackQueries,
                               PlanningQueries, ActionQueries, HuddleQueries, EscalationQueries, AssuranceQueries,
-                              ImprovementQueries, BalanceQueries))
+                              ImprovementQueries, BalanceQueries, SignalQueries, BoardQueries))
 Mutation = merge_types("Mutation", (TeamMutations, MeasureMutations, FeedbackMutations, PlanningMutations,
                                     ActionMutations, HuddleMutations, EscalationMutations, AssuranceMutations,
-                                    ImprovementMutations))
+                                    ImprovementMutations, SignalMutations))
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30

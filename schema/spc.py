@@ -20,6 +20,7 @@ from domain.control.vocabulary import (
 )
 from projections.spc.document import ChartView
 from projections.spc.runs import RunAnalysis
+from projections.spc.svg import render_svg
 
 # The domain's enums and the engine's run analysis, exposed under the API's names: strawberry marks the classes
 # themselves, so the members and values are the domain's own.
@@ -71,6 +72,7 @@ class SpcChart:
     assurance: AssuranceIcon | None
     runs: RunAnalysis | None
     _view: strawberry.Private[ChartView]
+    _title: strawberry.Private[str] = ""
 
     @strawberry.field
     def points(self) -> list[SpcPoint]:
@@ -85,6 +87,11 @@ class SpcChart:
     def annotations(self) -> list[SpcAnnotation]:
         return [SpcAnnotation(period=a.period, kind=a.kind, text=a.text, at=a.at) for a in self._view.annotations]
 
+    @strawberry.field(description="The chart drawn as Making Data Count does, as an SVG document (the same as "
+                                  "GET /charts/{measureId}.svg).")
+    def svg(self) -> str:
+        return render_svg(self._view, self._title)
+
     @strawberry.field(description="The same points as columns: far cheaper to serve for long charts.")
     def series(self) -> SpcSeries:
         c = self._view
@@ -94,6 +101,6 @@ class SpcChart:
                          variation=c.variation)
 
 
-def spc_chart(view: ChartView) -> SpcChart:
+def spc_chart(view: ChartView, title: str = "") -> SpcChart:
     return SpcChart(chart_type=view.chart_type, variation=view.variation_icon, assurance=view.assurance,
-                    runs=view.runs, _view=view)
+                    runs=view.runs, _view=view, _title=title)

@@ -12,6 +12,7 @@ from domain.errors import Forbidden, NotFound
 from projections.spc.projection import SpcProjection
 from schema.context import Context
 from schema.measures import Measure
+from schema.signals import Signal, signals_raised
 
 
 @strawberry.type
@@ -37,3 +38,10 @@ class Subscription:
                 fresh = await ctx.measures.load(str(measure_id))
                 if fresh is not None:
                     yield Measure.from_view(fresh)
+
+    @strawberry.subscription(description="Each signal raised (once), in one team or in every team the caller may "
+                                         "read.")
+    async def signal_raised(self, info: Info[Context, None], team_id: strawberry.ID | None = None) -> AsyncGenerator[
+            Signal, None]:
+        async for signal in signals_raised(info.context, str(team_id) if team_id is not None else None):
+            yield signal

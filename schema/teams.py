@@ -18,9 +18,11 @@ from service.reads.catalog import TeamView, teams_page
 if TYPE_CHECKING:
     from schema.measures import Measure
     from schema.planning import Plan
+    from schema.signals import Signal
 
 LazyMeasure = Annotated["Measure", strawberry.lazy("schema.measures")]
 LazyPlan = Annotated["Plan", strawberry.lazy("schema.planning")]
+LazySignal = Annotated["Signal", strawberry.lazy("schema.signals")]
 
 
 def _latest(views: list[TeamView] | list[object]) -> int | None:
@@ -68,6 +70,13 @@ class Team:
         from schema.planning import team_plans  # the two types refer to each other
 
         return await team_plans(info, str(self.id))
+
+    @strawberry.field(description="The team's signals, newest first. open: true = OPEN only, false = ACKNOWLEDGED "
+                                  "only, null = all.")
+    async def signals(self, info: Info[Context, None], open: bool | None = True) -> list[LazySignal]:
+        from schema.signals import team_signals  # the two types refer to each other
+
+        return await team_signals(info.context, str(self.id), open)
 
 
 async def load_team(ctx: Context, team_id: str) -> Team | None:

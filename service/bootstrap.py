@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import asyncpg
 
 from domain.control.action import Action
+from domain.control.signal import Signal
 from domain.improvement.cycle import PdsaCycle
 from projections.assurance import AssuranceProjection
 from projections.balance import BalanceProjection
@@ -18,10 +20,11 @@ from projections.erasures import ErasureProjection
 from projections.feedback import FeedbackProjection
 from projections.improvement import ImprovementProjection
 from projections.planning import PlanningProjection
+from projections.signals.projection import SignalProjection
 from projections.spc.projection import SpcProjection
 from service.audit.personal_data import PersonalDataVault
 from service.auth.identity import OidcIssuer, TokenService, load_or_create_secret
-from service.eventstore import EventCodec, EventStore
+from service.eventstore import EventCodec, EventMeta, EventStore
 from service.eventstore.database import create_pool, embedded_database_url, migrate
 from service.eventstore.notifications import Notifier
 from service.eventstore.projection_runner import ProjectionRunner
@@ -36,7 +39,7 @@ CHART_NOTES = (Action.ActionCreated, Action.ActionCompleted, PdsaCycle.CyclePlan
 def make_projections() -> list[Projection]:
     return [CatalogProjection(), SpcProjection(annotating=CHART_NOTES), FeedbackProjection(), ErasureProjection(),
             PlanningProjection(), ControlProjection(), AssuranceProjection(), ImprovementProjection(),
-            BalanceProjection()]
+            BalanceProjection(), SignalProjection()]
 
 
 @dataclass
@@ -75,6 +78,22 @@ class Services:
             self.pool.terminate()
 
 
+def signal_emitter(repository: Repository):  # type: ignore[no-untyped-def]
+    """How the signals projection appends the signals it raises: as the service itself, each under an idempotency
+    key made of its derived id, all at once (they share a group commit). A signal already in the log answers 0."""
+
+    async def emit(signals: Sequence[Signal]) -> list[int]:
+        async def one(signal: Signal) -> int:
+            meta = EventMeta(actor="qms", role="SERVICE", team_id=signal.team_id, reason=signal.detail,
+                             causation_id=str(signal.cause_position), source="signals")
+            saved = await repository.save(signal, meta, idempotency_key=f"qms/signal/{signal.id}")
+            return 0 if saved.replayed is not None else saved.position
+
+        return list(await asyncio.gather(*(one(s) for s in signals)))
+
+    return emit
+
+
 def resolve_database_url(settings: Settings) -> str:
     return settings.database_url or embedded_database_url(settings.data_dir)
 
@@ -90,7 +109,12 @@ def token_service(settings: Settings) -> TokenService:
 
 async def start_services(settings: Settings) -> Services:
     url = await asyncio.to_thread(resolve_database_url, settings)
-    pool = await create_pool(url, min_size=settings.pool_min, max_size=settings.pool_max)
+    projections = make_projections()
+    # Each runner holds a connection for its advisory lock as long as it runs. The signals projection appends while
+    # its batch is open, so the writer must still find a connection when every runner holds its lock and that batch
+    # its own: nine runners in a pool of ten would leave it waiting forever.
+    size = max(settings.pool_max, len(projections) + 3) if settings.run_projections else settings.pool_max
+    pool = await create_pool(url, min_size=settings.pool_min, max_size=size)
     async with pool.acquire() as conn:
         await migrate(conn)
     store = EventStore(pool)
@@ -98,11 +122,13 @@ async def start_services(settings: Settings) -> Services:
     codec = EventCodec()
     notifier = Notifier(url)
     await notifier.start()
-    projections = make_projections()
     services = Services(settings=settings, database_url=url, pool=pool, store=store, codec=codec,
                         repository=Repository(store, codec), notifier=notifier, tokens=token_service(settings),
                         projections=projections, vault=PersonalDataVault(pool),
                         versions=VersionProbe.of(p.versioned for p in projections))
+    for projection in projections:
+        if isinstance(projection, SignalProjection):
+            projection.emit = signal_emitter(services.repository)
     async with pool.acquire() as conn:
         for name, position in await conn.fetch("SELECT name, position FROM projection_tracking"):
             notifier.record(name, position)

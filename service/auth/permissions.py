@@ -88,6 +88,8 @@ POLICY: dict[str, dict[Role, Scope]] = {
     "escalation.resolve": CONTROL_LEADS,
     "escalation_levels.read": {role: ANY for role in Role},
     "escalation_levels.configure": {R.SENIOR_LEADER: ANY},
+    "signal.read": READERS,
+    "signal.acknowledge": {R.TEAM_LEADER: TEAM, R.SENIOR_CLINICIAN: TEAM},
     "control.people.read": {role: scope for role, scope in READERS.items()
                             if role not in (R.SERVICE_USER, R.INTEGRATION)},
     # assurance: audits, their programme, inspections, guidance and its assessments, fishbone diagrams

@@ -36,6 +36,9 @@ async def action_source(services: Services, team_id: str, source_id: str | None)
     kind, source_team = origin
     if source_team is not None and source_team != team_id:
         raise invalid(f"sourceId {source_id} belongs to another team.", "sourceId")
+    if kind == "Signal":  # an action on a signal notes its measure's chart
+        signal = await services.repository.load(source_id)
+        return ActionSource(source_id, kind, getattr(signal, "measure_id", None))
     return ActionSource(source_id, kind, source_id if kind == "Measure" else None)
 
 

@@ -19,6 +19,7 @@ from schema.root import build_executor
 from schema.websocket import GraphQLWebSocket
 from service import tracing
 from service.bootstrap import start_services
+from service.edge.charts import chart_pictures
 from service.edge.http import AFTER_HEADER, POSITION_HEADER, REQUEST_ID_HEADER
 from service.edge.ingest import ingest_observations
 from service.edge.metrics import Metrics, cache_metrics, commit_metrics, metrics_endpoint
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/graphql", graphql.handle, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", GraphQLWebSocket(graphql.executor).handle),
         Route("/ingest/observations", ingest_observations.handle, methods=["POST"]),
+        Route("/charts/{measure_id}.svg", chart_pictures.handle, methods=["GET"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         *(graphiql_routes() if settings.development else []),

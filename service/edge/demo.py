@@ -21,6 +21,7 @@ from service.edge.demo_assurance import load_assurance_demo
 from service.edge.demo_control import load_control_demo
 from service.edge.demo_improvement import load_improvement_demo
 from service.edge.demo_planning import DIRECTORATES, load_planning_demo
+from service.edge.demo_signals import load_signals_demo
 
 LEADER = Principal("demo-loader", Role.SENIOR_LEADER)
 TRUST = "Riverside NHS Trust (demo)"
@@ -84,8 +85,11 @@ async def load_demo(services: Services, seed: int = 7) -> dict[str, str]:
                                       source="demo")
             batch = [ObservationIn(p, v, source_id=f"demo-{name}-{p.isoformat()}") for p, v in
                      zip(periods, values, strict=True) if not math.isnan(v)]
-            for start in range(0, len(batch), 100):
-                await record_observations(services, recorder, measure_id, batch[start:start + 100])
+            history, recent = batch[:-6], batch[-6:]  # the history in bulk, then the last six as a feed sends them
+            for start in range(0, len(history), 100):
+                await record_observations(services, recorder, measure_id, history[start:start + 100])
+            for observation in recent:
+                await record_observations(services, recorder, measure_id, [observation])
             ids[name] = measure_id
             progress.advance(task)
     await recalculate_limits(services, ctx, ids["Falls per 1,000 bed days"], months[20],
@@ -94,4 +98,6 @@ async def load_demo(services: Services, seed: int = 7) -> dict[str, str]:
     await load_control_demo(services, ctx, teams, ids)
     await load_assurance_demo(services, teams)
     await load_improvement_demo(services, teams, ids)
+    if services.runners:  # signals arise from the charts in the projections; without runners there are none yet
+        await load_signals_demo(services, teams)
     return ids

@@ -79,6 +79,7 @@ class Answer:
     status: int = 200
     position: int = 0                    # the log position this request wrote, if any
     headers: dict[str, str] | None = None
+    media_type: str = "application/json"
 
 
 ErrorBody = Callable[[str, str], Any]    # (code, message) -> the route's JSON error body
@@ -141,4 +142,4 @@ class Endpoint:
             headers[POSITION_HEADER] = str(answer.position)
         if answer.headers:
             headers.update(answer.headers)
-        return Response(answer.body, status_code=answer.status, media_type="application/json", headers=headers)
+        return Response(answer.body, status_code=answer.status, media_type=answer.media_type, headers=headers)
