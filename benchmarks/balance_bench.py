@@ -79,7 +79,8 @@ async def write_log(services, teams: int, years: int) -> None:  # type: ignore[n
     log = Log(services)
     end = date.today()
     start = end - timedelta(days=365 * years)
-    days = [start + timedelta(days=i) for i in range((end - start).days) if (start + timedelta(days=i)).isoweekday() < 6]
+    every = (start + timedelta(days=i) for i in range((end - start).days))
+    days = [d for d in every if d.isoweekday() < 6]
     for n in range(teams):
         team = Team.create(team_id=uuid4(), name=f"Team {n:04d}", parent_id=None)
         tid = str(team.id)

@@ -18,7 +18,8 @@ from tests.e2e.test_signals import STABLE, monthly, signals
 from tests.schema.test_graphiql import DEAD_PROXY, OFFLINE_FLAGS, chromium
 
 NS = {"s": "http://www.w3.org/2000/svg"}
-CHART = """query($id: ID!) { measure(id: $id) { spc { variation assurance svg points { period variation centreLine upperProcessLimit }
+CHART = """query($id: ID!) { measure(id: $id) { spc { variation assurance svg
+  points { period variation centreLine upperProcessLimit }
   annotations { period kind } } } }"""
 
 
@@ -26,7 +27,8 @@ async def a_charted_measure(api: Api, name: str, recalculate: bool = False) -> t
     team = await api.create_team(name)
     measure = await api.define_measure(team)
     await post(api, {"observations": monthly(measure, 0, STABLE) + monthly(measure, 12, [30])}, teams=[team])
-    await post(api, {"observations": monthly(measure, 13, [11, 10, 12, 9, 4, 5, 4, 5, 4, 5, 4, 5, 6, 4, 5, 4])}, teams=[team])
+    after = [11, 10, 12, 9, 4, 5, 4, 5, 4, 5, 4, 5, 6, 4, 5, 4]
+    await post(api, {"observations": monthly(measure, 13, after)}, teams=[team])
     if recalculate:
         recalculated = await mutate(api, "recalculateLimits", "RecalculateLimitsInput",
                                     {"measureId": measure, "fromPeriod": "2021-06-01", "reason": "New falls bundle"},

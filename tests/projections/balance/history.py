@@ -1,5 +1,6 @@
 """Built event histories for the balance tests: aggregates' events stamped with the instant, actor, role and team
-the log would record, applied through the projections the balance reads (catalog, planning, improvement, SPC, balance)."""
+the log would record, applied through the projections the balance reads (catalog, planning, improvement, SPC,
+balance)."""
 
 from __future__ import annotations
 
