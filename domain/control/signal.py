@@ -9,7 +9,10 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.aspects import Aspect
 from domain.control.rules import invalid_state, required
+
+ASPECT = Aspect.CONTROL
 
 MAX_NOTE = 2000
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://qms.example/signals")
