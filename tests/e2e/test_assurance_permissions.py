@@ -13,6 +13,7 @@ import pytest
 from service.auth.identity import Role
 from service.auth.permissions import POLICY, Scope
 from tests.conftest import Api
+from tests.e2e.permission_table import obeys_the_table
 
 ALL = [r.value for r in Role]
 RUNNERS = {"TEAM_LEADER": "own", "SENIOR_CLINICIAN": "own"}
@@ -196,20 +197,10 @@ CASES = [(m, r, s) for m in MUTATIONS for r in ALL for s in ("own", "other")]
 @pytest.mark.parametrize(("mutation", "role", "scope"), CASES, ids=[f"{m}-{r}-{s}" for m, r, s in CASES])
 async def test_an_assurance_mutation_is_allowed_exactly_where_the_table_allows_it(
         api: Api, world: dict[str, str], log: asyncpg.Connection, mutation: str, role: str, scope: str) -> None:
-    rule = EXPECTED[mutation].get(role)
-    allowed = rule == "any" or (rule == "own" and scope == "own")
-    teams = [world["team"]] if scope == "own" else [world["other"]]
     input_type, selection = MUTATIONS[mutation]
-    before = await log.fetchval("SELECT count(*) FROM events")
-    data = await api.gql(f"mutation($i: {input_type}!) {{ {mutation}(input: $i) {{ {selection} errors {{ code }} }} }}",
-                         {"i": inputs(mutation, world, CASES.index((mutation, role, scope)))}, role=role,
-                         teams=teams)
-    codes = [e["code"] for e in data[mutation]["errors"]]
-    if allowed:
-        assert "FORBIDDEN" not in codes, codes
-    else:
-        assert codes == ["FORBIDDEN"]
-        assert await log.fetchval("SELECT count(*) FROM events") == before
+    await obeys_the_table(api, log, mutation, input_type, inputs(mutation, world, CASES.index((mutation, role, scope))),
+                          EXPECTED[mutation].get(role), scope, selection=selection, role=role,
+                          teams=[world["team"]] if scope == "own" else [world["other"]])
 
 
 READS = {"audit": "query($id: ID!) { audit(id: $id) { id } }"}

@@ -14,6 +14,7 @@ import pytest
 from service.auth.identity import Role
 from service.auth.permissions import POLICY, Scope
 from tests.conftest import Api
+from tests.e2e.permission_table import obeys_the_table
 
 ALL_ROLES = [r.value for r in Role]
 # The product's table: team leaders and senior clinicians create projects and decide; team members and service
@@ -223,19 +224,10 @@ CASES = [(m, r, s) for m in MUTATIONS for r in ALL_ROLES for s in ("own", "other
 @pytest.mark.parametrize(("mutation", "role", "scope"), CASES, ids=[f"{m}-{r}-{s}" for m, r, s in CASES])
 async def test_an_improvement_mutation_is_allowed_exactly_where_the_table_allows_it(
         api: Api, world: dict[str, str], log: asyncpg.Connection, mutation: str, role: str, scope: str) -> None:
-    rule = EXPECTED[mutation].get(role)
-    allowed = rule == "any" or (rule == "own" and scope == "own")
     teams = [world["team"]] if scope == "own" else [world["other"]]
     n = CASES.index((mutation, role, scope))
-    before = await log.fetchval("SELECT count(*) FROM events")
-    data = await api.gql(f"mutation($i: {MUTATIONS[mutation]}!) {{ {mutation}(input: $i) {{ errors {{ code }} }} }}",
-                         {"i": inputs(mutation, world, n)}, token=api.tokens.issue(f"{role}-{n}", role, teams))
-    codes = [e["code"] for e in data[mutation]["errors"]]
-    if allowed:
-        assert "FORBIDDEN" not in codes, codes
-    else:
-        assert codes == ["FORBIDDEN"]
-        assert await log.fetchval("SELECT count(*) FROM events") == before
+    await obeys_the_table(api, log, mutation, MUTATIONS[mutation], inputs(mutation, world, n),
+                          EXPECTED[mutation].get(role), scope, token=api.tokens.issue(f"{role}-{n}", role, teams))
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)
