@@ -1,5 +1,5 @@
-"""The core contract (docs/contract/core.graphql, the product's), exactly as written, and the parts of the aspects
-contract the service has built so far."""
+"""The product's contract (docs/contract/core.graphql and aspects.graphql), exactly as written: the one place the
+schema is checked against it, each aspect included (NOT_YET names any part not built yet)."""
 
 from __future__ import annotations
 
