@@ -4,7 +4,6 @@ here independently of service/auth/permissions.py, and checked against it; the c
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
@@ -182,13 +181,6 @@ async def world(server: str, tokens: Any) -> dict[str, str]:
                 "completable": audits[1], "programme": programme, "entry": entries[0], "entry2": entries[1],
                 "inspection": inspections[0], "reportable": inspections[1], "guidance": guidance,
                 "assessment": assessment, "fishbone": fishbone, "cause": causes[0], "cause2": causes[1]}
-
-
-@pytest.fixture
-async def log(database_url: str) -> AsyncIterator[asyncpg.Connection]:
-    conn = await asyncpg.connect(database_url)
-    yield conn
-    await conn.close()
 
 
 CASES = [(m, r, s) for m in MUTATIONS for r in ALL for s in ("own", "other")]

@@ -4,7 +4,6 @@ independently of service/auth/permissions.py, and checked against it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
@@ -209,13 +208,6 @@ async def world(server: str, tokens: Any) -> dict[str, str]:
                 "team": team, "other": await api.create_team("Another improvement ward"), "measure": measure,
                 "project": projects[0], "closable": projects[1], "cycle": cycles[0], "planned": cycles[1],
                 "opportunity": opportunities[0], "chosen": opportunities[1], "diagram": diagram}
-
-
-@pytest.fixture
-async def log(database_url: str) -> AsyncIterator[asyncpg.Connection]:
-    conn = await asyncpg.connect(database_url)
-    yield conn
-    await conn.close()
 
 
 CASES = [(m, r, s) for m in MUTATIONS for r in ALL_ROLES for s in ("own", "other")]

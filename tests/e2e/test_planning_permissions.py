@@ -4,7 +4,6 @@ here independently of service/permissions.py, and checked against it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
@@ -116,13 +115,6 @@ async def world(server: str, tokens: Any) -> dict[str, str]:
                 "plan": plans[0], "submitted": plans[1], "root": root, "directorate": directorate,
                 "org": org["establishOrganisation"]["organisation"]["id"],
                 "membership": member["addTeamMember"]["membership"]["id"]}
-
-
-@pytest.fixture
-async def log(database_url: str) -> AsyncIterator[asyncpg.Connection]:
-    conn = await asyncpg.connect(database_url)
-    yield conn
-    await conn.close()
 
 
 CASES = [(m, r, s) for m in MUTATIONS for r in ALL for s in ("own", "other")]
