@@ -18,6 +18,7 @@ from projections.catalog import CatalogProjection
 from projections.control.projection import ControlProjection
 from projections.erasures import ErasureProjection
 from projections.feedback import FeedbackProjection
+from projections.integrations import IntegrationProjection
 from projections.improvement import ImprovementProjection
 from projections.planning import PlanningProjection
 from projections.signals.projection import SignalProjection
@@ -39,7 +40,7 @@ CHART_NOTES = (Action.ActionCreated, Action.ActionCompleted, PdsaCycle.CyclePlan
 def make_projections() -> list[Projection]:
     return [CatalogProjection(), SpcProjection(annotating=CHART_NOTES), FeedbackProjection(), ErasureProjection(),
             PlanningProjection(), ControlProjection(), AssuranceProjection(), ImprovementProjection(),
-            BalanceProjection(), SignalProjection()]
+            BalanceProjection(), SignalProjection(), IntegrationProjection()]
 
 
 @dataclass
