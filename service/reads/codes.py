@@ -1,38 +1,51 @@
-"""Measures by their codes (the planning projection's measure_codes): what FHIR intake matches on."""
+"""Measures by their codes (the planning projection's measure_codes, with the catalogue's chart settings): what
+FHIR intake matches on."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import asyncpg
 
 
-async def measures_by_code(pool: asyncpg.Pool, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
-    """(system, code) -> measure id, for those of the pairs that identify a measure."""
-    systems, codes = [], []
-    for system, code in set(wanted):
-        systems.append(system)
-        codes.append(code)
-    if not systems:
-        return {}
-    async with pool.acquire() as conn:
-        rows = await conn.fetch("SELECT system, code, measure_id FROM measure_codes WHERE (system, code) IN "
-                                "(SELECT * FROM unnest($1::text[], $2::text[]))", systems, codes)
-    return {(r[0], r[1]): r[2] for r in rows}
+@dataclass(frozen=True, slots=True)
+class CodedMeasure:
+    measure_id: str
+    team_id: str
+    chart_type: str
+    frequency: str
 
 
-async def measures_by_bare_code(pool: asyncpg.Pool, codes: Iterable[str]) -> dict[str, list[str]]:
-    """code -> the measures with that code in any system (a MeasureReport names its measure by a canonical URL,
-    whose last segment is a code without a system)."""
-    wanted = sorted(set(codes))
-    if not wanted:
-        return {}
+_SELECT = ("SELECT c.system, c.code, m.measure_id, m.team_id, m.chart_type, m.frequency FROM measure_codes c "
+           "JOIN measures m USING (measure_id) ")
+
+
+async def coded_measures(pool: asyncpg.Pool, pairs: Iterable[tuple[str, str]], bare_codes: Iterable[str] = ()
+                         ) -> tuple[dict[tuple[str, str], CodedMeasure], dict[str, list[CodedMeasure]]]:
+    """(system, code) -> its measure, for the pairs that identify one; and code -> the measures having that code
+    in any system, for the bare codes (a MeasureReport may name its measure by a canonical URL only). One round
+    trip."""
+    wanted = sorted(set(pairs))
+    bare = sorted(set(bare_codes))
+    by_pair: dict[tuple[str, str], CodedMeasure] = {}
+    by_code: dict[str, list[CodedMeasure]] = {}
+    if not wanted and not bare:
+        return by_pair, by_code
     async with pool.acquire() as conn:
-        rows = await conn.fetch("SELECT code, measure_id FROM measure_codes WHERE code = ANY($1::text[])", wanted)
-    found: dict[str, list[str]] = {}
-    for r in rows:
-        found.setdefault(r[0], []).append(r[1])
-    return found
+        rows = await conn.fetch(
+            f"{_SELECT} WHERE (c.system, c.code) IN (SELECT * FROM unnest($1::text[], $2::text[])) "
+            f"UNION ALL {_SELECT} WHERE c.code = ANY($3::text[])",
+            [p[0] for p in wanted], [p[1] for p in wanted], bare)
+    pair_set = set(wanted)
+    bare_set = set(bare)
+    for system, code, *rest in rows:
+        measure = CodedMeasure(*rest)
+        if (system, code) in pair_set:
+            by_pair[(system, code)] = measure
+        if code in bare_set and measure not in by_code.get(code, []):
+            by_code.setdefault(code, []).append(measure)
+    return by_pair, by_code
 
 
 async def codes_of_measure(pool: asyncpg.Pool, measure_id: str) -> list[tuple[str, str]]:
