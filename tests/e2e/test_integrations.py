@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -141,3 +142,23 @@ async def test_an_integration_mutation_is_allowed_exactly_where_the_table_allows
                  "retireIntegration": {"integrationId": integration, "reason": "r"}}[mutation]
     await obeys_the_table(api, log, mutation, INPUTS[mutation], variables, EXPECTED[mutation].get(role), scope,
                           role=role, teams=[team] if scope == "own" else [other])
+
+
+async def test_qms_token_for_an_integration_writes_as_that_integration(api: Api, database_url: str,
+                                                                          tmp_path: Any) -> None:
+    import subprocess
+    import sys
+
+    from tests.service.edge.test_cli import ROOT, qms_env
+
+    team = await api.create_team()
+    measure = await api.define_measure(team, frequency="DAY")
+    integration = (await register(api, team, [measure]))["integration"]["id"]
+    result = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "service.edge.cli", "token",
+                                                      "--integration", integration],
+                                     env=qms_env(database_url, tmp_path), cwd=ROOT, capture_output=True, text=True,
+                                     timeout=120)
+    assert result.returncode == 0, result.stderr
+    principal = api.tokens.verify(result.stdout.strip())
+    assert (principal.subject, principal.role, principal.teams) == (integration, Role.INTEGRATION, frozenset([team]))
+    assert (await ingest(api, result.stdout.strip(), measure, "2024-01-01", 1)).status_code == 200
