@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import orjson
 
 from service.commands.context import CommandContext
-from service.commands.intake import record_many
+from service.commands.intake import Columns, record_columns, record_many
 from service.edge.fhir.checks import Checked, Checker
 from service.edge.fhir.outcome import MEDIA_TYPE, FhirError, Issue, operation_outcome, refuse
 from service.edge.fhir.resources import READERS, Reading
@@ -61,6 +61,27 @@ def _location(r: Reading, c: Checked) -> tuple[str, dict[str, Any]]:
     return f"{r.kind}/{rid}", {**r.resource, "id": rid}
 
 
+def _columns(items: list[tuple[int, Checked]]) -> dict[str, Columns] | None:
+    """Plain values (the usual feed) as columns per measure, for the measure's column path (as the JSON body's);
+    None when any needs the item-by-item path (a ratio, or identifiers on only some of a measure's items)."""
+    groups: dict[str, Columns] = {}
+    for i, c in items:
+        o = c.observation
+        if o.value is None or o.numerator is not None or o.denominator is not None:
+            return None
+        part = groups.get(c.measure.measure_id)
+        if part is None:
+            part = groups[c.measure.measure_id] = ([], [], [], [] if o.source_id is not None else None)
+        if (part[3] is None) != (o.source_id is None):
+            return None
+        part[0].append(i)
+        part[1].append(o.period.isoformat())
+        part[2].append(o.value)
+        if part[3] is not None:
+            part[3].append(o.source_id)  # type: ignore[arg-type]
+    return groups
+
+
 async def _store(call: Call, items: list[tuple[int, Checked]]) -> tuple[Any, list[bool]]:
     """Record the checked observations; whether each was already stored before (a resend: 200, not 201)."""
     services = call.services
@@ -78,7 +99,11 @@ async def _store(call: Call, items: list[tuple[int, Checked]]) -> tuple[Any, lis
         if sid is not None:
             seen.add((m, sid))
     key = call.request.headers.get("idempotency-key")
-    result = await record_many(services, ctx, [(i, c.measure.measure_id, c.observation) for i, c in items], key)
+    groups = _columns(items)
+    if groups is not None:
+        result = await record_columns(services, ctx, groups, key)
+    else:
+        result = await record_many(services, ctx, [(i, c.measure.measure_id, c.observation) for i, c in items], key)
     call.metrics.intake(result.accepted + result.corrected, result.duplicates, len(result.errors))
     return result, resent
 
