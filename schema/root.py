@@ -16,8 +16,8 @@ from schema.feedback import FeedbackMutations, FeedbackQueries
 from schema.history import HistoryQueries
 from schema.huddles import HuddleMutations, HuddleQueries
 from schema.improvement import ImprovementMutations, ImprovementQueries
-from schema.integrations import IntegrationMutations, IntegrationQueries
 from schema.inputs import compile_inputs
+from schema.integrations import IntegrationMutations, IntegrationQueries
 from schema.measures import MeasureBrowsing, MeasureMutations, MeasureQueries
 from schema.planning import PlanningMutations, PlanningQueries
 from schema.signals import SignalMutations, SignalQueries

@@ -18,8 +18,8 @@ from projections.catalog import CatalogProjection
 from projections.control.projection import ControlProjection
 from projections.erasures import ErasureProjection
 from projections.feedback import FeedbackProjection
-from projections.integrations import IntegrationProjection
 from projections.improvement import ImprovementProjection
+from projections.integrations import IntegrationProjection
 from projections.planning import PlanningProjection
 from projections.signals.projection import SignalProjection
 from projections.spc.projection import SpcProjection

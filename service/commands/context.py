@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from uuid import uuid4
 
 from domain.errors import InvalidInput
-from domain.text import check_text
 from domain.planning.integration import source_of
+from domain.text import check_text
 from service.auth.identity import Principal, Role
 from service.eventstore import EventMeta
 from service.ids import valid_uuid

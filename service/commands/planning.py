@@ -12,10 +12,10 @@ from uuid import uuid4
 
 from domain.control.measure import Measure
 from domain.errors import InvalidInput, NotFound
+from domain.planning.coding import pairs
 from domain.planning.membership import Membership
 from domain.planning.organisation import Organisation, Priority
 from domain.planning.plan import Plan, PlanContext, Revision
-from domain.planning.coding import pairs
 from domain.planning.specification import Specification
 from domain.planning.team import Team
 from service.auth.permissions import authorize

@@ -20,9 +20,9 @@ from schema.websocket import GraphQLWebSocket
 from service import tracing
 from service.bootstrap import start_services
 from service.edge.charts import chart_pictures
-from service.edge.http import AFTER_HEADER, POSITION_HEADER, REQUEST_ID_HEADER
 from service.edge.fhir.intake import fhir_bundle, fhir_measure_report, fhir_observation
 from service.edge.fhir.metadata import metadata as fhir_metadata
+from service.edge.http import AFTER_HEADER, POSITION_HEADER, REQUEST_ID_HEADER
 from service.edge.ingest import ingest_observations
 from service.edge.metrics import Metrics, cache_metrics, commit_metrics, metrics_endpoint
 from service.settings import ConfigError, Settings

@@ -171,7 +171,7 @@ async def bundle(call: Call) -> Answer:
     tz = ZoneInfo(settings.time_zone)
     readings = [_entry_reading(i, e, tz) for i, e in enumerate(entries)]
     checked = await Checker(call.services, call.principal).check(readings)
-    failed = [(i, c) for i, c in enumerate(checked) if isinstance(c, FhirError)]
+    failed: list[tuple[int, FhirError]] = [(i, c) for i, c in enumerate(checked) if isinstance(c, FhirError)]
     if kind == "transaction" and failed:  # all or nothing: every problem of every entry, nothing stored
         issues = [i.within(f"Bundle.entry[{n}].resource") if not (i.expression or "").startswith("Bundle") else i
                   for n, e in failed for i in e.issues]
@@ -183,10 +183,10 @@ async def bundle(call: Call) -> Answer:
         return _failed(FhirError(422, [Issue("business-rule", e["message"], f"Bundle.entry[{i}]")
                                        for i, e in sorted(stored_errors.items())]))
     answers: list[dict[str, Any]] = [{}] * len(entries)
-    for i, c in failed:
+    for i, bad in failed:
         outcome = operation_outcome([x.within(f"Bundle.entry[{i}].resource")
-                                     if not (x.expression or "").startswith("Bundle") else x for x in c.issues])
-        answers[i] = {"response": {"status": str(c.status), "outcome": outcome}}
+                                     if not (x.expression or "").startswith("Bundle") else x for x in bad.issues])
+        answers[i] = {"response": {"status": str(bad.status), "outcome": outcome}}
     for (i, c), was_known in zip(good, resent, strict=True):
         error = stored_errors.get(i)
         if error is not None:

@@ -22,7 +22,7 @@ from fhir.resources.R4B.measurereport import MeasureReport
 from fhir.resources.R4B.observation import Observation
 from pydantic import ValidationError
 
-from service.edge.fhir.outcome import FhirError, Issue, from_validation, refuse
+from service.edge.fhir.outcome import from_validation, refuse
 
 BASE_PROFILES = {"Observation": "http://hl7.org/fhir/StructureDefinition/Observation",
                  "MeasureReport": "http://hl7.org/fhir/StructureDefinition/MeasureReport"}
@@ -70,11 +70,23 @@ def _shape(raw: dict[str, Any]) -> tuple[bytes, list[Any]] | None:
                                                                raw.get("id")]
 
 
+def _real_day(instant: str) -> bool:
+    """The regular expression lets 30 February through; the library does not."""
+    if len(instant) < 10:
+        return True
+    try:
+        date(int(instant[:4]), int(instant[5:7]), int(instant[8:10]))
+    except ValueError:
+        return False
+    return True
+
+
 def _leaves_ok(leaves: list[Any]) -> bool:
     value, number, instant, rid = leaves
     return (type(value) is str and STRING.fullmatch(value) is not None
             and (type(number) is float or type(number) is int) and math.isfinite(number)
-            and DATE_TIME.fullmatch(instant) is not None and (rid is None or (type(rid) is str and ID.fullmatch(rid))))
+            and DATE_TIME.fullmatch(instant) is not None and _real_day(instant)
+            and (rid is None or (type(rid) is str and ID.fullmatch(rid) is not None)))
 
 
 def validate(raw: Any, kind: str) -> None:
