@@ -90,7 +90,7 @@ async def main() -> int:
     n = args.observations
 
     async with scratch_database() as url:
-        with Server(url) as server:
+        with Server(url, env={"QMS_READ_YOUR_WRITES_TIMEOUT": "60"}) as server:
             async with httpx.AsyncClient(timeout=60) as http:
                 team = (await gql(http, server.base, "mutation($i: CreateTeamInput!) { createTeam(input: $i) "
                                   "{ team { id } } }", {"i": {"name": "FHIR bench ward"}}))["createTeam"]["team"]["id"]
