@@ -12,6 +12,7 @@ from domain.errors import InvalidInput
 from domain.planning.coding import CodeClaim, claim_id, pairs
 from service.bootstrap import Services
 from service.commands.context import CommandContext
+from service.commands.streams import fresh
 
 Pair = tuple[str, str]
 
@@ -41,7 +42,7 @@ async def refuse_taken(services: Services, measure_id: str, wanted: Sequence[Pai
 async def _holder_let_go(services: Services, holder: str, pair: Pair) -> bool:
     """A claim whose measure exists and no longer has the pair is stale (a release that never ran): it may be
     taken. A holder not yet saved (its definition under way) still holds it."""
-    measure = await services.repository.load(holder)
+    measure = await fresh(services, holder)  # the claim's lock is held: no second lock
     return isinstance(measure, Measure) and pair not in codes_of(measure)
 
 

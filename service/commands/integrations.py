@@ -14,14 +14,14 @@ from service.auth.identity import Principal, Role
 from service.auth.permissions import authorize
 from service.bootstrap import Services
 from service.commands.context import CommandContext
-from service.commands.streams import stream_is
+from service.commands.streams import current, fresh, stream_is
 from service.ids import valid_uuid
 
 
 async def _team_measures(services: Services, team_id: str, measure_ids: Sequence[str]) -> list[str]:
     """The ids, each checked to be a measure of the team (INVALID naming its index otherwise)."""
     for i, measure_id in enumerate(measure_ids):
-        measure = await services.repository.load(measure_id) if valid_uuid(measure_id) else None
+        measure = await current(services, measure_id) if valid_uuid(measure_id) else None
         if not isinstance(measure, Measure) or measure.definition.team_id != team_id:
             raise InvalidInput(f"No measure of team {team_id} has id {measure_id}.", field="measureIds", index=i,
                                code="INVALID")
@@ -76,7 +76,7 @@ async def check_integration_writes(services: Services, principal: Principal, mea
     the team scope of the policy table (development tokens from `qms token --role INTEGRATION`)."""
     if principal.role is not Role.INTEGRATION or not valid_uuid(principal.subject):
         return
-    integration = await services.repository.load(principal.subject)
+    integration = await fresh(services, principal.subject)  # a few events; current at every command
     if not isinstance(integration, Integration):
         raise Forbidden(f"Not allowed: {principal.subject} is not a registered integration.")
     if not integration.may_write(measure_id):

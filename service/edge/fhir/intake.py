@@ -13,6 +13,7 @@ import orjson
 
 from service.commands.context import CommandContext
 from service.commands.intake import Columns, record_columns, record_many
+from service.commands.streams import current
 from service.edge.fhir.checks import Checked, Checker
 from service.edge.fhir.outcome import MEDIA_TYPE, FhirError, Issue, operation_outcome, refuse
 from service.edge.fhir.resources import READERS, Reading
@@ -91,7 +92,7 @@ async def _store(call: Call, items: list[tuple[int, Checked]]) -> tuple[Any, lis
     # the source ids each measure already holds, to answer each resent entry 200 (the command counts only totals);
     # loading also warms the repository's cache, so the commands below read nothing more
     with_sources = sorted({c.measure.measure_id for _, c in items if c.observation.source_id is not None})
-    loaded = await asyncio.gather(*(services.repository.load(m) for m in with_sources))
+    loaded = await asyncio.gather(*(current(services, m) for m in with_sources))
     known = {m: getattr(measure, "sources", {}).keys() for m, measure in zip(with_sources, loaded, strict=True)}
     seen: set[tuple[str, str]] = set()
     resent = []
