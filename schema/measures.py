@@ -95,6 +95,12 @@ class MeasureConnection:
 
 
 @strawberry.input
+class CodingInput:
+    system: str = strawberry.field(description="e.g. http://snomed.info/sct, http://loinc.org, or a local URI.")
+    code: str
+
+
+@strawberry.input
 class DefineMeasureInput:
     team_id: strawberry.ID
     name: str
@@ -106,6 +112,8 @@ class DefineMeasureInput:
     target: float | None = None
     shift_run_length: int | None = 6
     trend_run_length: int | None = 6
+    codes: list[CodingInput] | None = strawberry.field(
+        default=None, description="Codes FHIR intake matches on; a pair identifies at most one measure.")
 
 
 @strawberry.type
@@ -236,7 +244,8 @@ class MeasureMutations:
             direction=input.improvement_direction.value, chart_type=(input.chart_type or ChartType.XMR).value,
             frequency=(input.frequency or Frequency.MONTH).value, unit=input.unit, target=input.target,
             shift_run_length=6 if input.shift_run_length is None else input.shift_run_length,
-            trend_run_length=6 if input.trend_run_length is None else input.trend_run_length)
+            trend_run_length=6 if input.trend_run_length is None else input.trend_run_length,
+            codes=tuple({"system": c.system, "code": c.code} for c in input.codes or ()))
         try:
             measure_id, position = await commands.define_measure(ctx.services, ctx.command(), definition)
         except DomainError as e:

@@ -17,6 +17,7 @@ from schema.history import HistoryQueries
 from schema.huddles import HuddleMutations, HuddleQueries
 from schema.improvement import ImprovementMutations, ImprovementQueries
 from schema.inputs import compile_inputs
+from schema.integrations import IntegrationMutations, IntegrationQueries
 from schema.measures import MeasureBrowsing, MeasureMutations, MeasureQueries
 from schema.planning import PlanningMutations, PlanningQueries
 from schema.signals import SignalMutations, SignalQueries
@@ -25,10 +26,11 @@ from schema.teams import TeamMutations, TeamQueries
 
 Query = merge_types("Query", (MeasureQueries, MeasureBrowsing, HistoryQueries, TeamQueries, FeedbackQueries,
                               PlanningQueries, ActionQueries, HuddleQueries, EscalationQueries, AssuranceQueries,
-                              ImprovementQueries, BalanceQueries, SignalQueries, BoardQueries))
+                              ImprovementQueries, BalanceQueries, SignalQueries, BoardQueries,
+                              IntegrationQueries))
 Mutation = merge_types("Mutation", (TeamMutations, MeasureMutations, FeedbackMutations, PlanningMutations,
                                     ActionMutations, HuddleMutations, EscalationMutations, AssuranceMutations,
-                                    ImprovementMutations, SignalMutations))
+                                    ImprovementMutations, SignalMutations, IntegrationMutations))
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30

@@ -19,6 +19,7 @@ from projections.control.projection import ControlProjection
 from projections.erasures import ErasureProjection
 from projections.feedback import FeedbackProjection
 from projections.improvement import ImprovementProjection
+from projections.integrations import IntegrationProjection
 from projections.planning import PlanningProjection
 from projections.signals.projection import SignalProjection
 from projections.spc.projection import SpcProjection
@@ -39,7 +40,7 @@ CHART_NOTES = (Action.ActionCreated, Action.ActionCompleted, PdsaCycle.CyclePlan
 def make_projections() -> list[Projection]:
     return [CatalogProjection(), SpcProjection(annotating=CHART_NOTES), FeedbackProjection(), ErasureProjection(),
             PlanningProjection(), ControlProjection(), AssuranceProjection(), ImprovementProjection(),
-            BalanceProjection(), SignalProjection()]
+            BalanceProjection(), SignalProjection(), IntegrationProjection()]
 
 
 @dataclass

@@ -22,6 +22,7 @@ from domain.control.observations import (
 )
 from domain.control.vocabulary import ChartType, Direction, Frequency, MeasureKind
 from domain.errors import DomainError, InvalidInput
+from domain.planning.coding import checked_codes, pairs
 from domain.planning.team import clean_name
 from domain.text import check_text
 
@@ -58,6 +59,9 @@ class MeasureDefinition:
     target: float | None = None
     shift_run_length: int = 6
     trend_run_length: int = 6
+    # (system, code) pairs intake matches on (FHIR); stored as {"system", "code"}. That no other measure holds a
+    # pair is the command's to check (domain/planning/coding.py), since it takes the other measures to know.
+    codes: tuple[dict[str, str], ...] = ()
 
     def checked(self) -> MeasureDefinition:
         for value, allowed, name in ((self.kind, KINDS, "kind"), (self.direction, DIRECTIONS, "improvementDirection"),
@@ -73,7 +77,8 @@ class MeasureDefinition:
             check_text(self.unit, "unit")
         if self.unit is not None and len(self.unit) > 50:
             raise InvalidInput("unit has at most 50 characters.", field="unit", code="TOO_LONG")
-        return replace(self, name=clean_name(self.name))
+        codes = tuple(checked_codes(pairs(self.codes)))
+        return replace(self, name=clean_name(self.name), codes=codes)
 
 
 def check_target(target: float | None) -> None:
@@ -272,4 +277,9 @@ class Measure(Aggregate):
 
 
 def _asdict(d: MeasureDefinition) -> dict[str, Any]:
-    return {name: getattr(d, name) for name in d.__dataclass_fields__}
+    stored = {name: getattr(d, name) for name in d.__dataclass_fields__}
+    if not stored["codes"]:
+        del stored["codes"]  # a measure without codes is stored as before codes existed
+    else:
+        stored["codes"] = list(stored["codes"])
+    return stored

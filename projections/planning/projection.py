@@ -25,7 +25,8 @@ ORGANISATION_EVENTS = (Organisation.OrganisationEstablished, Organisation.Direct
                        Organisation.StrategySet)  # type: ignore[attr-defined]
 MEMBERSHIP_EVENTS = (Membership.MemberJoined, Membership.MembershipEnded)  # type: ignore[attr-defined]
 SPECIFIED = Measure.MeasureSpecified  # type: ignore[attr-defined]
-TOPICS = tuple(get_topic(c) for c in (*PLAN_EVENTS, *ORGANISATION_EVENTS, *MEMBERSHIP_EVENTS, SPECIFIED))
+DEFINED = Measure.MeasureDefined  # its codes, when defined with them (a specification replaces them)
+TOPICS = tuple(get_topic(c) for c in (*PLAN_EVENTS, *ORGANISATION_EVENTS, *MEMBERSHIP_EVENTS, SPECIFIED, DEFINED))
 
 
 class PlanningProjection:
@@ -52,6 +53,10 @@ class PlanningProjection:
                 await self._membership(conn, e)
             elif isinstance(e.event, SPECIFIED):
                 await self._specified(conn, e)
+            elif isinstance(e.event, DEFINED) and e.event.definition.get("codes"):
+                await conn.executemany("INSERT INTO measure_codes (system, code, measure_id) VALUES ($1, $2, $3) "
+                                       "ON CONFLICT DO NOTHING",
+                                       [(c["system"], c["code"], e.stream_id) for c in e.event.definition["codes"]])
 
     async def _plan(self, conn: asyncpg.Connection, e: ProjectedEvent) -> None:
         stored = await conn.fetchval("SELECT document FROM plans WHERE plan_id = $1", e.stream_id)

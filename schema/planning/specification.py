@@ -15,9 +15,10 @@ from projections.catalog import CatalogProjection
 from projections.planning.projection import PlanningProjection
 from schema.context import Context
 from schema.errors import UserError, user_error
-from schema.measures import Measure
+from schema.measures import CodingInput, Measure
 from service.commands import planning as commands
 from service.reads import planning as reads
+from service.reads.codes import codes_of_measure
 
 
 @strawberry.type
@@ -55,13 +56,10 @@ async def specification_of(ctx: Context, measure_id: str) -> MeasureSpecificatio
 
 async def codes_of(ctx: Context, measure_id: str) -> list[Coding]:
     specification = await specification_of(ctx, measure_id)
-    return specification.codes if specification else []
-
-
-@strawberry.input
-class CodingInput:
-    system: str
-    code: str
+    if specification is not None:
+        return specification.codes
+    # defined with codes and not yet specified: the codes it was defined with, which never change until then
+    return [Coding(system=s, code=c) for s, c in await codes_of_measure(ctx.services.pool, measure_id)]
 
 
 @strawberry.input

@@ -124,6 +124,10 @@ POLICY: dict[str, dict[Role, Scope]] = {
     "balance.read": {R.ADMIN: ANY, R.SENIOR_LEADER: ANY, R.AUDITOR: ANY, R.TEAM_LEADER: TEAM,
                      R.SENIOR_CLINICIAN: TEAM, R.TEAM_MEMBER: TEAM, R.SERVICE_USER: TEAM},
     "balance.organisation.read": {R.ADMIN: ANY, R.SENIOR_LEADER: ANY, R.AUDITOR: ANY},
+    # integrations: which hospital systems write which of a team's measures is a leader's decision
+    "integration.register": {R.SENIOR_LEADER: ANY, R.TEAM_LEADER: TEAM},
+    "integration.read": {R.ADMIN: ANY, R.SENIOR_LEADER: ANY, R.AUDITOR: ANY, R.TEAM_LEADER: TEAM,
+                         R.SENIOR_CLINICIAN: TEAM},
 }
 
 

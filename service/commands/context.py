@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 from uuid import uuid4
 
 from domain.errors import InvalidInput
+from domain.planning.integration import source_of
 from domain.text import check_text
-from service.auth.identity import Principal
+from service.auth.identity import Principal, Role
 from service.eventstore import EventMeta
+from service.ids import valid_uuid
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +23,15 @@ class CommandContext:
     def meta(self, team_id: str | None, reason: str | None = None) -> EventMeta:
         return EventMeta(actor=self.principal.subject, role=self.principal.role.value, team_id=team_id,
                          reason=reason, correlation_id=self.correlation_id, causation_id=self.causation_id,
-                         source=self.source)
+                         source=self._source())
+
+    def _source(self) -> str:
+        # an integration's token names the integration as the source system of every event it causes, whatever
+        # door it came through or header it sent
+        p = self.principal
+        if p.role is Role.INTEGRATION and valid_uuid(p.subject):
+            return source_of(p.subject)
+        return self.source
 
     def scoped_key(self, key: str | None) -> str | None:
         """Idempotency keys are the client's own: two clients choosing the same key never collide."""

@@ -10,10 +10,13 @@ from uuid import uuid4
 from domain.control.measure import Measure, MeasureDefinition, RecordOutcome
 from domain.control.observations import ObservationIn
 from domain.errors import InvalidInput, NotFound
+from domain.planning.coding import pairs
 from service.auth.permissions import authorize
 from service.bootstrap import Services
+from service.commands.codes import claim_codes, refuse_taken, release_codes
 from service.commands.context import CommandContext
 from service.commands.idempotency import first_results
+from service.commands.integrations import check_integration_writes
 from service.commands.results import RecordResult, error_dict
 from service.commands.streams import stream_is
 from service.ids import valid_uuid
@@ -26,8 +29,15 @@ async def define_measure(services: Services, ctx: CommandContext, definition: Me
     if not await stream_is(services, definition.team_id, "Team"):
         raise InvalidInput(f"No team has id {definition.team_id}.", field="teamId", code="NOT_FOUND")
     measure = Measure.define(measure_id=uuid4(), definition=definition)
-    result = await services.repository.save(measure, ctx.meta(team_id=definition.team_id))
-    return str(measure.id), result.position
+    measure_id, codes = str(measure.id), pairs(measure.definition.codes)
+    await refuse_taken(services, measure_id, codes)
+    claimed = await claim_codes(services, ctx, measure_id, definition.team_id, codes)
+    try:
+        result = await services.repository.save(measure, ctx.meta(team_id=definition.team_id))
+    except BaseException:
+        await release_codes(services, ctx, measure_id, definition.team_id, claimed)
+        raise
+    return measure_id, result.position
 
 
 async def _on_measure(services: Services, measure_id: str, work: Callable[[Measure], Awaitable[T]]) -> T:
@@ -59,6 +69,7 @@ async def record_decision(services: Services, ctx: CommandContext, measure_id: s
     first result. None when `decide` steps aside (a fast path that needs the item-by-item one). `used`: the keys
     already looked up (see _first_results), so a bulk request asks once for all its parts; a key used after the
     look-up is still caught when the save finds it."""
+    await check_integration_writes(services, ctx.principal, measure_id)
     key = ctx.scoped_key(idempotency_key)
     if key is not None:
         first = used.get(key) if used is not None else (await first_results(services, [key])).get(key)

@@ -12,6 +12,7 @@ from uuid import uuid4
 
 from domain.control.measure import Measure
 from domain.errors import InvalidInput, NotFound
+from domain.planning.coding import pairs
 from domain.planning.membership import Membership
 from domain.planning.organisation import Organisation, Priority
 from domain.planning.plan import Plan, PlanContext, Revision
@@ -19,6 +20,7 @@ from domain.planning.specification import Specification
 from domain.planning.team import Team
 from service.auth.permissions import authorize
 from service.bootstrap import Services
+from service.commands.codes import claim_codes, codes_of, release_codes
 from service.commands.context import CommandContext
 from service.commands.streams import stream_is
 from service.ids import valid_uuid
@@ -221,7 +223,18 @@ async def specify_measure(services: Services, ctx: CommandContext, measure_id: s
             rows = await conn.fetch("SELECT system, code FROM measure_codes WHERE measure_id <> $1 AND "
                                     "(system, code) IN (SELECT * FROM unnest($2::text[], $3::text[]))", measure_id,
                                     [c.system for c in specification.codes], [c.code for c in specification.codes])
+        before = codes_of(measure)
         measure.specify(specification, {(r[0], r[1]) for r in rows}, reason)
-        return (await services.repository.save(measure, ctx.meta(team_id=team_id, reason=reason.strip()))).position
+        after = pairs(measure.specification["codes"])
+        # the read model may lag: the claims decide who holds a pair (see service/commands/codes.py)
+        claimed = await claim_codes(services, ctx, measure_id, team_id, [p for p in after if p not in before],
+                                    [i for i, p in enumerate(after) if p not in before])
+        try:
+            saved = await services.repository.save(measure, ctx.meta(team_id=team_id, reason=reason.strip()))
+        except BaseException:
+            await release_codes(services, ctx, measure_id, team_id, claimed)
+            raise
+        await release_codes(services, ctx, measure_id, team_id, [p for p in before if p not in after])
+        return saved.position
 
     return int(await _on(services, measure_id, Measure, "measureId", work))

@@ -20,6 +20,8 @@ from schema.websocket import GraphQLWebSocket
 from service import tracing
 from service.bootstrap import start_services
 from service.edge.charts import chart_pictures
+from service.edge.fhir.intake import fhir_bundle, fhir_measure_report, fhir_observation
+from service.edge.fhir.metadata import metadata as fhir_metadata
 from service.edge.http import AFTER_HEADER, POSITION_HEADER, REQUEST_ID_HEADER
 from service.edge.ingest import ingest_observations
 from service.edge.metrics import Metrics, cache_metrics, commit_metrics, metrics_endpoint
@@ -89,6 +91,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/graphql", graphql.handle, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", GraphQLWebSocket(graphql.executor).handle),
         Route("/ingest/observations", ingest_observations.handle, methods=["POST"]),
+        Route("/fhir/Observation", fhir_observation.handle, methods=["POST"]),
+        Route("/fhir/MeasureReport", fhir_measure_report.handle, methods=["POST"]),
+        Route("/fhir", fhir_bundle.handle, methods=["POST"]),
+        Route("/fhir/metadata", fhir_metadata, methods=["GET"]),
         Route("/charts/{measure_id}.svg", chart_pictures.handle, methods=["GET"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),

@@ -163,6 +163,26 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
+def _integration_principal(settings: Settings, integration_id: str) -> tuple[str, str, list[str]] | None:
+    """A registered integration's token: its id as the subject, role INTEGRATION, its team (read from the
+    Integration aggregate itself, so a registration just made is found)."""
+    from dataclasses import replace
+
+    from domain.planning.integration import Integration
+    from service.ids import valid_uuid
+
+    if not valid_uuid(integration_id):
+        return None
+
+    async def work(services):  # type: ignore[no-untyped-def]
+        return await services.repository.load(integration_id)
+
+    found = asyncio.run(_with_services(replace(settings, run_projections=False), work))
+    if not isinstance(found, Integration) or found.retired:
+        return None
+    return integration_id, "INTEGRATION", [found.team_id]
+
+
 def cmd_token(args: argparse.Namespace) -> int:
     from service.bootstrap import token_service
 
@@ -170,8 +190,18 @@ def cmd_token(args: argparse.Namespace) -> int:
     if args.graphiql is not None and not settings.development:
         print("qms: GraphiQL is off in production (QMS_ENV=production)", file=sys.stderr)
         return 2
-    token = token_service(settings).issue(args.subject, args.role.upper(), args.team or [],
-                                          ttl_seconds=args.hours * 3600)
+    if args.integration:
+        found = _integration_principal(settings, args.integration)
+        if found is None:
+            print(f"qms: no registered integration has id {args.integration}", file=sys.stderr)
+            return 2
+        subject, role, teams = found
+    elif not (args.subject and args.role):
+        print("qms: token needs --subject and --role, or --integration ID", file=sys.stderr)
+        return 2
+    else:
+        subject, role, teams = args.subject, args.role.upper(), args.team or []
+    token = token_service(settings).issue(subject, role, teams, ttl_seconds=args.hours * 3600)
     if args.graphiql is None:
         print(token)
         return 0
@@ -396,8 +426,10 @@ def main(argv: list[str] | None = None) -> int:
     rebuild.add_argument("projection", nargs="*", help="names (default: all)")
     rebuild.set_defaults(run=cmd_rebuild)
     token = sub.add_parser("token", help="print a signed development token")
-    token.add_argument("--subject", required=True)
-    token.add_argument("--role", required=True)
+    token.add_argument("--subject")
+    token.add_argument("--role")
+    token.add_argument("--integration", metavar="ID",
+                       help="a registered integration's token: its id as the subject, its team, role INTEGRATION")
     token.add_argument("--team", action="append", help="a team id (repeatable)")
     token.add_argument("--hours", type=int, default=12)
     token.add_argument("--graphiql", nargs="?", const="", metavar="BASE_URL",

@@ -21,7 +21,7 @@ async def test_health_needs_no_token_and_readiness_reports_each_projection_s_lag
     body = ready.json()
     assert ready.status_code == 200 and body["status"] == "ready"
     assert set(body["lag"]) == {"catalog", "spc", "feedback", "erasures", "planning", "control",
-                                 "assurance", "improvement", "balance", "signals"}
+                                 "assurance", "improvement", "balance", "signals", "integrations"}
 
 
 async def test_the_demo_organisation_loads_once_with_charts_that_have_limits(services: Services, api: Api) -> None:
