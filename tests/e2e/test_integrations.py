@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
@@ -22,13 +21,6 @@ CHANGE = """mutation($i: ChangeIntegrationMeasuresInput!) { changeIntegrationMea
   integration { measureIds } errors { code field } } }"""
 RETIRE = """mutation($i: RetireIntegrationInput!) { retireIntegration(input: $i) {
   integration { retired } errors { code } } }"""
-
-
-@pytest.fixture
-async def log(database_url: str) -> AsyncIterator[asyncpg.Connection]:
-    conn = await asyncpg.connect(database_url)
-    yield conn
-    await conn.close()
 
 
 async def register(api: Api, team: str, measures: list[str], **who: Any) -> dict[str, Any]:
