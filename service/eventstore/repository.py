@@ -33,14 +33,30 @@ class Repository:
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     async def load(self, stream_id: str, *, until: datetime | None = None) -> Any:
-        """The aggregate as it stands now (or as it stood at `until`), or None if the stream is empty."""
+        """The aggregate as it stands now (or as it stood at `until`), or None if the stream is empty, for reading
+        only. Safe without the stream's lock: a cached copy is shared only while it is current and holds no
+        decision in progress; otherwise the stream is read whole into a copy of the caller's own, so that two
+        readers (or a reader and a command) never apply the same events to one object."""
         cached = self._cache.get(stream_id) if until is None else None
-        records = await self.store.read_stream(stream_id, after_version=cached.version if cached else 0,
-                                               until=until)
-        aggregate: Any = cached
+        if cached is None or cached.pending_events:
+            aggregate = await self._read(stream_id, None, until)
+            if until is None and aggregate is not None and stream_id not in self._cache:
+                self._remember(stream_id, aggregate)  # only ever caught up in place under the lock, from now on
+            return aggregate
+        records = await self.store.read_stream(stream_id, after_version=cached.version)
+        return cached if not records else await self._read(stream_id, None, None)
+
+    async def _read(self, stream_id: str, base: Any, until: datetime | None) -> Any:
+        records = await self.store.read_stream(stream_id, after_version=base.version if base else 0, until=until)
+        aggregate: Any = base
         for r in records:
             aggregate = self.codec.decode(r.stream_id, r.version, r.topic, r.data).mutate(aggregate)
-        if until is None and aggregate is not None:
+        return aggregate
+
+    async def _catch_up(self, stream_id: str) -> Any:
+        """Under the stream's lock: the cached copy brought up to date in place (or the stream read whole)."""
+        aggregate = await self._read(stream_id, self._cache.get(stream_id), None)
+        if aggregate is not None:
             self._remember(stream_id, aggregate)
         return aggregate
 
@@ -78,7 +94,7 @@ class Repository:
             lock = self._locks[stream_id] = asyncio.Lock()
         async with lock:
             cached = None if refresh else self._cache.get(stream_id)
-            aggregate = cached if cached is not None else await self.load(stream_id)
+            aggregate = cached if cached is not None else await self._catch_up(stream_id)
             try:
                 yield aggregate
             except BaseException:

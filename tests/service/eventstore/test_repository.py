@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date
 
@@ -56,3 +57,17 @@ async def test_a_stale_cached_copy_conflicts_and_the_command_runs_again_on_fresh
     assert (result.accepted, result.duplicates) == (1, 1)
     events = await a.store.read_stream(measure)
     assert [e.version for e in events] == [1, 2, 3, 4]
+
+
+async def test_readers_of_a_stale_cached_copy_at_once_each_see_it_whole_and_leave_the_cache_sound(
+        two: tuple[Services, Services, str, str]) -> None:
+    a, b, team, measure = two
+    await record_observations(a, member(team), measure, [ObservationIn(DAY, 1.0)])  # a caches the measure
+    for day in range(2, 6):
+        await record_observations(b, member(team), measure, [ObservationIn(date(2024, 1, day), float(day))])
+    readers = [a.repository.load(measure) for _ in range(8)]
+    seen = await asyncio.gather(*readers)
+    assert {m.version for m in seen} == {6}
+    result = await record_observations(a, member(team), measure, [ObservationIn(date(2024, 1, 6), 6.0)])
+    assert result.accepted == 1
+    assert [e.version for e in await a.store.read_stream(measure)] == [1, 2, 3, 4, 5, 6, 7]
