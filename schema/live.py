@@ -21,8 +21,10 @@ T = TypeVar("T")
 # send timeout catches a peer that stops reading, this catches one that reads slower than updates arrive.
 QUEUE_LIMIT = 256
 # What a change means for the watched keys: key -> the updates to hand that key's subscribers. `change` is None
-# when anything may have changed (the notification named too much, or this feed fell behind the notifier).
-Resolve = Callable[[asyncpg.Pool, Change | None, frozenset[str]], Awaitable[dict[str, list[Any]]]]
+# when anything may have changed (the notification named too much, or this feed fell behind the notifier). `seen`
+# is the feed's memory, key -> the version last handed out (forgotten when nobody watches the key any more), so a
+# resolve can leave out what did not move.
+Resolve = Callable[[asyncpg.Pool, Change | None, frozenset[str], dict[str, int]], Awaitable[dict[str, list[Any]]]]
 
 
 class Watcher(Generic[T]):
@@ -72,13 +74,16 @@ class Feed(Generic[T]):
     def __init__(self, notifier: Notifier, pool: asyncpg.Pool, projection: str, resolve: Resolve) -> None:
         self.notifier, self.pool, self.projection, self.resolve = notifier, pool, projection, resolve
         self.watchers: dict[str, set[Watcher[T]]] = {}
+        self.seen: dict[str, int] = {}
         self._changes: Subscription | None = None
         self._pump: asyncio.Task[None] | None = None
 
-    def watch(self, key: str) -> Watcher[T]:
+    def watch(self, key: str, version: int | None = None) -> Watcher[T]:
         """Updates for `key` from now on: the notifier subscription is taken before this returns, so nothing
-        committed after it is missed."""
+        committed after it is missed. `version`: what the subscriber already read, when the resolve compares."""
         watcher = Watcher(self, key)
+        if version is not None:
+            self.seen.setdefault(key, version)
         self.watchers.setdefault(key, set()).add(watcher)
         if self._changes is None:
             self._changes = self.notifier.subscribe(self.projection)
@@ -91,6 +96,7 @@ class Feed(Generic[T]):
             same.discard(watcher)
             if not same:
                 del self.watchers[watcher.key]
+                self.seen.pop(watcher.key, None)
         if not self.watchers and self._changes is not None:  # nobody left: stop listening
             self._changes.close()
             self._changes = None
@@ -108,7 +114,7 @@ class Feed(Generic[T]):
             if not keys:
                 continue
             try:
-                updates = await self.resolve(self.pool, change, keys)
+                updates = await self.resolve(self.pool, change, keys, self.seen)
             except asyncio.CancelledError:
                 raise
             except Exception as e:  # the read failed: every watcher it concerned learns it, none is left waiting

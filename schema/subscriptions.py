@@ -24,13 +24,21 @@ from service.eventstore.notifications import Change
 from service.reads.catalog import MeasureView, charts_by_measure, measures_by_id
 
 
-async def measure_states(pool: asyncpg.Pool, change: Change | None,
-                         watched: frozenset[str]) -> dict[str, list[tuple[MeasureView, ChartView | None]]]:
-    """The watched measures a chart change concerns, each with its chart as now stored: one read for all."""
+async def measure_states(pool: asyncpg.Pool, change: Change | None, watched: frozenset[str],
+                         seen: dict[str, int]) -> dict[str, list[tuple[MeasureView, ChartView | None]]]:
+    """The watched measures whose charts a change moved, each with its chart as now stored: one read for all
+    their subscribers. A change that names too much to say which (bulk intake) leaves out the charts that did not
+    move, so it does not wake every subscriber."""
     ids = sorted(watched if change is None or change.streams is None else watched & change.streams)
     if not ids:
         return {}
-    views, charts = await measures_by_id(pool, ids), await charts_by_measure(pool, ids)
+    charts = await charts_by_measure(pool, ids)
+    moved = [i for i in ids if (charts[i].position if i in charts else 0) > seen.get(i, -1)]
+    if not moved:
+        return {}
+    views = await measures_by_id(pool, moved)
+    for i in moved:
+        seen[i] = charts[i].position if i in charts else 0
     return {i: [(v, charts.get(i))] for i, v in views.items()}
 
 
@@ -48,8 +56,10 @@ class LiveSubscription:
         if not ctx.can("measure.read", view.team_id):
             raise Forbidden("Not allowed: the caller may not read this measure.")
         services = ctx.services
-        with feed(services.notifier, services.pool, SpcProjection.name, measure_states).watch(str(measure_id)) \
-                as updates:
+        # The chart's version now, read before listening: a change after it is sent (once, if others already had it).
+        known = await ctx.charts.load(str(measure_id))
+        with feed(services.notifier, services.pool, SpcProjection.name, measure_states).watch(
+                str(measure_id), known.position if known else 0) as updates:
             while True:
                 fresh, chart = await updates.next()
                 # The shared read's chart goes with the measure, so this subscriber's selection reads nothing more.

@@ -21,7 +21,8 @@ from service.reads.improvement import DocView, documents_by_id, documents_of_pro
 Update = tuple[DocView, bool]  # a cycle as stored, and whether the change named it (else: anything may have changed)
 
 
-async def cycle_states(pool: asyncpg.Pool, change: Change | None, watched: frozenset[str]) -> dict[str, list[Update]]:
+async def cycle_states(pool: asyncpg.Pool, change: Change | None, watched: frozenset[str],
+                       _seen: dict[str, int]) -> dict[str, list[Update]]:
     """The watched projects' cycles a change concerns, as now stored: one read for every subscriber."""
     if change is None or change.streams is None:  # too many to name: the watched projects' cycles, all of them
         found = await documents_of_projects(pool, sorted(watched))

@@ -18,6 +18,7 @@ from service.bootstrap import Services
 from service.edge.app import create_app
 from service.eventstore.notifications import PROJECTIONS_CHANNEL, Change, FellBehind
 from service.eventstore.notifications import payload as notification
+from service.reads.catalog import charts_by_measure
 from tests.conftest import Api, serving, settings_for
 from tests.e2e.improvement_helpers import Improver, improver
 from tests.schema.test_websocket import opened
@@ -83,13 +84,15 @@ async def test_one_read_serves_every_subscriber_of_a_change(services: Services, 
     measure, other = await api.define_measure(team), await api.define_measure(team)
     reads: list[frozenset[str]] = []
 
-    async def counted(pool: asyncpg.Pool, change: Change | None, watched: frozenset[str]) -> dict[str, list[Any]]:
-        found = await measure_states(pool, change, watched)
+    async def counted(pool: asyncpg.Pool, change: Change | None, watched: frozenset[str],
+                      seen: dict[str, int]) -> dict[str, list[Any]]:
+        found = await measure_states(pool, change, watched, seen)
         reads.append(frozenset(found))
         return found
 
     feed: Feed[Any] = Feed(services.notifier, services.pool, "spc", counted)
-    watchers = [feed.watch(measure) for _ in range(50)] + [feed.watch(other)]
+    known = await charts_by_measure(services.pool, [other])  # as a subscriber reads it before it listens
+    watchers = [feed.watch(measure) for _ in range(50)] + [feed.watch(other, known[other].position)]
     try:
         async with services.pool.acquire() as conn:  # a real notification, as the SPC projection sends one
             await conn.execute("SELECT pg_notify($1, $2)", PROJECTIONS_CHANNEL, notification("spc", 10**9, [measure]))
@@ -98,6 +101,18 @@ async def test_one_read_serves_every_subscriber_of_a_change(services: Services, 
         assert reads == [frozenset({measure})]  # one read, and only of the measure the change named
         with pytest.raises(TimeoutError):
             await asyncio.wait_for(watchers[-1].next(), 0.3)
+        async with services.pool.acquire() as conn:  # too much to name (bulk intake): only moved charts go out
+            await conn.execute("SELECT pg_notify($1, $2)", PROJECTIONS_CHANNEL, notification(
+                "spc", 10**9 + 1, [f"other-{i}" for i in range(100)]))
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(watchers[0].next(), 0.5)
+        assert reads[1:] == [frozenset()]
+        r = await api.http.post(f"{api.base}/ingest/observations", headers={
+            "Authorization": f"Bearer {api.token('TEAM_MEMBER', [team])}"}, json={"observations": [
+                {"measureId": other, "period": "2024-01-01", "value": 3}]})
+        assert r.json()["accepted"] == 1
+        view, chart = await asyncio.wait_for(watchers[-1].next(), 30)
+        assert view.id == other and chart is not None and [str(p) for p in chart.periods] == ["2024-01-01"]
     finally:
         for w in watchers:
             w.close()
@@ -128,7 +143,7 @@ async def test_a_websocket_subscriber_that_falls_behind_is_closed_with_4429(api:
             from schema.live import _FEEDS  # this process's feed, as the subscription made it
             feed = _FEEDS[app.state.services.notifier][measure_states]
             (watcher,) = feed.watchers[measure]
-            views = await measure_states(app.state.services.pool, None, frozenset({measure}))
+            views = await measure_states(app.state.services.pool, None, frozenset({measure}), {})
             for _ in range(QUEUE_LIMIT + 1):  # more updates at once than a reader may leave unread
                 watcher.offer(views[measure][0])
             with pytest.raises(ConnectionClosed) as closed:
