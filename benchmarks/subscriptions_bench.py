@@ -325,5 +325,5 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--posters", type=int, default=2)
     parser.add_argument("--batch", type=int, default=1000)
-    parser.add_argument("--intake-rate", type=float, default=5000, help="background observations/s (0: unpaced)")
+    parser.add_argument("--intake-rate", type=float, default=2000, help="background observations/s (0: unpaced)")
     sys.exit(asyncio.run(main(parser.parse_args())))
