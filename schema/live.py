@@ -20,6 +20,7 @@ T = TypeVar("T")
 # a reader this far behind is better off re-subscribing than reading stale states one by one; the websocket's own
 # send timeout catches a peer that stops reading, this catches one that reads slower than updates arrive.
 QUEUE_LIMIT = 256
+READ_ATTEMPTS = 3  # reads of a change before its watchers are told it failed
 # What a change means for the watched keys: key -> the updates to hand that key's subscribers. `change` is None
 # when anything may have changed (the notification named too much, or this feed fell behind the notifier). `seen`
 # is the feed's memory, key -> the version last handed out (forgotten when nobody watches the key any more), so a
@@ -105,24 +106,37 @@ class Feed(Generic[T]):
                 self._pump = None
 
     async def _run(self, changes: Subscription) -> None:
+        failures, retry = 0, False
+        change: Change | None = None
         while True:
-            try:
-                change: Change | None = await changes.next()
-            except FellBehind:  # this feed read too slowly: re-read everything watched (states, not deltas)
-                change = None
+            if not retry:
+                try:
+                    change = await changes.next()
+                except FellBehind:  # this feed read too slowly: re-read everything watched (states, not deltas)
+                    change = None
             keys = frozenset(self.watchers)
             if not keys:
+                retry = False
                 continue
             try:
                 updates = await self.resolve(self.pool, change, keys, self.seen)
             except asyncio.CancelledError:
                 raise
-            except Exception as e:  # the read failed: every watcher it concerned learns it, none is left waiting
-                log.exception("live updates of %s: reading a change failed", self.projection)
+            except Exception as e:
+                failures += 1
+                if failures < READ_ATTEMPTS:  # a passing fault (a connection refused): re-read everything soon
+                    log.warning("live updates of %s: reading a change failed (%s); reading again", self.projection, e)
+                    await asyncio.sleep(0.2 * failures)
+                    change, retry = None, True
+                    continue
+                # Still failing: every watcher learns it (an error to its client), none is left waiting.
+                log.exception("live updates of %s: reading a change failed %d times", self.projection, failures)
                 for key in keys:
                     for watcher in tuple(self.watchers.get(key, ())):
                         watcher.fail(e)
+                failures, retry = 0, False
                 continue
+            failures, retry = 0, False
             for key, items in updates.items():
                 for watcher in tuple(self.watchers.get(key, ())):
                     for item in items:

@@ -12,7 +12,7 @@ import orjson
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from schema.live import QUEUE_LIMIT, Feed
+from schema.live import QUEUE_LIMIT, READ_ATTEMPTS, Feed
 from schema.subscriptions import measure_states
 from service.bootstrap import Services
 from service.edge.app import create_app
@@ -209,3 +209,30 @@ async def test_a_cycle_subscription_has_the_permissions_of_the_project_query(api
 
 def measure_id_that_is_not_a_project() -> str:
     return "00000000-0000-4000-8000-000000000000"
+
+
+async def test_a_read_that_fails_is_tried_again_and_only_a_lasting_failure_reaches_the_subscribers(
+        services: Services) -> None:
+    attempts: list[Change | None] = []
+    fail_times = 1
+
+    async def flaky(pool: asyncpg.Pool, change: Change | None, watched: frozenset[str],
+                    seen: dict[str, int]) -> dict[str, list[Any]]:
+        attempts.append(change)
+        if len(attempts) <= fail_times:
+            raise OSError("connection refused")
+        return {k: ["state"] for k in watched}
+
+    feed: Feed[Any] = Feed(services.notifier, services.pool, "spc", flaky)
+    with feed.watch("m") as watcher:
+        async with services.pool.acquire() as conn:
+            await conn.execute("SELECT pg_notify($1, $2)", PROJECTIONS_CHANNEL, notification("spc", 10**9, ["m"]))
+        assert await asyncio.wait_for(watcher.next(), 10) == "state"
+        assert attempts[0] is not None and attempts[1] is None  # tried again, re-reading everything watched
+        attempts.clear()
+        fail_times = READ_ATTEMPTS
+        async with services.pool.acquire() as conn:
+            await conn.execute("SELECT pg_notify($1, $2)", PROJECTIONS_CHANNEL, notification("spc", 10**9, ["m"]))
+        with pytest.raises(OSError):
+            await asyncio.wait_for(watcher.next(), 10)
+        assert len(attempts) == READ_ATTEMPTS
