@@ -8,7 +8,8 @@ from typing import Generic, TypeVar
 
 import asyncpg
 
-from projections.spc.document import ChartView, decode
+from projections.spc import document
+from projections.spc.document import ChartView
 from service.auth.identity import Principal
 from service.auth.permissions import allowed
 from service.ids import valid_uuid
@@ -93,10 +94,9 @@ async def _grouped(pool: asyncpg.Pool, sql: str, ids: list[str], make: Callable[
 
 
 async def charts_by_measure(pool: asyncpg.Pool, ids: list[str]) -> dict[str, ChartView]:
-    """Each stored chart, with the read model's position for it."""
+    """Each stored chart, with the read model's position for it (charted now, all in one kernel call)."""
     async with pool.acquire() as conn:
-        rows = await conn.fetch("SELECT measure_id, chart, position FROM spc_series WHERE measure_id = ANY($1)", ids)
-    return {r[0]: decode(r[1], r[2]) for r in rows}
+        return await document.read(conn, ids)
 
 
 # -- pages (keyset pagination by name, then id: stable while rows are added) ------------------------------------
