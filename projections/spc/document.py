@@ -22,7 +22,6 @@ from typing import Any
 
 import asyncpg
 import numpy as np
-import orjson
 
 from domain.control.vocabulary import AnnotationKind, AssuranceIcon, ChartType, PointVariation, SpcRule, VariationIcon
 from projections.spc.columns import Columns
@@ -37,18 +36,30 @@ _RATIO = (ChartType.P, ChartType.U)
 # Every rule bitmask (6 rules: 64 masks) to its list of rules, built once.
 _RULE_LISTS = [[rule for bit, rule in enumerate(RULES) if mask >> bit & 1] for mask in range(1 << len(RULES))]
 
-# One statement, one snapshot: the header and the points of each measure, chunks concatenated in order.
+
+
+def points_join(table: str, alias: str = "s") -> str:
+    """A LATERAL join adding the points of each row of `alias` (its measure_id) from chunk table `table`, the
+    chunks concatenated in order: days, vals, dens (NULL when no point or not a P or U chart)."""
+    return (f"LEFT JOIN LATERAL (SELECT string_agg(c.days, ''::bytea ORDER BY c.chunk) AS days, "
+            f"string_agg(c.vals, ''::bytea ORDER BY c.chunk) AS vals, "
+            f"string_agg(c.dens, ''::bytea ORDER BY c.chunk) AS dens "
+            f"FROM {table} c WHERE c.measure_id = {alias}.measure_id) p ON true")
+
+
+def write_chunk_sql(table: str) -> str:
+    return (f"INSERT INTO {table} (measure_id, chunk, days, vals, dens) VALUES ($1, $2, $3, $4, $5) "
+            "ON CONFLICT (measure_id, chunk) DO UPDATE SET days = EXCLUDED.days, vals = EXCLUDED.vals, "
+            "dens = EXCLUDED.dens")
+
+
+# One statement, one snapshot: the header and the points of each measure.
 READ = ("SELECT s.measure_id, s.position, s.points, s.state, p.days, p.vals, p.dens FROM spc_series s "
-        "LEFT JOIN LATERAL (SELECT string_agg(c.days, ''::bytea ORDER BY c.chunk) AS days, "
-        "string_agg(c.vals, ''::bytea ORDER BY c.chunk) AS vals, "
-        "string_agg(c.dens, ''::bytea ORDER BY c.chunk) AS dens "
-        "FROM spc_points c WHERE c.measure_id = s.measure_id) p ON true WHERE s.measure_id = ANY($1::text[])")
+        + points_join("spc_points") + " WHERE s.measure_id = ANY($1::text[])")
 WRITE_HEADER = ("INSERT INTO spc_series (measure_id, position, points, state) VALUES ($1, $2, $3, $4) "
                 "ON CONFLICT (measure_id) DO UPDATE SET position = EXCLUDED.position, points = EXCLUDED.points, "
                 "state = EXCLUDED.state")
-WRITE_CHUNK = ("INSERT INTO spc_points (measure_id, chunk, days, vals, dens) VALUES ($1, $2, $3, $4, $5) "
-               "ON CONFLICT (measure_id, chunk) DO UPDATE SET days = EXCLUDED.days, vals = EXCLUDED.vals, "
-               "dens = EXCLUDED.dens")
+WRITE_CHUNK = write_chunk_sql("spc_points")
 
 
 # -- writing ---------------------------------------------------------------------------------------------------
@@ -75,25 +86,34 @@ def chunk_rows(measure_id: str, series: Series) -> list[tuple[Any, ...]]:
 
 async def write(conn: asyncpg.Connection, saves: Sequence[tuple[str, int, Series]]) -> None:
     """Store each (measure id, position, series): its header, and its chunks from its first unsaved point."""
-    headers, chunks = [], []
-    for measure_id, position, series in saves:
-        headers.append(header_row(measure_id, position, series))
-        chunks.extend(chunk_rows(measure_id, series))
-    if headers:
-        await conn.executemany(WRITE_HEADER, headers)
+    if saves:
+        await conn.executemany(WRITE_HEADER, [header_row(m, position, series) for m, position, series in saves])
+        await write_points(conn, WRITE_CHUNK, [(m, series) for m, _, series in saves])
+
+
+async def write_points(conn: asyncpg.Connection, statement: str, saves: Sequence[tuple[str, Series]]) -> None:
+    """Store the chunks of each (measure id, series) from its first unsaved point, with `statement` (see
+    write_chunk_sql), inside the caller's transaction; then count them as saved."""
+    chunks = [row for measure_id, series in saves for row in chunk_rows(measure_id, series)]
     if chunks:
-        await conn.executemany(WRITE_CHUNK, chunks)
-    for _, _, series in saves:
+        await conn.executemany(statement, chunks)
+    for _, series in saves:
         series.saved = series.size
 
 
 # -- reading ---------------------------------------------------------------------------------------------------
 def series_of(row: Any, columns: Columns | None = None) -> Series:
     """A stored series (a READ row) back in memory, into `columns`."""
-    _, _, points, state, days, vals, dens = row
+    measure_id, _, points, state, days, vals, dens = row
+    return stored_series(measure_id, points, state, days, vals, dens, columns)
+
+
+def stored_series(measure_id: str, points: int, state: bytes, days: bytes | None, vals: bytes | None,
+                  dens: bytes | None, columns: Columns | None = None) -> Series:
+    """A series from its header, its point count and its concatenated chunks (a points_join's columns)."""
     d = np.frombuffer(days, "<i4") if days is not None else np.zeros(0, np.int32)
     if d.shape[0] != points:
-        raise ValueError(f"measure {row[0]}: {d.shape[0]} points stored in chunks, the header counts {points}")
+        raise ValueError(f"measure {measure_id}: {d.shape[0]} points stored in chunks, the header counts {points}")
     x = np.frombuffer(vals, "<f8") if vals is not None else np.zeros(0)
     return Series.from_parts(state, d, x, np.frombuffer(dens, "<f8") if dens is not None else None, columns)
 

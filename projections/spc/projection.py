@@ -11,9 +11,9 @@ from eventsourcing.utils import get_topic
 
 from domain.control.measure import Measure
 from projections.base import ProjectedEvent, VersionedRows
+from projections.spc import document
 from projections.spc.annotations import ChartAnnotating
 from projections.spc.columns import Columns
-from projections.spc import document
 from projections.spc.engine import warm_up
 from projections.spc.fold import Series, evolve
 
