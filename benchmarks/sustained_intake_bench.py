@@ -108,6 +108,7 @@ async def main() -> int:
     p.add_argument("--batch", type=int, default=5_000, help="observations per POST")
     p.add_argument("--posters", type=int, default=4, help="concurrent posting clients")
     p.add_argument("--segment", type=int, default=100_000, help="observations per timed segment")
+    p.add_argument("--table-stats", action="store_true", help="print the busiest tables' statistics")
     args = p.parse_args()
 
     async with scratch_database() as url:
@@ -144,7 +145,13 @@ async def main() -> int:
                 stored = await stored_observation_count(conn)
                 charted = await conn.fetchval("SELECT coalesce(sum(points), 0) FROM spc_series")
                 sizes = {t: await conn.fetchval("SELECT pg_total_relation_size($1::regclass)", t)
-                         for t in ("events", "spc_series", "spc_points", "signal_watch")}
+                         for t in ("events", "spc_series", "spc_points", "signal_watch", "signal_watch_points")}
+                if args.table_stats:
+                    for r in await conn.fetch(
+                            "SELECT relname, seq_scan, seq_tup_read, idx_scan, n_tup_ins, n_tup_upd, n_tup_hot_upd, "
+                            "n_dead_tup, pg_total_relation_size(relid) FROM pg_stat_user_tables "
+                            "ORDER BY seq_tup_read + n_tup_upd + n_tup_ins DESC LIMIT 12"):
+                        print("  table", dict(r))
             finally:
                 await conn.close()
 
@@ -174,8 +181,9 @@ async def main() -> int:
           f"{chart_bytes / accepted:6.1f} bytes/observation")
     print(f"  event log (events)                        : {sizes['events'] / 1e6:8.1f} MB, "
           f"{sizes['events'] / accepted:6.1f} bytes/observation   ratio {ratio(chart_bytes, sizes['events'])}")
-    print(f"  signals projection's watch (signal_watch) : {sizes['signal_watch'] / 1e6:8.1f} MB, "
-          f"{sizes['signal_watch'] / accepted:6.1f} bytes/observation")
+    watch_bytes = sizes["signal_watch"] + sizes["signal_watch_points"]
+    print(f"  signals projection's watched series       : {watch_bytes / 1e6:8.1f} MB, "
+          f"{watch_bytes / accepted:6.1f} bytes/observation")
     return 0 if ok else 1
 
 

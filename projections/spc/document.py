@@ -15,20 +15,30 @@ into lists only when first asked for.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from datetime import date, datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import asyncpg
 import numpy as np
+import orjson
 
-from domain.control.vocabulary import AnnotationKind, AssuranceIcon, ChartType, PointVariation, SpcRule, VariationIcon
+from domain.control.vocabulary import (
+    AnnotationKind,
+    AssuranceIcon,
+    ChartType,
+    Direction,
+    PointVariation,
+    SpcRule,
+    VariationIcon,
+)
 from projections.spc.columns import Columns
-from projections.spc.engine import ChartResult
+from projections.spc.engine import ChartResult, chart_batch
 from projections.spc.fold import Series, chart_series
 from projections.spc.runs import RunAnalysis
-from projections.spc.settings import RULES, VARIATIONS
+from projections.spc.settings import RULES, VARIATIONS, ChartSettings
 
 CHUNK = 128  # points per spc_points row: 1.5 KB for XmR, so a row stays inline; appends rewrite at most one
 _RATIO = (ChartType.P, ChartType.U)
@@ -126,11 +136,58 @@ async def read_series(conn: asyncpg.Connection, ids: Sequence[str], columns: Col
 async def read(conn: asyncpg.Connection, ids: Sequence[str]) -> dict[str, ChartView]:
     """The stored charts of these measures (those that have one), computed now in one kernel call."""
     rows = await conn.fetch(READ, list(ids))
-    if not rows:
-        return {}
-    columns = Columns(sum(r[2] for r in rows) + 16 * len(rows), len(rows))
-    many = [series_of(r, columns) for r in rows]
-    return {r[0]: ChartView.of(s, result, r[1]) for r, s, result in zip(rows, many, _charted(many), strict=True)}
+    return charts_of(rows) if rows else {}
+
+
+def charts_of(rows: Sequence[Any]) -> dict[str, ChartView]:
+    """READ rows charted in one kernel call, straight from their bytes: the kernel's inputs are built here as
+    Series would set them in shared columns (fold.py), without making the series, since a read only charts them."""
+    headers = [orjson.loads(r[3]) for r in rows]
+    days = [np.frombuffer(r[4], "<i4") if r[4] is not None else _NO_DAYS for r in rows]
+    for r, d in zip(rows, days, strict=True):
+        if d.shape[0] != r[2]:
+            raise ValueError(f"measure {r[0]}: {d.shape[0]} points stored in chunks, the header counts {r[2]}")
+    offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum([d.shape[0] for d in days], out=offsets[1:])
+    values = np.concatenate([np.frombuffer(r[5], "<f8") if r[5] is not None else _NO_VALUES for r in rows])
+    # denominators are read for P and U charts only: elsewhere the values stand in
+    dens = np.concatenate([np.frombuffer(r[6], "<f8") if r[6] is not None else np.frombuffer(r[5] or b"", "<f8")
+                           for r in rows])
+    settings = [_settings(h["c"], h["d"], h["s"], h["t"]) for h in headers]
+    cuts = [[_day(p) for p in h["r"]] for h in headers]
+    cut_days = np.zeros((len(rows), max(map(len, cuts), default=0)), dtype=np.int64)
+    for t, c in enumerate(cuts):
+        cut_days[t, : len(c)] = c
+    batch = chart_batch(values, dens, offsets, np.array([s.row(h["b"]) for s, h in zip(settings, headers, strict=True)],
+                                                        dtype=np.int64),
+                        np.array([s.limit_constant for s in settings]),
+                        np.array([_target_at(h["g"], d) for h, d in zip(headers, days, strict=True)]), cut_days,
+                        np.array([len(c) for c in cuts], dtype=np.int64), days=np.concatenate(days).astype(np.int64))
+    return {r[0]: ChartView(s.chart_type, d, batch.result(t), h["a"], h["g"][-1][1] if h["g"] else None, r[1])
+            for t, (r, h, s, d) in enumerate(zip(rows, headers, settings, days, strict=True))}
+
+
+_NO_DAYS = np.zeros(0, np.int32)
+_NO_VALUES = np.zeros(0)
+
+
+@lru_cache(maxsize=256)
+def _settings(chart_type: str, direction: str, shift: int, trend: int) -> ChartSettings:
+    return ChartSettings(chart_type=ChartType(chart_type), direction=Direction(direction), shift_run_length=shift,
+                         trend_run_length=trend)
+
+
+def _day(period: str) -> int:
+    return int(np.datetime64(period, "D").astype(np.int64))
+
+
+def _target_at(targets: list[list[Any]], days: np.ndarray) -> float:
+    """The target in force at the last point (NaN: none), as Series keeps it for the kernel."""
+    if not targets or not days.shape[0]:
+        return np.nan
+    i = bisect_right([_day(t[0]) if t[0] else -(1 << 62) for t in targets], int(days[-1])) - 1
+    value = targets[i][1] if i >= 0 else None
+    return np.nan if value is None else float(value)
 
 
 def _charted(many: list[Series]) -> list[ChartResult]:

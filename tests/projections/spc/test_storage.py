@@ -52,11 +52,22 @@ async def test_a_correction_and_a_ratio_chart_keep_every_column(conn: asyncpg.Co
     await document.write(conn, [("p", 1, series)])
     series.record(days(19_000 + 10, 1), [19.0], [19.0])  # a correction early in the first chunk
     series.set_recalculations([days(19_000 + 150, 1)[0]])
+    series.set_baseline(20)
+    series.set_targets([("", 0.5), (days(19_000 + 200, 1)[0], 0.2), (days(19_000 + 400, 1)[0], 0.9)])
     await document.write(conn, [("p", 2, series)])
     again = (await document.read_series(conn, ["p"]))["p"]
     assert again.values[10] == 19.0 and again.denominators.tolist() == series.denominators.tolist()
     assert again.recalculations == series.recalculations and again.saved == again.size == 300
-    assert (await document.read(conn, ["p"]))["p"].values == document.view_of(series).values
+    plain = Series(ChartType.XMR, Direction.NEITHER, 6, 6)
+    plain.record(days(19_000, 40), [float(i % 5) for i in range(40)], None)
+    await document.write(conn, [("x", 3, plain)])
+    both = await document.read(conn, ["x", "p"])  # one kernel call for a P chart and an XmR chart
+    assert both["x"].upper_process_limit == document.view_of(plain).upper_process_limit
+    stored, expected = both["p"], document.view_of(series)
+    for column in ("values", "centre_line", "upper_process_limit", "lower_process_limit", "variation", "rules"):
+        assert getattr(stored, column) == getattr(expected, column), column
+    assert (stored.assurance, stored.variation_icon, stored.target) == (expected.assurance, expected.variation_icon,
+                                                                        0.9)
 
 
 async def test_a_header_that_counts_other_points_than_the_chunks_hold_is_refused(conn: asyncpg.Connection) -> None:
