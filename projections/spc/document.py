@@ -66,6 +66,9 @@ def write_chunk_sql(table: str) -> str:
 # One statement, one snapshot: the header and the points of each measure.
 READ = ("SELECT s.measure_id, s.position, s.points, s.state, p.days, p.vals, p.dens FROM spc_series s "
         + points_join("spc_points") + " WHERE s.measure_id = ANY($1::text[])")
+# The same columns after a catalogue row's (see service.reads.catalog): a measure and its chart in one statement.
+READ_BESIDE = ("s.position, s.points, s.state, p.days, p.vals, p.dens FROM measures m "
+               "LEFT JOIN spc_series s ON s.measure_id = m.measure_id " + points_join("spc_points", "m"))
 WRITE_HEADER = ("INSERT INTO spc_series (measure_id, position, points, state) VALUES ($1, $2, $3, $4) "
                 "ON CONFLICT (measure_id) DO UPDATE SET position = EXCLUDED.position, points = EXCLUDED.points, "
                 "state = EXCLUDED.state")
@@ -139,9 +142,17 @@ async def read(conn: asyncpg.Connection, ids: Sequence[str]) -> dict[str, ChartV
     return charts_of(rows) if rows else {}
 
 
+def charts_beside(rows: Sequence[Any], first: int) -> dict[str, ChartView]:
+    """The charts in READ_BESIDE's columns of these rows, which start at column `first` after the measure id in
+    column 0 (a measure with no stored chart yet has none)."""
+    return charts_of([(r[0], *r[first : first + 6]) for r in rows if r[first] is not None])
+
+
 def charts_of(rows: Sequence[Any]) -> dict[str, ChartView]:
     """READ rows charted in one kernel call, straight from their bytes: the kernel's inputs are built here as
     Series would set them in shared columns (fold.py), without making the series, since a read only charts them."""
+    if not rows:
+        return {}
     headers = [orjson.loads(r[3]) for r in rows]
     days = [np.frombuffer(r[4], "<i4") if r[4] is not None else _NO_DAYS for r in rows]
     for r, d in zip(rows, days, strict=True):
