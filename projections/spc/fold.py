@@ -157,7 +157,7 @@ class Series:
                              "g": self.targets, "a": self.annotations})
 
     def to_bytes(self) -> bytes:
-        """The whole series in one value (the signals projection's watch keeps it so)."""
+        """The whole series in one value (to copy it into other columns; storage keeps it in chunks: document.py)."""
         header = self.header()
         return b"".join((_HEADER.pack(_MAGIC, len(header), self.size), header, self.days.tobytes(),
                          self.values.tobytes(), self.denominators.tobytes()))
