@@ -112,7 +112,8 @@ async def main() -> int:
     args = p.parse_args()
 
     async with scratch_database() as url:
-        with Server(url) as server:
+        # a loaded machine can keep the projections behind for seconds while the measures are defined (untimed)
+        with Server(url, env={"QMS_READ_YOUR_WRITES_TIMEOUT": "120"}) as server:
             team, measures = await create_team_and_measures(server.base, args.measures)
             rows = make_rows(measures, args.observations)
             bodies = [orjson.dumps({"idempotencyKey": f"sustained-{i}", "observations": [
