@@ -19,7 +19,6 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-import orjson
 from _common import SECRET, ratio, scratch_database, stored_observation_count
 
 from domain.control.measure import MeasureDefinition
@@ -124,8 +123,10 @@ async def main() -> int:
             rebuild_s = time.perf_counter() - t0
             async with services.pool.acquire() as conn:
                 tracked = await conn.fetchval("SELECT position FROM projection_tracking WHERE name = 'spc'")
-                charts = await conn.fetch("SELECT chart FROM spc_series")
-            counts = sorted(len(orjson.loads(c[0])["period"]) for c in charts)
+                charts = await conn.fetch("SELECT points FROM spc_series")
+                sizes = {t: await conn.fetchval("SELECT pg_total_relation_size($1::regclass)", t)
+                         for t in ("events", "spc_series", "spc_points")}
+            counts = sorted(c[0] for c in charts)
             ok = tracked == head and len(charts) == args.measures and counts[0] == counts[-1] == args.points
         finally:
             await services.close()
@@ -140,6 +141,9 @@ async def main() -> int:
     print(
         f"  ratio rebuild/baseline           : {ratio(rebuild_rate, read_rate)}   (target: >= 100,000 obs/s)"
     )
+    chart_bytes = sizes["spc_series"] + sizes["spc_points"]
+    print(f"  chart read model (spc_series + spc_points): {chart_bytes / total:6.1f} bytes/observation; event log "
+          f"(events): {sizes['events'] / total:6.1f} bytes/observation; ratio {ratio(chart_bytes, sizes['events'])}")
     return 0 if ok else 1
 
 

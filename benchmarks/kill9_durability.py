@@ -146,10 +146,7 @@ async def main() -> int:
                     if spc == head:
                         break
                     await asyncio.sleep(0.1)
-                charted = sum(
-                    len(orjson.loads(r[0])["period"])
-                    for r in await conn.fetch("SELECT chart FROM spc_series")
-                )
+                charted = await conn.fetchval("SELECT coalesce(sum(points), 0) FROM spc_series")
             finally:
                 await conn.close()
         finally:

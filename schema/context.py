@@ -19,6 +19,7 @@ from service.reads.catalog import (
     charts_by_measure,
     measures_by_id,
     measures_by_team,
+    measures_with_charts,
     teams_by_id,
     teams_by_parent,
 )
@@ -45,6 +46,17 @@ class Context:
     @cached_property
     def measures(self) -> DataLoader[str, MeasureView | None]:
         return _loader(measures_by_id, self.services.pool)
+
+    @cached_property
+    def measures_and_charts(self) -> DataLoader[str, tuple[MeasureView, ChartView | None] | None]:
+        """A measure with its chart in one statement (a chart query); each is then served by its own loader."""
+        async def load(keys: list[str]) -> list[Any]:
+            found = await measures_with_charts(self.services.pool, list(keys))
+            for key, (measure, chart) in found.items():
+                self.measures.prime(key, measure)
+                self.charts.prime(key, chart)
+            return [found.get(k) for k in keys]
+        return DataLoader(load_fn=load)
 
     @cached_property
     def teams(self) -> DataLoader[str, TeamView | None]:

@@ -204,11 +204,23 @@ class MeasureQueries:
             except Forbidden:
                 return None
             return Measure.from_view(view) if view is not None else None
-        view = await ctx.measures.load(str(id))
+        if _selects_spc(info):  # the measure and its chart in one round trip
+            both = await ctx.measures_and_charts.load(str(id))
+            view = both[0] if both is not None else None
+        else:
+            view = await ctx.measures.load(str(id))
         ctx.depend(f"m:{id}", view.position if view else None)
         if view is None or not ctx.can("measure.read", view.team_id):
             return None
         return Measure.from_view(view)
+
+
+def _selects_spc(info: Info[Context, None]) -> bool:
+    """Whether the field's selection names `spc` at its top level (fragments are not looked into: a query that
+    reaches the chart through one only costs a second round trip)."""
+    selection_set = info._raw_info.field_nodes[0].selection_set
+    return selection_set is not None and any(
+        getattr(getattr(s, "name", None), "value", None) == "spc" for s in selection_set.selections)
 
 
 @strawberry.type

@@ -22,6 +22,7 @@ from domain.control.measure import Measure
 from domain.control.signal import Signal
 from projections.base import ProjectedEvent, VersionedRows
 from projections.signals.decide import Latest, decide
+from projections.spc import document
 from projections.spc.columns import Columns
 from projections.spc.engine import ChartResult
 from projections.spc.fold import Series, chart_series, evolve
@@ -61,7 +62,7 @@ class SignalProjection:
         self._columns = Columns()
 
     async def clear(self, conn: asyncpg.Connection) -> None:
-        await conn.execute("TRUNCATE signals, signal_watch")
+        await conn.execute("TRUNCATE signals, signal_watch, signal_watch_points")
 
     async def handle(self, conn: asyncpg.Connection, events: list[ProjectedEvent]) -> list[str]:
         """Apply the batch; answers the signals it added to the read model (newly raised ones only)."""
@@ -95,10 +96,10 @@ class SignalProjection:
     async def _load(self, conn: asyncpg.Connection, missing: list[str]) -> None:
         if not missing:
             return
-        for measure_id, team_id, state, latest in await conn.fetch(
-                "SELECT measure_id, team_id, series, latest FROM signal_watch WHERE measure_id = ANY($1)", missing):
+        for measure_id, team_id, latest, points, state, days, vals, dens in await conn.fetch(_LOAD, missing):
             point = orjson.loads(latest) if latest else None
-            self._cache[measure_id] = Watch(Series.from_bytes(state, self._columns), team_id,
+            series = document.stored_series(measure_id, points, state, days, vals, dens, self._columns)
+            self._cache[measure_id] = Watch(series, team_id,
                                             Latest(point[0], point[1], tuple(point[2]), point[3]) if point else None)
         for signal, measure_id, kind in await conn.fetch(
                 "SELECT signal_id, measure_id, kind FROM signals WHERE measure_id = ANY($1) AND status = 'OPEN'",
@@ -113,12 +114,21 @@ class SignalProjection:
             w = self._cache[measure_id]
             latest = orjson.dumps([w.latest.period, w.latest.variation, w.latest.rules, w.latest.assurance]) \
                 if w.latest else None
-            rows.append((measure_id, w.team_id, w.series.to_bytes(), latest, position))
+            rows.append((measure_id, w.team_id, w.series.header(), w.series.size, latest, position))
         if rows:
+            # the header and the points appended since the last save, not the whole series (as the SPC read
+            # model stores it: a batch costs what it carries, however long the chart)
             await conn.executemany(
-                "INSERT INTO signal_watch (measure_id, team_id, series, latest, position) VALUES ($1, $2, $3, $4, $5) "
-                "ON CONFLICT (measure_id) DO UPDATE SET series = EXCLUDED.series, latest = EXCLUDED.latest, "
-                "position = EXCLUDED.position", rows)
+                "INSERT INTO signal_watch (measure_id, team_id, series, points, latest, position) "
+                "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (measure_id) DO UPDATE SET series = EXCLUDED.series, "
+                "points = EXCLUDED.points, latest = EXCLUDED.latest, position = EXCLUDED.position", rows)
+            await document.write_points(conn, _WRITE_POINTS, [(m, self._cache[m].series) for m in watched])
+
+
+# A watched series: its header in signal_watch.series, its points in signal_watch_points (projections.spc.document).
+_LOAD = ("SELECT s.measure_id, s.team_id, s.latest, s.points, s.series, p.days, p.vals, p.dens "
+         "FROM signal_watch s " + document.points_join("signal_watch_points") + " WHERE s.measure_id = ANY($1::text[])")
+_WRITE_POINTS = document.write_chunk_sql("signal_watch_points")
 
 
 class _Run:

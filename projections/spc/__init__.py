@@ -1,5 +1,5 @@
 """SPC: the engine (numba kernels that chart many measures in one call), the fold of a measure's events into its
-series, the stored chart document, and the projection that keeps spc_series."""
+series, the stored series (spc_series and spc_points) and its read, and the projection that keeps them."""
 
 from __future__ import annotations
 

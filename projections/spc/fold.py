@@ -32,7 +32,7 @@ class Series:
     a Columns shared with the other series of the same cache; the rest is here."""
 
     __slots__ = ("_periods", "_settings", "_target_days", "annotations", "baseline_points", "chart_type", "columns",
-                 "direction", "ident", "recalculations", "shift_run_length", "targets", "trend_run_length")
+                 "direction", "ident", "recalculations", "saved", "shift_run_length", "targets", "trend_run_length")
 
     def __init__(self, chart_type: ChartType, direction: Direction, shift_run_length: int, trend_run_length: int,
                  columns: Columns | None = None) -> None:
@@ -48,6 +48,9 @@ class Series:
         # first: chart decisions, and notes from other aggregates' events (projections.spc.annotations).
         self.annotations: list[list[str]] = []
         self._periods: list[str] | None = []  # ISO dates of `days`, kept while points only append
+        # How many leading points are stored as they are here: a save writes the points from there on only, so a
+        # batch that appends costs what it appends, however long the chart (projections.spc.document).
+        self.saved = 0
         self._settings = ChartSettings(chart_type=self.chart_type, direction=self.direction,
                                        shift_run_length=shift_run_length, trend_run_length=trend_run_length)
         self.columns.limit_constants[self.ident] = self._settings.limit_constant
@@ -101,7 +104,9 @@ class Series:
                 c.denominators[start : start + k] = d
             c.size[i] = n + k
         else:
-            # corrections or periods in between: the last value recorded for a period wins
+            # corrections or periods in between: the last value recorded for a period wins; the stored points
+            # from the earliest period recorded on must be written again
+            self.saved = min(self.saved, int(np.searchsorted(old, days.min()))) if k else self.saved
             all_days = np.concatenate((old, days))
             order = np.argsort(all_days, kind="stable")
             ordered = all_days[order]
@@ -145,10 +150,15 @@ class Series:
         self.columns.targets[self.ident] = np.nan if value is None else value
 
     # -- storage -------------------------------------------------------------------------------------------
+    def header(self) -> bytes:
+        """Everything but the points: settings, recalculations, baseline, targets, annotations (small JSON)."""
+        return orjson.dumps({"c": self.chart_type, "d": self.direction, "s": self.shift_run_length,
+                             "t": self.trend_run_length, "r": self.recalculations, "b": self.baseline_points,
+                             "g": self.targets, "a": self.annotations})
+
     def to_bytes(self) -> bytes:
-        header = orjson.dumps({"c": self.chart_type, "d": self.direction, "s": self.shift_run_length,
-                               "t": self.trend_run_length, "r": self.recalculations, "b": self.baseline_points,
-                               "g": self.targets, "a": self.annotations})
+        """The whole series in one value (to copy it into other columns; storage keeps it in chunks: document.py)."""
+        header = self.header()
         return b"".join((_HEADER.pack(_MAGIC, len(header), self.size), header, self.days.tobytes(),
                          self.values.tobytes(), self.denominators.tobytes()))
 
@@ -157,18 +167,29 @@ class Series:
         magic, size, n = _HEADER.unpack_from(data)
         if magic != _MAGIC:
             raise ValueError("not a stored SPC series (migration 0006 rebuilds older ones)")
-        o = orjson.loads(data[_HEADER.size : _HEADER.size + size])
         at = _HEADER.size + size
+        ratio = orjson.loads(data[_HEADER.size : at])["c"] in _RATIO
+        return cls.from_parts(data[_HEADER.size : at], np.frombuffer(data, np.int64, n, at),
+                              np.frombuffer(data, np.float64, n, at + 8 * n),
+                              np.frombuffer(data, np.float64, n, at + 16 * n) if ratio else None, columns)
+
+    @classmethod
+    def from_parts(cls, header: bytes, days: np.ndarray, values: np.ndarray, denominators: np.ndarray | None,
+                   columns: Columns | None = None) -> Series:
+        """A series from its header and its points (days since 1970-01-01; denominators for P and U only), all
+        counted as saved."""
+        o = orjson.loads(header)
         series = cls(ChartType(o["c"]), Direction(o["d"]), o["s"], o["t"], columns)
-        c, i = series.columns, series.ident
+        c, i, n = series.columns, series.ident, days.shape[0]
         c.reserve(i, n)
         start = c.start[i]
-        c.days[start : start + n] = np.frombuffer(data, np.int64, n, at)
-        c.values[start : start + n] = np.frombuffer(data, np.float64, n, at + 8 * n)
-        if series.chart_type in _RATIO:
-            c.denominators[start : start + n] = np.frombuffer(data, np.float64, n, at + 16 * n)
+        c.days[start : start + n] = days
+        c.values[start : start + n] = values
+        if series.chart_type in _RATIO and denominators is not None:
+            c.denominators[start : start + n] = denominators
         c.size[i] = n
         series._periods = None
+        series.saved = n
         series.set_recalculations(o["r"])
         series.set_baseline(o["b"])
         series.set_targets([tuple(t) for t in o["g"]])

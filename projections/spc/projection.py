@@ -1,21 +1,21 @@
-"""The SPC projection: folds Measure events, and notes from other aggregates' events, into spc_series rows (the
-series state and its chart document); every measure a batch touched is charted in one kernel call."""
+"""The SPC projection: folds Measure events, and notes from other aggregates' events, into each measure's stored
+series (projections.spc.document): a batch writes the headers it changed and the points it added."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, cast
+from typing import cast
 
 import asyncpg
 from eventsourcing.utils import get_topic
 
 from domain.control.measure import Measure
 from projections.base import ProjectedEvent, VersionedRows
+from projections.spc import document
 from projections.spc.annotations import ChartAnnotating
 from projections.spc.columns import Columns
-from projections.spc.document import encode
 from projections.spc.engine import warm_up
-from projections.spc.fold import Series, chart_series, evolve
+from projections.spc.fold import Series, evolve
 
 MEASURE_EVENTS = (Measure.MeasureDefined, Measure.ObservationsRecorded, Measure.LimitsRecalculated,
                   Measure.BaselineSet, Measure.TargetSet)
@@ -34,7 +34,9 @@ class SpcProjection:
                 raise TypeError(f"{c.__qualname__} has no chart_annotation(): it cannot annotate charts")
         self.topics = tuple(get_topic(c) for c in (*MEASURE_EVENTS, *self.annotating))
         # While this process holds the projection's lock it is the only writer of spc_series, so the
-        # in-memory copy of a series is exactly the stored one; forget() drops it on any change of hands.
+        # in-memory copy of a series is exactly the stored one; forget() drops it on any change of hands (and
+        # the runner calls it when a batch fails, so a save rolled back is never taken as stored). The kernel
+        # is warmed for the readers in this process, which chart what they read.
         warm_up()
         self._cache: dict[str, Series] = {}
         self._columns = Columns()  # the cached series' points, charted where they lie
@@ -45,7 +47,7 @@ class SpcProjection:
         self._columns = Columns()
 
     async def clear(self, conn: asyncpg.Connection) -> None:
-        await conn.execute("TRUNCATE spc_series")
+        await conn.execute("TRUNCATE spc_series, spc_points")
 
     async def handle(self, conn: asyncpg.Connection, events: list[ProjectedEvent]) -> list[str]:
         """Apply the batch; answers the measures whose charts changed (a note from another aggregate changes the
@@ -53,16 +55,9 @@ class SpcProjection:
         ids = {m for e in events for m in _measures_of(e, self.annotating)}
         missing = list(ids - self._cache.keys())
         if missing:
-            for row in await conn.fetch("SELECT measure_id, state FROM spc_series WHERE measure_id = ANY($1)",
-                                        missing):
-                self._cache[row[0]] = Series.from_bytes(row[1], self._columns)
+            self._cache.update(await document.read_series(conn, missing, self._columns))
         touched = apply(self._cache, events, self.annotating, self._columns)
-        rows = rows_of(self._cache, touched)
-        if rows:
-            await conn.executemany(
-                "INSERT INTO spc_series (measure_id, position, state, chart) VALUES ($1, $2, $3, $4) "
-                "ON CONFLICT (measure_id) DO UPDATE SET position = EXCLUDED.position, state = EXCLUDED.state, "
-                "chart = EXCLUDED.chart", rows)
+        await document.write(conn, [(m, position, self._cache[m]) for m, position in touched.items()])
         if len(self._cache) > self.cache_size:
             self.forget()
         return list(touched)
@@ -95,10 +90,3 @@ def apply(cache: dict[str, Series], events: list[ProjectedEvent], annotating: tu
             touched[e.stream_id] = e.position
     return touched
 
-
-def rows_of(cache: dict[str, Series], touched: dict[str, int]) -> list[tuple[Any, ...]]:
-    """spc_series rows of the touched measures: all charted by one kernel call, then encoded."""
-    many = [cache[m] for m in touched]
-    batch = chart_series(many)
-    return [(measure_id, position, series.to_bytes(), encode(series, batch.result(t)))
-            for t, (series, (measure_id, position)) in enumerate(zip(many, touched.items(), strict=True))]

@@ -16,7 +16,7 @@ from domain.aspects import Aspect
 from domain.errors import InvalidInput
 from projections.balance import rhythm
 from projections.balance.rhythm import Facts, Indicator
-from projections.spc.document import decode
+from projections.spc import document
 from service.auth.identity import Principal, Role
 from service.auth.permissions import allowed, authorize
 from service.bootstrap import Services
@@ -243,9 +243,8 @@ async def improvement_of(conn: asyncpg.Connection, keys: list[str], teams: list[
         out[k]["cycles"] = n
     measure_ids = sorted({m for ms in outcomes.values() for m in ms})
     if measure_ids:
-        improving = {r[0] for r in await conn.fetch("SELECT measure_id, chart FROM spc_series WHERE measure_id = "
-                                                    "ANY($1)", measure_ids)
-                     if r[1] is not None and decode(r[1]).variation_icon in IMPROVING}
+        improving = {m for m, chart in (await document.read(conn, measure_ids)).items()
+                     if chart.variation_icon in IMPROVING}
         for k, ms in outcomes.items():
             out[k]["improving"] = sum(m in improving for m in ms)
     return out

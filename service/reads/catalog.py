@@ -8,7 +8,8 @@ from typing import Generic, TypeVar
 
 import asyncpg
 
-from projections.spc.document import ChartView, decode
+from projections.spc import document
+from projections.spc.document import ChartView
 from service.auth.identity import Principal
 from service.auth.permissions import allowed
 from service.ids import valid_uuid
@@ -54,6 +55,8 @@ class Page(Generic[T]):
 _MEASURE_COLUMNS = ("measure_id, team_id, name, kind, direction, chart_type, frequency, unit, target, "
                     "shift_run_length, trend_run_length, position")
 _TEAM_COLUMNS = "team_id, name, parent_id, position"
+_MEASURE_COLUMNS_OF_M = ", ".join(f"m.{c}" for c in _MEASURE_COLUMNS.split(", "))
+_MEASURE_COLUMN_COUNT = len(_MEASURE_COLUMNS.split(", "))
 
 
 async def measures_by_id(pool: asyncpg.Pool, ids: list[str]) -> dict[str, MeasureView]:
@@ -61,6 +64,16 @@ async def measures_by_id(pool: asyncpg.Pool, ids: list[str]) -> dict[str, Measur
     async with pool.acquire() as conn:
         rows = await conn.fetch(f"SELECT {_MEASURE_COLUMNS} FROM measures WHERE measure_id = ANY($1)", ids)
     return {r[0]: MeasureView(*r) for r in rows}
+
+
+async def measures_with_charts(pool: asyncpg.Pool, ids: list[str]) -> dict[str, tuple[MeasureView, ChartView | None]]:
+    """Each measure and its stored chart, in one statement: a chart query's two reads in one round trip."""
+    ids = [i for i in ids if valid_uuid(i)]
+    async with pool.acquire() as conn:
+        rows = await conn.fetch(f"SELECT {_MEASURE_COLUMNS_OF_M}, {document.READ_BESIDE} WHERE m.measure_id = ANY($1)",
+                                ids)
+    charts = document.charts_beside(rows, _MEASURE_COLUMN_COUNT)
+    return {r[0]: (MeasureView(*r[:_MEASURE_COLUMN_COUNT]), charts.get(r[0])) for r in rows}
 
 
 async def measures_by_team(pool: asyncpg.Pool, team_ids: list[str]) -> dict[str, list[MeasureView]]:
@@ -93,10 +106,9 @@ async def _grouped(pool: asyncpg.Pool, sql: str, ids: list[str], make: Callable[
 
 
 async def charts_by_measure(pool: asyncpg.Pool, ids: list[str]) -> dict[str, ChartView]:
-    """Each stored chart, with the read model's position for it."""
+    """Each stored chart, with the read model's position for it (charted now, all in one kernel call)."""
     async with pool.acquire() as conn:
-        rows = await conn.fetch("SELECT measure_id, chart, position FROM spc_series WHERE measure_id = ANY($1)", ids)
-    return {r[0]: decode(r[1], r[2]) for r in rows}
+        return await document.read(conn, ids)
 
 
 # -- pages (keyset pagination by name, then id: stable while rows are added) ------------------------------------

@@ -111,7 +111,7 @@ async def test_a_second_runner_replaying_the_log_appends_nothing(services: Servi
         tr = conn.transaction()
         await tr.start()
         try:
-            await conn.execute("TRUNCATE signals, signal_watch")
+            await conn.execute("TRUNCATE signals, signal_watch, signal_watch_points")
             await second.handle(conn, events)
         finally:
             await tr.rollback()

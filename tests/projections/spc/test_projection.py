@@ -1,5 +1,5 @@
-"""The SPC projection without a database: the fold on arrays, the stored state and chart document, and notes from
-other aggregates' events (a test-only event class stands in for a PDSA cycle)."""
+"""The SPC projection without a database: the fold on arrays, the rows a batch stores (a header per measure, its new
+points in chunks), and notes from other aggregates' events (a test-only event class stands in for a PDSA cycle)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ import numpy as np
 import pytest
 
 from domain.control.measure import Measure, MeasureDefinition
+from domain.control.observations import ObservationIn
 from domain.control.vocabulary import AnnotationKind, ChartType, PointVariation, SpcRule
 from projections.base import ProjectedEvent
-from projections.spc.document import decode, view_of
+from projections.spc import document
+from projections.spc.document import ChartView, view_of
 from projections.spc.fold import Series, evolve
 from projections.spc.projection import SpcProjection
 
@@ -23,16 +25,32 @@ T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
 
 class Connection:
-    """Records the projection's writes; no row is stored yet."""
+    """Records the projection's writes: headers by measure, chunks by (measure, chunk); no row is read back."""
 
     def __init__(self) -> None:
         self.rows: dict[str, tuple[Any, ...]] = {}
+        self.chunks: dict[tuple[str, int], tuple[Any, ...]] = {}
+        self.chunk_writes: list[tuple[str, int]] = []
 
     async def fetch(self, *args: Any) -> list[Any]:
         return []
 
     async def executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
-        self.rows.update({r[0]: r for r in rows})
+        if sql == document.WRITE_CHUNK:
+            self.chunks.update({(r[0], r[1]): r for r in rows})
+            self.chunk_writes.extend((r[0], r[1]) for r in rows)
+        else:
+            self.rows.update({r[0]: r for r in rows})
+
+    def view(self, measure_id: str) -> ChartView:
+        """The chart as a reader would compute it from the rows written."""
+        chunks = sorted(k for k in self.chunks if k[0] == measure_id)
+        parts = [self.chunks[k] for k in chunks]
+        joined = [b"".join(p[i] for p in parts) for i in (2, 3)]
+        dens = b"".join(p[4] for p in parts) if parts and parts[0][4] is not None else None
+        _, position, points, state = self.rows[measure_id]
+        series = document.series_of((measure_id, position, points, state, *joined, dens))
+        return view_of(series)
 
 
 @dataclass(frozen=True)
@@ -103,14 +121,48 @@ def test_the_replayed_chart_is_read_as_a_typed_view() -> None:
         (date(2020, 11, 1), AnnotationKind.RECALCULATION, "new falls policy")]
 
 
-def test_the_projection_charts_every_measure_of_a_batch_and_stores_the_document() -> None:
+def test_the_projection_stores_every_measure_of_a_batch_as_a_header_and_its_points() -> None:
     projection, conn = SpcProjection(), Connection()
     first, events = measure_events("XMR")
     second, more = measure_events("C")
     asyncio.run(projection.handle(conn, projected(events + more)))  # type: ignore[arg-type]
     assert set(conn.rows) == {str(first), str(second)}
-    view = decode(conn.rows[str(second)][3])
-    assert view.chart_type is ChartType.C and len(view.values) == 20
+    view = conn.view(str(second))
+    assert view.chart_type is ChartType.C and len(view.values) == 20 and conn.rows[str(second)][2] == 20
+
+
+def recorded_later(n: int, first: int, values: list[float]) -> tuple[UUID, list[Any], list[Any]]:
+    """A measure with n monthly points, then one more recording: (id, the first events, the recording's)."""
+    measure = Measure.define(measure_id=uuid4(), definition=MeasureDefinition(
+        team_id=str(uuid4()), name="Falls", kind="OUTCOME", direction="DECREASE", chart_type="XMR"))
+    measure.record_values(monthly(n), [float(10 + i % 3) for i in range(n)], None)
+    before = measure.collect_events()
+    measure.record([ObservationIn(date.fromisoformat(p), v) for p, v in zip(monthly(len(values), first), values,
+                                                                          strict=True)])
+    return measure.id, before, measure.collect_events()
+
+
+def test_a_batch_that_appends_writes_only_the_chunk_it_appends_to() -> None:
+    projection, conn = SpcProjection(), Connection()
+    n = document.CHUNK * 3 + 5
+    measure_id, events, later = recorded_later(n, n, [1.0, 2.0])
+    asyncio.run(projection.handle(conn, projected(events)))  # type: ignore[arg-type]
+    assert [c for _, c in conn.chunk_writes] == [0, 1, 2, 3]
+    conn.chunk_writes.clear()
+    asyncio.run(projection.handle(conn, projected(later, 500)))  # type: ignore[arg-type]
+    assert conn.chunk_writes == [(str(measure_id), 3)] and conn.rows[str(measure_id)][2] == n + 2
+    assert conn.view(str(measure_id)).values[-3:] == [10.0 + (n - 1) % 3, 1.0, 2.0]
+
+
+def test_a_correction_rewrites_the_chunks_from_the_corrected_point_on() -> None:
+    projection, conn = SpcProjection(), Connection()
+    measure_id, events, later = recorded_later(document.CHUNK * 3, document.CHUNK + 3, [99.0])
+    asyncio.run(projection.handle(conn, projected(events)))  # type: ignore[arg-type]
+    conn.chunk_writes.clear()
+    asyncio.run(projection.handle(conn, projected(later, 500)))  # type: ignore[arg-type]
+    assert [c for _, c in conn.chunk_writes] == [1, 2]
+    view = conn.view(str(measure_id))
+    assert view.values[document.CHUNK + 3] == 99.0 and len(view.values) == document.CHUNK * 3
 
 
 def test_an_event_of_another_aggregate_annotates_the_charts_of_the_measures_it_names_after_their_own_notes() -> None:
@@ -122,12 +174,12 @@ def test_an_event_of_another_aggregate_annotates_the_charts_of_the_measures_it_n
     cycle = CycleStudied((str(first), str(uuid4())), "2021-03-01", "PDSA 1: huddles", T0 + timedelta(days=1))
     asyncio.run(projection.handle(conn, projected([cycle], 100)))  # type: ignore[arg-type]
     assert set(conn.rows) == {str(first), str(second)}
-    notes = decode(conn.rows[str(first)][3]).annotations
+    notes = conn.view(str(first)).annotations
     assert [(a.kind, a.text) for a in notes] == [(AnnotationKind.RECALCULATION, "new falls policy"),
                                                  (AnnotationKind.PDSA, "PDSA 1: huddles")]
     assert notes[1].period == date(2021, 3, 1) and notes[1].at == T0 + timedelta(days=1)
     assert conn.rows[str(first)][1] == 100
-    assert len(decode(conn.rows[str(second)][3]).annotations) == 1
+    assert len(conn.view(str(second)).annotations) == 1
 
 
 def test_a_class_without_chart_annotation_cannot_annotate_charts() -> None:
