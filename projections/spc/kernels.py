@@ -7,7 +7,7 @@ from numba import njit
 
 from projections.spc.settings import CONCERN, IMPROVEMENT, MR_UCL_CONSTANT, NEITHER_HIGH, NEITHER_LOW
 
-_NO_MASK = np.empty(0, dtype=np.bool_)
+PARTIALS = 64  # non-overlapping partials of finite doubles: at most ~40
 
 @njit(cache=True)
 def _two_product(a, b):
@@ -23,12 +23,12 @@ def _two_product(a, b):
 
 
 @njit(cache=True)
-def fsum(x, s, e):
-    """sum(x[s:e]) correctly rounded, as Python's math.fsum (Shewchuk's partials; finite values only).
+def fsum(x, s, e, partials):
+    """sum(x[s:e]) correctly rounded, as Python's math.fsum (Shewchuk's partials; finite values only), in `partials`,
+    a scratch of PARTIALS floats the caller allocates once per batch.
 
     P, U, C and G centre lines are pooled sums; exact rounding makes them independent of summation order.
     """
-    partials = np.empty(64, dtype=np.float64)  # non-overlapping partials of finite doubles: at most ~40
     m = 0
     for idx in range(s, e):
         v = x[idx]
@@ -70,13 +70,12 @@ def fsum(x, s, e):
 
 
 @njit(cache=True)
-def mean_of(x, s, e, keep):
-    """Mean of x[s:e] (where keep[i - s] is set, unless keep is empty), rounded as if computed exactly.
+def mean_of(x, s, e, keep, masked):
+    """Mean of x[s:e] (where keep[i - s] is set, if masked), rounded as if computed exactly.
 
     Points exactly on the mean must tie as they do in R and Excel, so the sum is compensated (Neumaier)
     and the division's remainder is folded back in.
     """
-    masked = keep.shape[0] > 0
     total = 0.0
     comp = 0.0
     n = 0
@@ -123,19 +122,53 @@ def _mean_and_moving_ranges(x, s, e):
 
 
 @njit(cache=True)
-def xmr_stats(x, s, e, screen):
-    """Mean and mean moving range of x[s:e].
+def copy_with_sums(x, x0, n, out, o):
+    """out[o:o + n] = x[x0:x0 + n] (n >= 1); answers how many of them are not finite, and, as _mean_and_moving_ranges
+    gives them (same sums, same order), their mean and the sum of their moving ranges. One loop: the copy and the
+    test fill the time that the sums' dependency chains leave idle."""
+    bad = 0
+    total = 0.0
+    comp = 0.0
+    mr = 0.0
+    prev = x[x0]
+    for q in range(n):
+        v = x[x0 + q]
+        bad += np.int64(v - v != 0.0)
+        out[o + q] = v
+        t = total + v
+        if abs(total) >= abs(v):
+            comp += (total - t) + v
+        else:
+            comp += (v - t) + total
+        total = t
+        mr += abs(v - prev)
+        prev = v
+    m = (total + comp) / n
+    p, err = _two_product(float(n), m)
+    return bad, m + (((total - p) - err) + comp) / n, mr
+
+
+@njit(cache=True)
+def xmr_stats(x, s, e, screen, keep):
+    """Mean and mean moving range of x[s:e]; keep: a scratch of at least e - s flags."""
+    if e - s < 2:
+        return mean_of(x, s, e, keep, False), np.nan
+    mean, total = _mean_and_moving_ranges(x, s, e)
+    return screened(x, s, e, screen, keep, mean, total)
+
+
+@njit(cache=True)
+def screened(x, s, e, screen, keep, mean, total):
+    """xmr_stats of x[s:e] (at least two points) from its mean and sum of moving ranges.
 
     screen 1 drops moving ranges >= 3.267 * mRbar and recomputes mRbar (NHSRplotthedots); screen 2 also
     leaves the point that ends each dropped range out of the mean (MDC SQL).
     """
     n = e - s
-    if n < 2:
-        return mean_of(x, s, e, _NO_MASK), np.nan
-    mean, total = _mean_and_moving_ranges(x, s, e)
     mrbar = total / (n - 1)
     if screen > 0:
-        keep = np.ones(n, dtype=np.bool_)
+        for i in range(n):
+            keep[i] = True
         cut = MR_UCL_CONSTANT * mrbar
         total = 0.0
         m = 0
@@ -148,8 +181,57 @@ def xmr_stats(x, s, e, screen):
                 keep[i - s] = False
         mrbar = total / m if m > 0 else 0.0
         if screen == 2:
-            mean = mean_of(x, s, e, keep)
+            mean = mean_of(x, s, e, keep, True)
     return mean, mrbar
+
+
+@njit(cache=True)
+def median(x, s, e, buf):
+    """np.median of x[s:e] (the mean of the two middle values of an even count), by selection in `buf` (a scratch of
+    at least e - s floats): the same values as sorting, without sorting or allocating."""
+    m = e - s
+    for i in range(m):
+        buf[i] = x[s + i]
+    k = m // 2
+    hi = _select(buf, m, k)
+    if m % 2:
+        return hi
+    lo = buf[0]
+    for i in range(1, k):  # the k smallest others sit left of k: the largest of them is the lower middle
+        lo = max(lo, buf[i])
+    return (lo + hi) / 2.0
+
+
+@njit(cache=True)
+def _select(a, m, k):
+    """The k-th smallest of a[:m], moved to a[k] with nothing larger left of it (Hoare's quickselect)."""
+    lo, hi = 0, m - 1
+    while hi > lo:
+        mid = (lo + hi) >> 1
+        if a[mid] < a[lo]:
+            a[mid], a[lo] = a[lo], a[mid]
+        if a[hi] < a[lo]:
+            a[hi], a[lo] = a[lo], a[hi]
+        if a[hi] < a[mid]:
+            a[hi], a[mid] = a[mid], a[hi]
+        pivot = a[mid]
+        i, j = lo, hi
+        while i <= j:
+            while a[i] < pivot:
+                i += 1
+            while a[j] > pivot:
+                j -= 1
+            if i <= j:
+                a[i], a[j] = a[j], a[i]
+                i += 1
+                j -= 1
+        if k <= j:
+            hi = j
+        elif k >= i:
+            lo = i
+        else:  # between the two parts every value equals the pivot
+            return a[k]
+    return a[k]
 
 
 @njit(cache=True)

@@ -83,8 +83,8 @@ def window_ends(z, since, n, need, shift_n, w):
 
 
 @_kernel
-def paint(z, w, n, paint_mask, bits, rules, variation):
-    """Flag every point of each window found; write rule bits and variation codes."""
+def paint(z, w, n, paint_mask, bits, rules, variation, o):
+    """Flag every point of each window found; write rule bits and variation codes at o.. of rules and variation."""
     for j in range(n):
         i = PAD + j
         p = 0
@@ -94,6 +94,6 @@ def paint(z, w, n, paint_mask, bits, rules, variation):
         p &= SIDES | SLOPES | c  # two-of-three flags only the marked points of a window
         high = (c >> 6) & 1 | (p & ABOVE) << 1 | (p & RISE) | (p & HI2) >> 1
         low = (c >> 7) & 1 | (p & BELOW) | (p & FALL) >> 1 | (p & LO2) >> 2
-        rules[U(j)] = high | low
+        rules[U(o + j)] = high | low
         idx = np.int64(high != 0) | np.int64(low != 0) << 1 | (c & ABOVE) << 2
-        variation[U(j)] = (bits >> (4 * idx)) & 15
+        variation[U(o + j)] = (bits >> (4 * idx)) & 15
