@@ -25,7 +25,7 @@ from projections.spc.kernels import PARTIALS, copy_with_sums, fsum, median, scre
 from projections.spc.limits import G_MEDIAN_FACTOR, T_EXPONENT
 from projections.spc.settings import LONG_RUN, MR_UCL_CONSTANT, RUN, C, P, T, U
 from projections.spc.settings import XMR as XMR_KIND
-from projections.spc.windows import FALL, PAD, RISE, byte_masks, code_of, paint, table_bits, window_ends
+from projections.spc.windows import FALL, PAD, RISE, byte_masks, code_of, paint_words, window_words
 from projections.spc.windows import U as IDX
 
 # No fastmath: the comparisons with the mean decide ties exactly, and the compensated sums must stay in order.
@@ -262,15 +262,18 @@ def chart_all(x, den, days, src, offsets, cut_days, cut_counts, params, ks, targ
     partials = np.empty(PARTIALS)
     roots = np.empty(ROOTS if any_t else 1)  # T charts: i ** (1 / 3.6) of whole i, worked out once each
     filled = np.int64(0)
-    zb = np.zeros(longest + 2 * PAD, dtype=np.uint8)  # point codes, padded with zeros (see windows.py)
-    since = np.zeros(longest + 2 * PAD, dtype=np.uint8)
-    w = np.zeros(longest + 3 * PAD, dtype=np.uint8)
+    # point codes, padded with zeros (see windows.py), and the rest of the rule passes' buffers: written byte by
+    # byte, read as words by the passes, which work on eight points at a time
+    words = (longest + 3 * PAD) // 8 + 2
+    zw = np.zeros(words, dtype=np.uint64)
+    sw = np.zeros(words, dtype=np.uint64)
+    ww = np.zeros(words, dtype=np.uint64)
+    zb = zw.view(np.uint8)
+    since = sw.view(np.uint8)
     tables = np.empty((6, 8), dtype=np.int8)  # by direction (-1, 0, 1) and whether improvement wins
-    bits = np.empty(6, dtype=np.int64)
     for direction in range(-1, 2):
         for wins in range(2):
             tables[2 * (direction + 1) + wins] = variation_table(direction, wins == 1)
-            bits[2 * (direction + 1) + wins] = table_bits(tables[2 * (direction + 1) + wins])
     needs = np.empty((3, 3), dtype=np.int64)  # by shift and trend run length, 6..8
     paints = np.empty((3, 3), dtype=np.int64)
     for shift_n in range(6, 9):
@@ -369,12 +372,12 @@ def chart_all(x, den, days, src, offsets, cut_days, cut_counts, params, ks, targ
         if kind == RUN:
             _run_rules(plotted, s0, centre_pt, n, status[t, 5], tables[trow], rules, variation, s0, status[t])
             continue
-        for j in range(PAD):
+        for j in range(2 * PAD):
             zb[PAD + n + j] = 0
             since[PAD + n + j] = 0
         sel_s, sel_t = min(max(shift_n, 6), 8) - 6, min(max(trend_n, 6), 8) - 6
-        window_ends(zb, since, n, needs[sel_s, sel_t], shift_n, w)
-        paint(zb, w, n, paints[sel_s, sel_t], bits[trow], rules, variation, s0)
+        window_words(zw, sw, n, needs[sel_s, sel_t], shift_n, ww)
+        paint_words(zw, ww, n, paints[sel_s, sel_t], tables, trow, rules, variation, s0)
         status[t, 0] = 1 if prev_ok else 0
         if kind == T:  # lines back on the time scale; below zero on the transformed scale shows as zero
             for r in range(7):

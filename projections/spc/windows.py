@@ -97,3 +97,65 @@ def paint(z, w, n, paint_mask, bits, rules, variation, o):
         rules[U(o + j)] = high | low
         idx = np.int64(high != 0) | np.int64(low != 0) << 1 | (c & ABOVE) << 2
         variation[U(o + j)] = (bits >> (4 * idx)) & 15
+
+
+ONES = U(0x0101010101010101)  # one in every byte of a word
+
+
+@_inline
+def _each(byte):
+    """A byte value in every byte of a word."""
+    return ONES * U(byte & 255)
+
+
+@_kernel
+def window_words(zw, sw, n, need, shift_n, ww):
+    """window_ends on eight points at a time: zw, sw and ww are the code, since and window-end buffers as words
+    (byte b of word m is point 8m + b - PAD). Each byte lane does what window_ends does to one point: a byte of a
+    word shifted by 8k bytes is the code k points before, and no operation carries from one byte into the next."""
+    sides, slopes = _each(SIDES), _each(SLOPES)
+    top = _each(0x80)
+    shift_ok = _each(0x80 - (shift_n - 1))  # since <= 8, so since + this sets a byte's top bit iff since >= N - 1
+    two_ok = _each(0x80 - 2)
+    for m in range(1, (2 * PAD + n - 1) // 8 + 1):
+        cur, prev = zw[m], zw[m - 1]
+        z1 = (cur << U(8)) | (prev >> U(56))
+        z2 = (cur << U(16)) | (prev >> U(48))
+        acc = (cur | _each(need)) & (z1 | _each(need >> 8)) & (z2 | _each(need >> 16))
+        for k in range(3, 8):
+            acc &= (cur << U(8 * k)) | (prev >> U(64 - 8 * k)) | _each(need >> (8 * k))
+        s = sw[m]
+        shift_mask = (((s + shift_ok) & top) >> U(7)) * U(255)
+        two_mask = (((s + two_ok) & top) >> U(7)) * U(255)
+        two_near = (cur & z1) | (cur & z2) | (z1 & z2)
+        ww[m] = (acc & sides & shift_mask) | (acc & slopes) | (((cur & z1 & z2 & sides) << U(4)) & two_near & two_mask)
+
+
+@_kernel
+def paint_words(zw, ww, n, paint_mask, tables, row, rules, variation, o):
+    """paint on eight points at a time (buffers as in window_words), the variation from tables[row] (see
+    kernels.variation_table) by byte-wise selects; rule bits and variation codes written at o.. of rules and
+    variation."""
+    keep = _each(SIDES | SLOPES)
+    # variation of a point flagged high only, low only, both (below or above the centre)
+    v_high, v_low, v_both_below, v_both_above = U(tables[row, 1]), U(tables[row, 2]), U(tables[row, 3]), U(tables[row, 7])
+    for m in range(1, (PAD + n - 1) // 8 + 1):
+        cur, nxt = ww[m], ww[m + 1]
+        p = cur & _each(paint_mask)
+        for k in range(1, 8):
+            p |= ((cur >> U(8 * k)) | (nxt << U(64 - 8 * k))) & _each(paint_mask >> (8 * k))
+        c = zw[m]
+        p &= keep | c  # two-of-three flags only the marked points of a window
+        high = ((c >> U(6)) & ONES) | ((p & _each(ABOVE)) << U(1)) | (p & _each(RISE)) | ((p & _each(HI2)) >> U(1))
+        low = ((c >> U(7)) & ONES) | (p & _each(BELOW)) | ((p & _each(FALL)) >> U(1)) | ((p & _each(LO2)) >> U(2))
+        flags = high | low
+        h = (high | (high >> U(1)) | (high >> U(2)) | (high >> U(3))) & ONES  # 1 in each byte flagged high
+        lo = (low | (low >> U(1)) | (low >> U(2)) | (low >> U(3))) & ONES
+        both = h & lo
+        above = c & ONES  # ABOVE is bit 0
+        codes = ((h ^ both) * v_high + (lo ^ both) * v_low + (both & above) * v_both_above
+                 + (both ^ (both & above)) * v_both_below)  # each byte gets at most one of them: no carries
+        j0 = 8 * (m - 1)
+        for b in range(min(8, n - j0)):
+            rules[U(o + j0 + b)] = (flags >> U(8 * b)) & U(255)
+            variation[U(o + j0 + b)] = (codes >> U(8 * b)) & U(255)
