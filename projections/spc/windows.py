@@ -156,6 +156,11 @@ def paint_words(zw, ww, n, paint_mask, tables, row, rules, variation, o):
         codes = ((h ^ both) * v_high + (lo ^ both) * v_low + (both & above) * v_both_above
                  + (both ^ (both & above)) * v_both_below)  # each byte gets at most one of them: no carries
         j0 = 8 * (m - 1)
-        for b in range(min(8, n - j0)):
-            rules[U(o + j0 + b)] = (flags >> U(8 * b)) & U(255)
-            variation[U(o + j0 + b)] = (codes >> U(8 * b)) & U(255)
+        if j0 + 8 <= n:  # a whole word: a loop of fixed length, which LLVM unrolls into plain byte stores
+            for b in range(8):
+                rules[U(o + j0 + b)] = (flags >> U(8 * b)) & U(255)
+                variation[U(o + j0 + b)] = (codes >> U(8 * b)) & U(255)
+        else:
+            for b in range(n - j0):
+                rules[U(o + j0 + b)] = (flags >> U(8 * b)) & U(255)
+                variation[U(o + j0 + b)] = (codes >> U(8 * b)) & U(255)
