@@ -81,6 +81,27 @@ def _slope(xs, j):
 
 
 @_kernel
+def _phase_ends(days, x0, n, cut_days, cut_counts, t, ends):
+    """Where series t's phases end (as the phase loop of chart_all finds them, without a baseline), into ends;
+    answers how many."""
+    a = 0
+    c = 0
+    count = 0
+    while a < n:
+        b = n
+        while c < cut_counts[t]:
+            cut = _first_on_or_after(days, x0, n, cut_days[t, c])
+            c += 1
+            if a < cut < n:
+                b = cut
+                break
+        ends[count] = b
+        count += 1
+        a = b
+    return count
+
+
+@_kernel
 def _first_on_or_after(days, start, n, day):
     """Index within the series of its first point on or after `day` (np.searchsorted, side left)."""
     lo, hi = 0, n
@@ -136,8 +157,8 @@ def _ratio_phase(kind, xs, xo, calc, co, den, do, s, e, a, b, beyond, ok, joined
 @_kernel
 def _lines(kind, calc, co, s, e, k_lim, screen, keep, partials, known, known_mean, known_mr):
     """XmR, T, C and G charts: centre, upper and lower limit, two-sigma and one-sigma lines and the moving-range
-    limit of the period [s, e) (point j: calc[co + j]). known: the period is an XmR chart's whole series, whose mean
-    and sum of moving ranges are known_mean and known_mr. keep and partials: scratch."""
+    limit of the period [s, e) (point j: calc[co + j]). known: the period (of an XmR chart, at least two points)
+    has mean known_mean and sum of moving ranges known_mr already. keep and partials: scratch."""
     mr_ucl = np.nan
     if kind == XMR_KIND or kind == T:  # noqa: SIM109 - plain comparisons compile to two integer tests in numba
         if known:
@@ -260,6 +281,8 @@ def chart_all(x, den, days, src, offsets, cut_days, cut_counts, params, ks, targ
     buf = np.empty(longest)
     keep = np.empty(longest, dtype=np.bool_)
     partials = np.empty(PARTIALS)
+    ends = np.empty(cut_days.shape[1] + 1, dtype=np.int64)  # XmR: where each phase ends
+    sums = np.zeros((cut_days.shape[1] + 1, 2))  # and its mean and sum of moving ranges
     roots = np.empty(ROOTS if any_t else 1)  # T charts: i ** (1 / 3.6) of whole i, worked out once each
     filled = np.int64(0)
     # point codes, padded with zeros (see windows.py), and the rest of the rule passes' buffers: written byte by
@@ -293,8 +316,8 @@ def chart_all(x, den, days, src, offsets, cut_days, cut_counts, params, ks, targ
         assurances[t] = -1
         kind = params[t, 0]
         ratio = (kind == P) | (kind == U)
-        known = (kind == XMR_KIND) & (n >= 2) & (cut_counts[t] == 0) & (params[t, 9] == 0)
-        known_mean, known_mr = 0.0, 0.0
+        # an XmR chart whose periods are its phases (no baseline): each phase's sums in the copy pass
+        known = (kind == XMR_KIND) & (params[t, 9] == 0)
         # checked here, in the pass that reads them anyway: a separate test would read the batch twice
         # (v - v is 0 for a finite v and NaN otherwise: a test that SIMD does without branches)
         if ratio:
@@ -302,9 +325,12 @@ def chart_all(x, den, days, src, offsets, cut_days, cut_counts, params, ks, targ
                 v, d = x[IDX(x0 + q)], den[IDX(x0 + q)]
                 bad += np.int64(v - v != 0.0) + np.int64(not (d - d == 0.0 and d > 0))
                 plotted[IDX(s0 + q)] = v / d
-        elif known:  # the usual XmR chart, one period over all its points: its sums in the same pass
-            fault, known_mean, known_mr = copy_with_sums(x, x0, n, plotted, s0)
-            bad += fault
+        elif known:
+            a = np.int64(0)
+            for ph in range(_phase_ends(days, x0, n, cut_days, cut_counts, t, ends)):
+                fault, sums[ph, 0], sums[ph, 1] = copy_with_sums(x, x0 + a, ends[ph] - a, plotted, s0 + a)
+                bad += fault
+                a = ends[ph]
         else:
             for q in range(n):
                 v = x[IDX(x0 + q)]
@@ -325,6 +351,7 @@ def chart_all(x, den, days, src, offsets, cut_days, cut_counts, params, ks, targ
         c = 0
         prev_ok = False  # the phase before had limits
         base = 0  # first point of the current stretch joined for shifts and two-of-three
+        ph = 0
         while a < n:
             b = n
             if baseline > 0:
@@ -352,11 +379,12 @@ def chart_all(x, den, days, src, offsets, cut_days, cut_counts, params, ks, targ
             else:
                 if kind == T:  # the rules and limits see the transformed values
                     centre, u3, l3, u2, l2, u1, l1, mr_ucl = _lines(kind, rx, zero, s, e, ks[t], params[t, 7], keep,
-                                                                    partials, known, known_mean, known_mr)
+                                                                    partials, False, 0.0, 0.0)
                     _codes(rx, zero, a, b, zb, PAD, centre, u3, l3, u2, l2, beyond, ok, joined)
                 else:
                     centre, u3, l3, u2, l2, u1, l1, mr_ucl = _lines(kind, x, x0, s, e, ks[t], params[t, 7], keep,
-                                                                    partials, known, known_mean, known_mr)
+                                                                    partials, known & (e - s >= 2), sums[ph, 0],
+                                                                    sums[ph, 1])
                     _codes(plotted, s0, a, b, zb, PAD, centre, u3, l3, u2, l2, beyond, ok, joined)
                 if ok:
                     _segment(seg_lines, seg_start, k, s0 + a, centre, u3, l3, u2, l2, u1, l1, mr_ucl)
@@ -369,6 +397,7 @@ def chart_all(x, den, days, src, offsets, cut_days, cut_counts, params, ks, targ
                 since[IDX(PAD + j)] = min(j - base, 8) if ok else 0
             prev_ok = ok
             a = b
+            ph += 1
         if kind == RUN:
             _run_rules(plotted, s0, centre_pt, n, status[t, 5], tables[trow], rules, variation, s0, status[t])
             continue
