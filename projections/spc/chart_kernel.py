@@ -278,7 +278,7 @@ def chart_all(x, den, days, src, offsets, cut_days, cut_counts, params, ks, targ
     # scratch, allocated once per batch; the loop below binds no array to a name (offsets instead of slices)
     rx = np.empty(longest)  # T charts: the values on the transformed scale the rules and limits see
     centre_pt = np.empty(longest)
-    buf = np.empty(longest)
+    buf = np.empty(2 * longest)
     keep = np.empty(longest, dtype=np.bool_)
     partials = np.empty(PARTIALS)
     ends = np.empty(cut_days.shape[1] + 1, dtype=np.int64)  # XmR: where each phase ends

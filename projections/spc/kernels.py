@@ -224,7 +224,7 @@ def screened(x, s, e, screen, keep, mean, total):
 @njit(cache=True)
 def median(x, s, e, buf):
     """np.median of x[s:e] (the mean of the two middle values of an even count), by selection in `buf` (a scratch of
-    at least e - s floats): the same values as sorting, without sorting or allocating."""
+    at least 2 * (e - s) floats): the same values as sorting, without sorting or allocating."""
     m = e - s
     for i in range(m):
         buf[i] = x[s + i]
@@ -232,42 +232,42 @@ def median(x, s, e, buf):
     hi = _select(buf, m, k)
     if m % 2:
         return hi
-    lo = buf[0]
-    for i in range(1, k):  # the k smallest others sit left of k: the largest of them is the lower middle
-        lo = max(lo, buf[i])
+    # the lower middle: the largest value below hi if exactly k are below it, else hi itself (a tie)
+    below = 0
+    lo = -np.inf
+    for i in range(s, e):
+        v = x[i]
+        below += v < hi
+        lo = max(lo, v if v < hi else -np.inf)
+    if below != k:
+        lo = hi
     return (lo + hi) / 2.0
 
 
 @njit(cache=True)
-def _select(a, m, k):
-    """The k-th smallest of a[:m], moved to a[k] with nothing larger left of it (Hoare's quickselect)."""
-    lo, hi = 0, m - 1
-    while hi > lo:
-        mid = (lo + hi) >> 1
-        if a[mid] < a[lo]:
-            a[mid], a[lo] = a[lo], a[mid]
-        if a[hi] < a[lo]:
-            a[hi], a[lo] = a[lo], a[hi]
-        if a[hi] < a[mid]:
-            a[hi], a[mid] = a[mid], a[hi]
-        pivot = a[mid]
-        i, j = lo, hi
-        while i <= j:
-            while a[i] < pivot:
-                i += 1
-            while a[j] > pivot:
-                j -= 1
-            if i <= j:
-                a[i], a[j] = a[j], a[i]
-                i += 1
-                j -= 1
-        if k <= j:
-            hi = j
-        elif k >= i:
-            lo = i
-        else:  # between the two parts every value equals the pivot
-            return a[k]
-    return a[k]
+def _select(buf, m, k):
+    """The k-th smallest of buf[:m] (buf holds 2m floats). Each round moves the values of the range that holds k
+    below the pivot to its front and those above to its back, in the other half of buf, without branches: which
+    side a value falls is a coin flip, and a mispredicted branch per value cost more than the selection."""
+    src, dst = 0, m
+    lo, hi = 0, m
+    while True:
+        a0, a1, a2 = buf[src + lo], buf[src + (lo + hi) // 2], buf[src + hi - 1]
+        pivot = max(min(a0, a1), min(max(a0, a1), a2))  # the median of three of the range's values
+        below, above = lo, hi - 1
+        for i in range(lo, hi):
+            v = buf[src + i]
+            buf[dst + below] = v  # below <= above until the last value (the pivot is in the range)
+            buf[dst + above] = v
+            below += v < pivot
+            above -= v > pivot
+        if k < below:
+            hi = below
+        elif k > above:
+            lo = above + 1
+        else:  # between the two parts, every value equals the pivot
+            return pivot
+        src, dst = dst, src
 
 
 @njit(cache=True)
