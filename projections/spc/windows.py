@@ -98,7 +98,8 @@ def paint_words(zw, ww, n, paint_mask, tables, row, rules, variation, o):
     from tables[row] (see kernels.variation_table) by byte-wise selects, at o.. of rules and variation."""
     keep = _each(SIDES | SLOPES)
     # variation of a point flagged high only, low only, both (below or above the centre)
-    v_high, v_low, v_both_below, v_both_above = U(tables[row, 1]), U(tables[row, 2]), U(tables[row, 3]), U(tables[row, 7])
+    v_high, v_low = U(tables[row, 1]), U(tables[row, 2])
+    v_both_below, v_both_above = U(tables[row, 3]), U(tables[row, 7])
     for m in range(1, (PAD + n - 1) // 8 + 1):
         cur, nxt = ww[m], ww[m + 1]
         p = cur & _each(paint_mask)
