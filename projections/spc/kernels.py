@@ -7,7 +7,7 @@ from numba import njit
 
 from projections.spc.settings import CONCERN, IMPROVEMENT, MR_UCL_CONSTANT, NEITHER_HIGH, NEITHER_LOW
 
-_NO_MASK = np.empty(0, dtype=np.bool_)
+PARTIALS = 64  # non-overlapping partials of finite doubles: at most ~40
 
 @njit(cache=True)
 def _two_product(a, b):
@@ -23,12 +23,48 @@ def _two_product(a, b):
 
 
 @njit(cache=True)
-def fsum(x, s, e):
-    """sum(x[s:e]) correctly rounded, as Python's math.fsum (Shewchuk's partials; finite values only).
+def _whole_sum(x, s, e):
+    """(True, sum(x[s:e])) when the values are whole numbers whose magnitudes sum below 2**52: then every partial sum
+    is exact, whatever the order, and equals the correctly rounded sum. Counts, numerators and denominators mostly
+    are. Four sums side by side, so that the additions need not wait for each other."""
+    a0 = a1 = a2 = a3 = 0.0
+    m0 = m1 = m2 = m3 = 0.0
+    whole = True
+    i = s
+    while i + 4 <= e:
+        v0, v1, v2, v3 = x[i], x[i + 1], x[i + 2], x[i + 3]
+        whole &= (np.floor(v0) == v0) & (np.floor(v1) == v1) & (np.floor(v2) == v2) & (np.floor(v3) == v3)
+        a0 += v0
+        a1 += v1
+        a2 += v2
+        a3 += v3
+        m0 += abs(v0)
+        m1 += abs(v1)
+        m2 += abs(v2)
+        m3 += abs(v3)
+        i += 4
+    while i < e:
+        v0 = x[i]
+        whole &= np.floor(v0) == v0
+        a0 += v0
+        m0 += abs(v0)
+        i += 1
+    # the magnitudes' sum is rounded too, but below 2**52 it is within a factor 1 + 2**-40 of the exact one
+    if whole and (m0 + m1) + (m2 + m3) < 4503599627370496.0:
+        return True, (a0 + a1) + (a2 + a3)
+    return False, 0.0
+
+
+@njit(cache=True)
+def fsum(x, s, e, partials):
+    """sum(x[s:e]) correctly rounded, as Python's math.fsum (Shewchuk's partials; finite values only), in `partials`,
+    a scratch of PARTIALS floats the caller allocates once per batch.
 
     P, U, C and G centre lines are pooled sums; exact rounding makes them independent of summation order.
     """
-    partials = np.empty(64, dtype=np.float64)  # non-overlapping partials of finite doubles: at most ~40
+    whole, total = _whole_sum(x, s, e)
+    if whole:
+        return total
     m = 0
     for idx in range(s, e):
         v = x[idx]
@@ -70,13 +106,12 @@ def fsum(x, s, e):
 
 
 @njit(cache=True)
-def mean_of(x, s, e, keep):
-    """Mean of x[s:e] (where keep[i - s] is set, unless keep is empty), rounded as if computed exactly.
+def mean_of(x, s, e, keep, masked):
+    """Mean of x[s:e] (where keep[i - s] is set, if masked), rounded as if computed exactly.
 
     Points exactly on the mean must tie as they do in R and Excel, so the sum is compensated (Neumaier)
     and the division's remainder is folded back in.
     """
-    masked = keep.shape[0] > 0
     total = 0.0
     comp = 0.0
     n = 0
@@ -123,19 +158,53 @@ def _mean_and_moving_ranges(x, s, e):
 
 
 @njit(cache=True)
-def xmr_stats(x, s, e, screen):
-    """Mean and mean moving range of x[s:e].
+def copy_with_sums(x, x0, n, out, o):
+    """out[o:o + n] = x[x0:x0 + n] (n >= 1); answers how many of them are not finite, and, as _mean_and_moving_ranges
+    gives them (same sums, same order), their mean and the sum of their moving ranges. One loop: the copy and the
+    test fill the time that the sums' dependency chains leave idle."""
+    bad = 0
+    total = 0.0
+    comp = 0.0
+    mr = 0.0
+    prev = x[x0]
+    for q in range(n):
+        v = x[x0 + q]
+        bad += np.int64(v - v != 0.0)
+        out[o + q] = v
+        t = total + v
+        if abs(total) >= abs(v):
+            comp += (total - t) + v
+        else:
+            comp += (v - t) + total
+        total = t
+        mr += abs(v - prev)
+        prev = v
+    m = (total + comp) / n
+    p, err = _two_product(float(n), m)
+    return bad, m + (((total - p) - err) + comp) / n, mr
+
+
+@njit(cache=True)
+def xmr_stats(x, s, e, screen, keep):
+    """Mean and mean moving range of x[s:e]; keep: a scratch of at least e - s flags."""
+    if e - s < 2:
+        return mean_of(x, s, e, keep, False), np.nan
+    mean, total = _mean_and_moving_ranges(x, s, e)
+    return screened(x, s, e, screen, keep, mean, total)
+
+
+@njit(cache=True)
+def screened(x, s, e, screen, keep, mean, total):
+    """xmr_stats of x[s:e] (at least two points) from its mean and sum of moving ranges.
 
     screen 1 drops moving ranges >= 3.267 * mRbar and recomputes mRbar (NHSRplotthedots); screen 2 also
     leaves the point that ends each dropped range out of the mean (MDC SQL).
     """
     n = e - s
-    if n < 2:
-        return mean_of(x, s, e, _NO_MASK), np.nan
-    mean, total = _mean_and_moving_ranges(x, s, e)
     mrbar = total / (n - 1)
     if screen > 0:
-        keep = np.ones(n, dtype=np.bool_)
+        for i in range(n):
+            keep[i] = True
         cut = MR_UCL_CONSTANT * mrbar
         total = 0.0
         m = 0
@@ -148,8 +217,57 @@ def xmr_stats(x, s, e, screen):
                 keep[i - s] = False
         mrbar = total / m if m > 0 else 0.0
         if screen == 2:
-            mean = mean_of(x, s, e, keep)
+            mean = mean_of(x, s, e, keep, True)
     return mean, mrbar
+
+
+@njit(cache=True)
+def median(x, s, e, buf):
+    """np.median of x[s:e] (the mean of the two middle values of an even count), by selection in `buf` (a scratch of
+    at least 2 * (e - s) floats): the same values as sorting, without sorting or allocating."""
+    m = e - s
+    for i in range(m):
+        buf[i] = x[s + i]
+    k = m // 2
+    hi = _select(buf, m, k)
+    if m % 2:
+        return hi
+    # the lower middle: the largest value below hi if exactly k are below it, else hi itself (a tie)
+    below = 0
+    lo = -np.inf
+    for i in range(s, e):
+        v = x[i]
+        below += v < hi
+        lo = max(lo, v if v < hi else -np.inf)
+    if below != k:
+        lo = hi
+    return (lo + hi) / 2.0
+
+
+@njit(cache=True)
+def _select(buf, m, k):
+    """The k-th smallest of buf[:m] (buf holds 2m floats). Each round moves the values of the range that holds k
+    below the pivot to its front and those above to its back, in the other half of buf, without branches: which
+    side a value falls is a coin flip, and a mispredicted branch per value cost more than the selection."""
+    src, dst = 0, m
+    lo, hi = 0, m
+    while True:
+        a0, a1, a2 = buf[src + lo], buf[src + (lo + hi) // 2], buf[src + hi - 1]
+        pivot = max(min(a0, a1), min(max(a0, a1), a2))  # the median of three of the range's values
+        below, above = lo, hi - 1
+        for i in range(lo, hi):
+            v = buf[src + i]
+            buf[dst + below] = v  # below <= above until the last value (the pivot is in the range)
+            buf[dst + above] = v
+            below += v < pivot
+            above -= v > pivot
+        if k < below:
+            hi = below
+        elif k > above:
+            lo = above + 1
+        else:  # between the two parts, every value equals the pivot
+            return pivot
+        src, dst = dst, src
 
 
 @njit(cache=True)

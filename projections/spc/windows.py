@@ -1,8 +1,11 @@
-"""The four control-chart rules as short byte-wise passes over point codes, without run counters or look-back loops.
+"""The four control-chart rules as short word-wise passes over point codes, without run counters or look-back loops.
 
-A run of N ends at point i when the AND of the codes of points i-N+1..i has the bit, and every point of it is
-flagged when the OR of the run ends over j..j+N-1 does. Each pass reads fixed offsets, so LLVM makes SIMD code of
-it; the codes sit in a buffer padded with PAD zeros at both ends, so windows need no bounds tests.
+Each point has a byte of code bits (below). A run of N ends at point i when the AND of the codes of points
+i-N+1..i has the bit, and every point of it is flagged when the OR of the run ends over j..j+N-1 does. The passes
+work on eight points at a time: the codes sit one per byte in 64-bit words, a word shifted by 8k bits holds in
+each byte the code k points before (or after), and no operation carries from one byte into the next, so each byte
+lane does for its point what a byte-wise pass would. The buffers are padded with PAD zero codes at both ends, so
+windows need no bounds tests.
 
 Phases: a point of a phase without limits has code 0, so no window holds it; a trend that may not join the point
 before loses its RISE/FALL bit; and `since[i]` (how many points before i join it, at most 8) lets a shift or a
@@ -57,43 +60,68 @@ def byte_masks(shift_n, trend_n):
     return need, paint
 
 
-@_kernel
-def table_bits(table):
-    """The eight variation codes, four bits each, so that the lookup is a shift."""
-    bits = 0
-    for i in range(8):
-        bits |= np.int64(table[i]) << (4 * i)
-    return bits
+ONES = U(0x0101010101010101)  # one in every byte of a word
+
+
+@_inline
+def _each(byte):
+    """A byte value in every byte of a word."""
+    return ONES * U(byte & 255)
 
 
 @_kernel
-def window_ends(z, since, n, need, shift_n, w):
-    """w[i] = window-end bits at point i - PAD, for each i whose window can reach the series."""
-    for i in range(PAD, 2 * PAD + n):
-        acc = 255
-        for k in range(8):
-            acc &= z[U(i - k)] | ((need >> (8 * k)) & 255)
-        z0 = z[U(i)]
-        z1 = z[U(i - 1)]
-        z2 = z[U(i - 2)]
-        joined = since[U(i)]
-        two_near = (z0 & z1) | (z0 & z2) | (z1 & z2)  # majority of the near bits
-        w[U(i)] = ((acc & SIDES) * np.int64(joined >= shift_n - 1) | (acc & SLOPES)
-                   | (((z0 & z1 & z2 & SIDES) << 4) & two_near) * np.int64(joined >= 2))
+def window_words(zw, sw, n, need, shift_n, ww):
+    """ww[m] = the window-end bits of the eight points of word m, for each word whose windows can reach the n
+    points: zw, sw and ww are the code, since and window-end buffers as words (byte b of word m is point
+    8m + b - PAD)."""
+    sides, slopes = _each(SIDES), _each(SLOPES)
+    top = _each(0x80)
+    shift_ok = _each(0x80 - (shift_n - 1))  # since <= 8, so since + this sets a byte's top bit iff since >= N - 1
+    two_ok = _each(0x80 - 2)
+    for m in range(1, (2 * PAD + n - 1) // 8 + 1):
+        cur, prev = zw[m], zw[m - 1]
+        z1 = (cur << U(8)) | (prev >> U(56))
+        z2 = (cur << U(16)) | (prev >> U(48))
+        acc = (cur | _each(need)) & (z1 | _each(need >> 8)) & (z2 | _each(need >> 16))
+        for k in range(3, 8):
+            acc &= (cur << U(8 * k)) | (prev >> U(64 - 8 * k)) | _each(need >> (8 * k))
+        s = sw[m]
+        shift_mask = (((s + shift_ok) & top) >> U(7)) * U(255)
+        two_mask = (((s + two_ok) & top) >> U(7)) * U(255)
+        two_near = (cur & z1) | (cur & z2) | (z1 & z2)
+        ww[m] = (acc & sides & shift_mask) | (acc & slopes) | (((cur & z1 & z2 & sides) << U(4)) & two_near & two_mask)
 
 
 @_kernel
-def paint(z, w, n, paint_mask, bits, rules, variation):
-    """Flag every point of each window found; write rule bits and variation codes."""
-    for j in range(n):
-        i = PAD + j
-        p = 0
-        for k in range(8):
-            p |= w[U(i + k)] & ((paint_mask >> (8 * k)) & 255)
-        c = z[U(i)]
-        p &= SIDES | SLOPES | c  # two-of-three flags only the marked points of a window
-        high = (c >> 6) & 1 | (p & ABOVE) << 1 | (p & RISE) | (p & HI2) >> 1
-        low = (c >> 7) & 1 | (p & BELOW) | (p & FALL) >> 1 | (p & LO2) >> 2
-        rules[U(j)] = high | low
-        idx = np.int64(high != 0) | np.int64(low != 0) << 1 | (c & ABOVE) << 2
-        variation[U(j)] = (bits >> (4 * idx)) & 15
+def paint_words(zw, ww, n, paint_mask, tables, row, rules, variation, o):
+    """Flag every point of each window found (buffers as in window_words); write rule bits, and variation codes
+    from tables[row] (see kernels.variation_table) by byte-wise selects, at o.. of rules and variation."""
+    keep = _each(SIDES | SLOPES)
+    # variation of a point flagged high only, low only, both (below or above the centre)
+    v_high, v_low = U(tables[row, 1]), U(tables[row, 2])
+    v_both_below, v_both_above = U(tables[row, 3]), U(tables[row, 7])
+    for m in range(1, (PAD + n - 1) // 8 + 1):
+        cur, nxt = ww[m], ww[m + 1]
+        p = cur & _each(paint_mask)
+        for k in range(1, 8):
+            p |= ((cur >> U(8 * k)) | (nxt << U(64 - 8 * k))) & _each(paint_mask >> (8 * k))
+        c = zw[m]
+        p &= keep | c  # two-of-three flags only the marked points of a window
+        high = ((c >> U(6)) & ONES) | ((p & _each(ABOVE)) << U(1)) | (p & _each(RISE)) | ((p & _each(HI2)) >> U(1))
+        low = ((c >> U(7)) & ONES) | (p & _each(BELOW)) | ((p & _each(FALL)) >> U(1)) | ((p & _each(LO2)) >> U(2))
+        flags = high | low
+        h = (high | (high >> U(1)) | (high >> U(2)) | (high >> U(3))) & ONES  # 1 in each byte flagged high
+        lo = (low | (low >> U(1)) | (low >> U(2)) | (low >> U(3))) & ONES
+        both = h & lo
+        above = c & ONES  # ABOVE is bit 0
+        codes = ((h ^ both) * v_high + (lo ^ both) * v_low + (both & above) * v_both_above
+                 + (both ^ (both & above)) * v_both_below)  # each byte gets at most one of them: no carries
+        j0 = 8 * (m - 1)
+        if j0 + 8 <= n:  # a whole word: a loop of fixed length, which LLVM unrolls into plain byte stores
+            for b in range(8):
+                rules[U(o + j0 + b)] = (flags >> U(8 * b)) & U(255)
+                variation[U(o + j0 + b)] = (codes >> U(8 * b)) & U(255)
+        else:
+            for b in range(n - j0):
+                rules[U(o + j0 + b)] = (flags >> U(8 * b)) & U(255)
+                variation[U(o + j0 + b)] = (codes >> U(8 * b)) & U(255)
