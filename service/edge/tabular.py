@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from domain.control.columns import PeriodColumn
 from domain.control.observations import ObservationIn
 from service.commands.intake import Columns
 from service.edge.items import ItemError, columns_of, parse_item
@@ -221,17 +222,20 @@ def _route(cols: dict[str, pa.Array], given: dict[str, np.ndarray], numbers: dic
     fast = plain & ~slow[np.maximum(codes, 0)]
     rows = np.flatnonzero(fast)
     if len(rows):
+        # One stable sort groups the rows by measure (keeping each measure's rows in the order sent); each
+        # measure's part is then slices of numpy columns: checked days and float64 values, no Python object per
+        # value (source ids become strings, which the measure's duplicate check needs).
         rows = rows[np.argsort(codes[rows], kind="stable")]
         taken = pa.array(rows)
-        periods = cols["period"].take(taken).to_pylist()
-        values = numbers["value"][rows].tolist()
+        days = np.asarray(pc.cast(cols["period"].take(taken), pa.date32()).to_numpy(zero_copy_only=False))
+        values = numbers["value"][rows]
         sources = cols["sourceId"].take(taken).to_pylist() if "sourceId" in cols else None
-        indexes = index[rows].tolist()
+        indexes = index[rows]
         sorted_codes = codes[rows]
-        starts = [0, *(np.flatnonzero(np.diff(sorted_codes)) + 1).tolist(), len(rows)]
+        starts = [0, *(np.flatnonzero(sorted_codes[1:] != sorted_codes[:-1]) + 1).tolist(), len(rows)]
         for a, b in itertools.pairwise(starts):
             part_sources = sources[a:b] if sources is not None and sources[a] is not None else None
-            out.groups[ids[sorted_codes[a]]] = (indexes[a:b], periods[a:b], values[a:b], part_sources)
+            out.groups[ids[sorted_codes[a]]] = (indexes[a:b], PeriodColumn(days[a:b]), values[a:b], part_sources)
     rows = np.flatnonzero(good & ~fast)
     if len(rows):
         taken = pa.array(rows)
