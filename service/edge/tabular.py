@@ -21,6 +21,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+import pyarrow.json as pajson
 
 from domain.control.columns import PeriodColumn
 from domain.control.observations import ObservationIn
@@ -29,11 +30,11 @@ from service.edge.items import ItemError, columns_of, parse_item
 
 FIELDS = ("measureId", "period", "value", "numerator", "denominator", "sourceId", "note")
 NUMBERS = ("value", "numerator", "denominator")
-# A chunk ends at the first row end at or after this many bytes. CSV chunks are read into columns (~20 MB of
-# memory for 4 MiB); NDJSON lines become Python objects (~10 MB for 1 MiB). Each measure's part of a chunk is one
-# event, so larger chunks write fewer, larger events.
+# A chunk ends at the first row end at or after this many bytes. CSV chunks, and NDJSON chunks of plain lines, are
+# read into columns (~20 MB of memory for 4 MiB); other NDJSON lines become Python objects (~10 MB per MiB). Each
+# measure's part of a chunk is one event, so larger chunks write fewer, larger events.
 CSV_CHUNK_BYTES = 4 << 20
-NDJSON_CHUNK_BYTES = 1 << 20
+NDJSON_CHUNK_BYTES = 4 << 20
 MAX_ROW_BYTES = 1 << 20         # a row (a CSV row with quoted line breaks, an NDJSON line) longer than this: 400
 _NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"  # what JSON and CSV writers write; no NaN or inf
 _BOM = codecs.BOM_UTF8
@@ -146,6 +147,38 @@ def parse_csv(chunk: bytes, names: list[str], offset: int) -> Chunk:
     return out
 
 
+_JSON_SCHEMA = pa.schema([(name, pa.float64() if name in NUMBERS else pa.string()) for name in FIELDS])
+
+
+def _plain_ndjson(chunk: bytes, offset: int) -> Chunk | None:
+    """The usual NDJSON chunk, read by pyarrow's JSON reader straight into columns: every line an object of known
+    fields with a measureId, a YYYY-MM-DD period and a finite value (no numerator, denominator or note), and no
+    blank line. None for anything else, which is then read line by line, each line's problem named as in a
+    JSON body (the column reader would name them differently, or not at all: it reads NaN, and two objects on
+    one line)."""
+    lines = chunk.count(b"\n") + (0 if chunk.endswith(b"\n") else 1)
+    try:
+        table = pajson.read_json(pa.py_buffer(chunk), read_options=pajson.ReadOptions(
+            use_threads=False, block_size=len(chunk) + 1), parse_options=pajson.ParseOptions(
+            explicit_schema=_JSON_SCHEMA, unexpected_field_behavior="error"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    cols = {name: table.column(name).combine_chunks() for name in FIELDS}
+    if table.num_rows != lines or any(cols[name].null_count for name in ("measureId", "period", "value")) or any(
+            cols[name].null_count != lines for name in ("numerator", "denominator", "note")):
+        return None
+    values = np.asarray(cols["value"].to_numpy(zero_copy_only=False))
+    if not np.isfinite(values).all() or pc.min(pc.utf8_length(cols["measureId"])).as_py() == 0:
+        return None
+    try:
+        pc.cast(cols["period"], pa.date32())
+    except pa.ArrowInvalid:
+        return None
+    out = Chunk(lines)
+    _columns(table.drop_columns(["numerator", "denominator", "note"]), np.arange(offset, offset + lines), out)
+    return out
+
+
 def _columns(table: pa.Table, index: np.ndarray, out: Chunk) -> None:
     n = table.num_rows
     cols = {name: table.column(name).combine_chunks() for name in table.column_names}
@@ -254,6 +287,9 @@ def _route(cols: dict[str, pa.Array], given: dict[str, np.ndarray], numbers: dic
 def parse_ndjson(chunk: bytes, offset: int) -> Chunk:
     """A chunk of NDJSON lines, its first line being line `offset` of the body; blank lines are skipped but
     counted. Each line is an item of the JSON body's shape, and the items are stored as the JSON body's are."""
+    plain = _plain_ndjson(chunk, offset)
+    if plain is not None:
+        return plain
     lines = chunk.split(b"\n")
     if chunk.endswith(b"\n"):
         lines.pop()  # the last line's terminator, not a blank line
