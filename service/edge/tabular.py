@@ -30,11 +30,12 @@ from service.edge.items import ItemError, columns_of, parse_item
 
 FIELDS = ("measureId", "period", "value", "numerator", "denominator", "sourceId", "note")
 NUMBERS = ("value", "numerator", "denominator")
-# A chunk ends at the first row end at or after this many bytes. CSV chunks, and NDJSON chunks of plain lines, are
-# read into columns (~20 MB of memory for 4 MiB); other NDJSON lines become Python objects (~10 MB per MiB). Each
-# measure's part of a chunk is one event, so larger chunks write fewer, larger events.
+# A chunk ends at the first row end at or after this many bytes. CSV chunks are read into columns (~20 MB of
+# memory for 4 MiB); NDJSON chunks of plain lines too, other NDJSON lines become Python objects (~10 MB for
+# 1 MiB), so NDJSON chunks stay small. Each measure's part of a chunk is one event, so larger chunks write fewer,
+# larger events.
 CSV_CHUNK_BYTES = 4 << 20
-NDJSON_CHUNK_BYTES = 4 << 20
+NDJSON_CHUNK_BYTES = 1 << 20
 MAX_ROW_BYTES = 1 << 20         # a row (a CSV row with quoted line breaks, an NDJSON line) longer than this: 400
 _NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"  # what JSON and CSV writers write; no NaN or inf
 _BOM = codecs.BOM_UTF8
