@@ -90,12 +90,20 @@ def in_range(days: np.ndarray) -> bool:
 def canonical_days(periods: Sequence[str]) -> np.ndarray | None:
     """The periods as day numbers when every one is a calendar date written YYYY-MM-DD, else None."""
     try:
-        days = np.array(periods, dtype=DAY)
+        text = np.array(periods)
     except (ValueError, TypeError):
         return None
-    if days.size and not (np.datetime_as_string(days) == np.asarray(periods)).all():
-        return None  # numpy also reads 2024-1-1 and 2024-01-01T00: only the canonical form counts
-    return days
+    if text.dtype.kind != "U" or text.dtype.itemsize != 40 or text.ndim != 1:
+        return None  # not all strings, or some longer than 10 characters
+    # YYYY-MM-DD exactly (numpy alone also reads 2024-1-1 and 2024-01-01T00), checked on the characters' codes
+    codes = text.view(np.uint32).reshape(-1, 10)
+    digits = codes[:, [0, 1, 2, 3, 5, 6, 8, 9]]
+    if not (((digits >= ord("0")) & (digits <= ord("9"))).all() and (codes[:, [4, 7]] == ord("-")).all()):
+        return None
+    try:
+        return text.astype(DAY)  # refuses days that do not exist (2024-02-30)
+    except ValueError:
+        return None
 
 
 class ValueColumn(Sequence[float]):
