@@ -12,6 +12,7 @@ from domain.control.observations import EARLIEST, LATEST
 DAY = "datetime64[D]"
 _FIRST = np.datetime64(EARLIEST, "D")
 _LAST = np.datetime64(LATEST, "D")
+_FIRST_NUMBER, _LAST_NUMBER = int(_FIRST.astype(np.int64)), int(_LAST.astype(np.int64))
 _JSON: np.ndarray | None = None  # b'"YYYY-MM-DD",' for every day from EARLIEST to LATEST, made on first use
 
 
@@ -84,7 +85,9 @@ class PeriodColumn(Sequence[str]):
 
 
 def in_range(days: np.ndarray) -> bool:
-    return bool(days.size == 0 or (days.min() >= _FIRST and days.max() <= _LAST))
+    """Every day between EARLIEST and LATEST (NaT is not)."""
+    numbers = days.view(np.int64)  # min and max of day numbers are several times faster than of datetime64
+    return bool(days.size == 0 or (numbers.min() >= _FIRST_NUMBER and numbers.max() <= _LAST_NUMBER))
 
 
 def canonical_days(periods: Sequence[str]) -> np.ndarray | None:

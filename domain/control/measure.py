@@ -212,9 +212,9 @@ class Measure(Aggregate):
             return None  # repeats, duplicates or corrections: decided one by one
         if source_ids is not None:
             source_ids = list(source_ids)
-            if (len(set(source_ids)) != n or not self.sources.isdisjoint(source_ids)
-                    or "\x00" in "".join(source_ids) or not min(map(len, source_ids)) > 0
-                    or max(map(len, source_ids)) > MAX_SOURCE_ID):
+            distinct = set(source_ids)
+            if (len(distinct) != n or "" in distinct or not self.sources.isdisjoint(distinct)
+                    or "\x00" in "".join(source_ids) or max(map(len, source_ids)) > MAX_SOURCE_ID):
                 return None
         self._observations_recorded(periods=PeriodColumn(days), values=ValueColumn(column), numerators=None,
                                     denominators=None, source_ids=source_ids, notes=None, corrected=[])
