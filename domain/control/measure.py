@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -12,9 +14,8 @@ import numpy as np
 from eventsourcing.domain import Aggregate, event
 
 from domain.aspects import Aspect
+from domain.control.columns import DAY, PeriodColumn, ValueColumn, canonical_days, in_range
 from domain.control.observations import (
-    EARLIEST,
-    LATEST,
     MAX_SOURCE_ID,
     VALUE_CHARTS,
     ObservationIn,
@@ -36,8 +37,6 @@ RUN_LENGTHS = range(6, 9)
 MAX_REASON = 2000
 
 Stored = tuple[float | None, float | None, float | None]
-_EARLIEST = np.datetime64(EARLIEST, "D")
-_LATEST = np.datetime64(LATEST, "D")
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -120,8 +119,12 @@ class Measure(Aggregate):
     def __init__(self, definition: dict[str, Any]) -> None:
         self.definition = MeasureDefinition(**definition)
         self.target = self.definition.target
-        self.points: dict[str, Stored] = {}
-        self.sources: dict[str, str] = {}
+        self._points: dict[str, Stored] = {}
+        # Batches the fast path recorded, merged into _points on first need: a feed's batch then costs no Python
+        # object per value. _days: the recorded periods as sorted day numbers, for its duplicate check.
+        self._unmerged: list[tuple[PeriodColumn, ValueColumn]] = []
+        self._days: np.ndarray | None = None
+        self.sources: set[str] = set()
         self.recalculations: list[str] = []
         self.baseline_points = 0
 
@@ -182,50 +185,81 @@ class Measure(Aggregate):
             )
         return outcome
 
-    def record_values(self, periods: list[str], values: list[float],
-                      source_ids: list[str] | None) -> RecordOutcome | None:
+    def record_values(self, periods: PeriodColumn | Sequence[str], values: np.ndarray | Sequence[float],
+                      source_ids: Sequence[str] | None) -> RecordOutcome | None:
         """The fast path for the common batch: plain values, all new, all valid. It decides with whole-column
         checks (numpy, set operations) instead of a Python step per item, and answers None whenever anything
-        needs the item-by-item path of `record`, which then gives the same answer with its reasons."""
+        needs the item-by-item path of `record`, which then gives the same answer with its reasons. A column
+        parser passes its checked days as a PeriodColumn and its values as a float64 array; they go into the
+        event as they are (no Python object per value)."""
         d = self.definition
         n = len(periods)
-        if n == 0 or d.chart_type not in VALUE_CHARTS or d.frequency == "QUARTER":
+        if n == 0 or d.chart_type not in VALUE_CHARTS or d.frequency == "QUARTER" or len(values) != n:
+            return None
+        days = periods.days if isinstance(periods, PeriodColumn) else canonical_days(periods)
+        if days is None or not in_range(days):
             return None
         try:
-            days = np.array(periods, dtype="datetime64[D]")
-            column = np.array(values, dtype=np.float64)
+            column = np.asarray(values, dtype=np.float64)
         except (ValueError, TypeError):
             return None
-        if not (days.min() >= _EARLIEST and days.max() <= _LATEST and np.isfinite(column).all()
-                and (np.datetime_as_string(days) == np.array(periods)).all()):  # canonical YYYY-MM-DD only
+        if not np.isfinite(column).all():
             return None
-        if d.frequency == "MONTH" and not (days.astype("datetime64[M]").astype("datetime64[D]") == days).all():
+        if d.frequency == "MONTH" and not (days.astype("datetime64[M]").astype(DAY) == days).all():
             return None
         if d.chart_type in ("C", "G", "T") and not (column >= 0).all():
             return None
-        if len(set(periods)) != n or not self.points.keys().isdisjoint(periods):
+        numbers = days.astype(np.int32)
+        ordered = np.sort(numbers)
+        known = self._known_days()
+        if (ordered[1:] == ordered[:-1]).any() or (
+                known.size and (known[np.minimum(np.searchsorted(known, ordered), known.size - 1)] == ordered).any()):
             return None  # repeats, duplicates or corrections: decided one by one
-        if source_ids is not None and (
-                len(set(source_ids)) != n or not self.sources.keys().isdisjoint(source_ids)
-                or "\x00" in "".join(source_ids) or not min(map(len, source_ids)) > 0
-                or max(map(len, source_ids)) > MAX_SOURCE_ID):
-            return None
-        self._observations_recorded(periods=periods, values=column.tolist(), numerators=None, denominators=None,
-                                    source_ids=source_ids, notes=None, corrected=[])
+        if source_ids is not None:
+            source_ids = list(source_ids)
+            distinct = set(source_ids)
+            if (len(distinct) != n or "" in distinct or not self.sources.isdisjoint(distinct)
+                    or "\x00" in "".join(source_ids) or max(map(len, source_ids)) > MAX_SOURCE_ID):
+                return None
+        self._observations_recorded(periods=PeriodColumn(days), values=ValueColumn(column), numerators=None,
+                                    denominators=None, source_ids=source_ids, notes=None, corrected=[])
         return RecordOutcome(accepted=n)
 
     @event("ObservationsRecorded")
-    def _observations_recorded(self, periods: list[str], values: list[float | None] | None,
+    def _observations_recorded(self, periods: PeriodColumn | list[str],
+                               values: ValueColumn | list[float | None] | None,
                                numerators: list[float | None] | None, denominators: list[float | None] | None,
                                source_ids: list[str | None] | None, notes: list[str | None] | None,
                                corrected: list[int]) -> None:
-        n = len(periods)
-        empty: list[None] = [None] * n
-        self.points.update(zip(periods, zip(values or empty, numerators or empty, denominators or empty,
-                                            strict=True), strict=True))
+        if isinstance(periods, PeriodColumn):  # the fast path's columns: kept as they are until a decision needs
+            self._unmerged.append((periods, values))  # them as a dict (see points)
+            if self._days is not None:
+                self._days = np.sort(np.concatenate((self._days, periods.days.astype(np.int32))), kind="stable")
+        else:
+            n = len(periods)
+            empty: list[None] = [None] * n
+            self.points.update(zip(periods, zip(values or empty, numerators or empty, denominators or empty,
+                                                strict=True), strict=True))
+            self._days = None  # made again from the points when the fast path next needs it
         if source_ids is not None:
-            self.sources.update(zip(source_ids, periods, strict=True))  # at C speed; then drop the None key
-            self.sources.pop(None, None)  # type: ignore[call-overload]
+            self.sources.update(source_ids)  # at C speed; then drop None (items without a source id)
+            self.sources.discard(None)  # type: ignore[arg-type]
+
+    @property
+    def points(self) -> dict[str, Stored]:
+        """Each recorded period's (value, numerator, denominator), the last recorded winning."""
+        if self._unmerged:
+            for periods, values in self._unmerged:
+                self._points.update(zip(periods.tolist(), zip(values.tolist(), repeat(None), repeat(None)),
+                                        strict=True))
+            self._unmerged.clear()
+        return self._points
+
+    def _known_days(self) -> np.ndarray:
+        """Every recorded period as a sorted int32 day number (made once, then kept up to date)."""
+        if self._days is None:
+            self._days = np.sort(np.array(list(self.points), dtype=DAY).astype(np.int32))
+        return self._days
 
     # -- chart decisions ------------------------------------------------------------------------------------
     def recalculate_limits(self, from_period: date, reason: str) -> None:

@@ -4,9 +4,13 @@ share group commits, each part under its own derived idempotency key."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+import numpy as np
+
+from domain.control.columns import PeriodColumn
 from domain.control.observations import ObservationIn
 from domain.errors import DomainError
 from service.bootstrap import Services
@@ -15,7 +19,9 @@ from service.commands.idempotency import part_key, used_part_keys
 from service.commands.measures import record_decision, record_observations
 from service.commands.results import RecordResult, error_dict
 
-Columns = tuple[list[int], list[str], list[float], list[str] | None]  # indexes, periods, values, source ids
+# One measure's plain values: the items' indexes in the request, periods (ISO strings, or a column parser's checked
+# days), values (floats, or a float64 array), source ids (or None).
+Columns = tuple[Sequence[int], PeriodColumn | list[str], Sequence[float], list[str] | None]
 
 
 async def record_columns(services: Services, ctx: CommandContext, groups: dict[str, Columns],
@@ -32,7 +38,8 @@ async def record_columns(services: Services, ctx: CommandContext, groups: dict[s
             obs: list[ObservationIn] = []
             kept: list[int] = []
             bad: list[dict[str, Any]] = []
-            for i, (p, v) in enumerate(zip(periods, values, strict=True)):
+            listed = values.tolist() if isinstance(values, np.ndarray) else values
+            for i, (p, v) in enumerate(zip(periods, listed, strict=True)):
                 try:
                     day = date.fromisoformat(p)
                 except ValueError:
@@ -51,7 +58,7 @@ async def record_columns(services: Services, ctx: CommandContext, groups: dict[s
         except DomainError as e:
             result = RecordResult(errors=[{**error_dict(e), "index": i, "field": e.field or "measureId"}
                                           for i in range(len(indexes))])
-        result.errors = [{**e, "index": indexes[e["index"]]} for e in result.errors]
+        result.errors = [{**e, "index": int(indexes[e["index"]])} for e in result.errors]
         return result
 
     total = RecordResult()

@@ -21,7 +21,9 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+import pyarrow.json as pajson
 
+from domain.control.columns import PeriodColumn
 from domain.control.observations import ObservationIn
 from service.commands.intake import Columns
 from service.edge.items import ItemError, columns_of, parse_item
@@ -29,8 +31,9 @@ from service.edge.items import ItemError, columns_of, parse_item
 FIELDS = ("measureId", "period", "value", "numerator", "denominator", "sourceId", "note")
 NUMBERS = ("value", "numerator", "denominator")
 # A chunk ends at the first row end at or after this many bytes. CSV chunks are read into columns (~20 MB of
-# memory for 4 MiB); NDJSON lines become Python objects (~10 MB for 1 MiB). Each measure's part of a chunk is one
-# event, so larger chunks write fewer, larger events.
+# memory for 4 MiB); NDJSON chunks of plain lines too, other NDJSON lines become Python objects (~10 MB for
+# 1 MiB), so NDJSON chunks stay small. Each measure's part of a chunk is one event, so larger chunks write fewer,
+# larger events.
 CSV_CHUNK_BYTES = 4 << 20
 NDJSON_CHUNK_BYTES = 1 << 20
 MAX_ROW_BYTES = 1 << 20         # a row (a CSV row with quoted line breaks, an NDJSON line) longer than this: 400
@@ -145,6 +148,38 @@ def parse_csv(chunk: bytes, names: list[str], offset: int) -> Chunk:
     return out
 
 
+_JSON_SCHEMA = pa.schema([(name, pa.float64() if name in NUMBERS else pa.string()) for name in FIELDS])
+
+
+def _plain_ndjson(chunk: bytes, offset: int) -> Chunk | None:
+    """The usual NDJSON chunk, read by pyarrow's JSON reader straight into columns: every line an object of known
+    fields with a measureId, a YYYY-MM-DD period and a finite value (no numerator, denominator or note), and no
+    blank line. None for anything else, which is then read line by line, each line's problem named as in a
+    JSON body (the column reader would name them differently, or not at all: it reads NaN, and two objects on
+    one line)."""
+    lines = chunk.count(b"\n") + (0 if chunk.endswith(b"\n") else 1)
+    try:
+        table = pajson.read_json(pa.py_buffer(chunk), read_options=pajson.ReadOptions(
+            use_threads=False, block_size=len(chunk) + 1), parse_options=pajson.ParseOptions(
+            explicit_schema=_JSON_SCHEMA, unexpected_field_behavior="error"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    cols = {name: table.column(name).combine_chunks() for name in FIELDS}
+    if table.num_rows != lines or any(cols[name].null_count for name in ("measureId", "period", "value")) or any(
+            cols[name].null_count != lines for name in ("numerator", "denominator", "note")):
+        return None
+    values = np.asarray(cols["value"].to_numpy(zero_copy_only=False))
+    if not np.isfinite(values).all() or pc.min(pc.utf8_length(cols["measureId"])).as_py() == 0:
+        return None
+    try:
+        pc.cast(cols["period"], pa.date32())
+    except pa.ArrowInvalid:
+        return None
+    out = Chunk(lines)
+    _columns(table.drop_columns(["numerator", "denominator", "note"]), np.arange(offset, offset + lines), out)
+    return out
+
+
 def _columns(table: pa.Table, index: np.ndarray, out: Chunk) -> None:
     n = table.num_rows
     cols = {name: table.column(name).combine_chunks() for name in table.column_names}
@@ -221,17 +256,20 @@ def _route(cols: dict[str, pa.Array], given: dict[str, np.ndarray], numbers: dic
     fast = plain & ~slow[np.maximum(codes, 0)]
     rows = np.flatnonzero(fast)
     if len(rows):
+        # One stable sort groups the rows by measure (keeping each measure's rows in the order sent); each
+        # measure's part is then slices of numpy columns: checked days and float64 values, no Python object per
+        # value (source ids become strings, which the measure's duplicate check needs).
         rows = rows[np.argsort(codes[rows], kind="stable")]
         taken = pa.array(rows)
-        periods = cols["period"].take(taken).to_pylist()
-        values = numbers["value"][rows].tolist()
+        days = np.asarray(pc.cast(cols["period"].take(taken), pa.date32()).to_numpy(zero_copy_only=False))
+        values = numbers["value"][rows]
         sources = cols["sourceId"].take(taken).to_pylist() if "sourceId" in cols else None
-        indexes = index[rows].tolist()
+        indexes = index[rows]
         sorted_codes = codes[rows]
-        starts = [0, *(np.flatnonzero(np.diff(sorted_codes)) + 1).tolist(), len(rows)]
+        starts = [0, *(np.flatnonzero(sorted_codes[1:] != sorted_codes[:-1]) + 1).tolist(), len(rows)]
         for a, b in itertools.pairwise(starts):
             part_sources = sources[a:b] if sources is not None and sources[a] is not None else None
-            out.groups[ids[sorted_codes[a]]] = (indexes[a:b], periods[a:b], values[a:b], part_sources)
+            out.groups[ids[sorted_codes[a]]] = (indexes[a:b], PeriodColumn(days[a:b]), values[a:b], part_sources)
     rows = np.flatnonzero(good & ~fast)
     if len(rows):
         taken = pa.array(rows)
@@ -250,6 +288,9 @@ def _route(cols: dict[str, pa.Array], given: dict[str, np.ndarray], numbers: dic
 def parse_ndjson(chunk: bytes, offset: int) -> Chunk:
     """A chunk of NDJSON lines, its first line being line `offset` of the body; blank lines are skipped but
     counted. Each line is an item of the JSON body's shape, and the items are stored as the JSON body's are."""
+    plain = _plain_ndjson(chunk, offset)
+    if plain is not None:
+        return plain
     lines = chunk.split(b"\n")
     if chunk.endswith(b"\n"):
         lines.pop()  # the last line's terminator, not a blank line
@@ -279,3 +320,15 @@ def parse_ndjson(chunk: bytes, offset: int) -> Chunk:
         out.items.append((where[j], measure_id, obs))
     out.errors.sort(key=lambda e: e["index"])
     return out
+
+
+def warm_up() -> None:
+    """Each reader and the period column's JSON once on a tiny body: their first calls cost tens of milliseconds
+    (pyarrow's readers and casts, the date table), which the first request would otherwise pay."""
+    names, data = split_header(b"measureId,period,value,sourceId\nm,2024-01-01,1,s\n")
+    for part in parse_csv(data, names, 0).groups.values():
+        part[1].json_bytes()  # type: ignore[union-attr]
+    parse_ndjson(b'{"measureId": "m", "period": "2024-01-01", "value": 1}\n', 0)
+
+
+warm_up()  # at import: the server imports this module as it starts

@@ -1,0 +1,148 @@
+"""Observation columns: a batch's periods as day numbers (numpy), read as the ISO date strings events store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, overload
+
+import numpy as np
+
+from domain.control.observations import EARLIEST, LATEST
+
+DAY = "datetime64[D]"
+_FIRST = np.datetime64(EARLIEST, "D")
+_LAST = np.datetime64(LATEST, "D")
+_FIRST_NUMBER, _LAST_NUMBER = int(_FIRST.astype(np.int64)), int(_LAST.astype(np.int64))
+_JSON: np.ndarray | None = None  # b'"YYYY-MM-DD",' for every day from EARLIEST to LATEST, made on first use
+
+
+def _json_table() -> np.ndarray:
+    # One fixed-width entry per day of the range: a column's JSON is one fancy index and one copy, with no
+    # Python string per period (73,414 days, under 1 MB).
+    global _JSON
+    if _JSON is None:
+        days = np.arange(_FIRST, _LAST + 1)
+        months = days.astype("datetime64[M]")
+        year = months.astype(np.int64) // 12 + 1970
+        month = months.astype(np.int64) % 12 + 1
+        day = (days - months.astype(DAY)).astype(np.int64) + 1
+        table = np.empty((days.size, 13), dtype=np.uint8)
+        table[:, [0, 11, 5, 8, 12]] = np.frombuffer(b'""--,', dtype=np.uint8)
+        for at, number, width in ((1, year, 4), (6, month, 2), (9, day, 2)):
+            for k in range(width):
+                table[:, at + k] = ord("0") + number // 10 ** (width - 1 - k) % 10
+        _JSON = table.view("S13").ravel()
+    return _JSON
+
+
+class PeriodColumn(Sequence[str]):
+    """A batch's periods: checked calendar days between EARLIEST and LATEST, held as numpy day numbers. It reads
+    as the list of ISO date strings an event stores (and is stored as exactly that JSON), so code that reads
+    events sees the same periods whichever path recorded them."""
+
+    __slots__ = ("days",)
+
+    def __init__(self, days: np.ndarray) -> None:
+        self.days = days.astype(DAY, copy=False)
+
+    def __len__(self) -> int:
+        return int(self.days.size)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return self.tolist()[i]
+        return str(np.datetime_as_string(self.days[i]))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.tolist())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, PeriodColumn):
+            return bool(np.array_equal(self.days, other.days))
+        return isinstance(other, list) and self.tolist() == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"PeriodColumn({self.tolist()!r})"
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self.days if dtype is None else self.days.astype(dtype)
+
+    def tolist(self) -> list[str]:
+        return np.datetime_as_string(self.days).tolist()  # type: ignore[no-any-return]
+
+    def json_bytes(self) -> bytes:
+        """The column as the JSON array of ISO date strings that events store."""
+        if not self.days.size:
+            return b"[]"
+        entries = _json_table()[(self.days - _FIRST).astype(np.int64)].tobytes()
+        return b"[" + entries[:-1] + b"]"
+
+
+def in_range(days: np.ndarray) -> bool:
+    """Every day between EARLIEST and LATEST (NaT is not)."""
+    numbers = days.view(np.int64)  # min and max of day numbers are several times faster than of datetime64
+    return bool(days.size == 0 or (numbers.min() >= _FIRST_NUMBER and numbers.max() <= _LAST_NUMBER))
+
+
+def canonical_days(periods: Sequence[str]) -> np.ndarray | None:
+    """The periods as day numbers when every one is a calendar date written YYYY-MM-DD, else None."""
+    try:
+        text = np.array(periods)
+    except (ValueError, TypeError):
+        return None
+    if text.dtype.kind != "U" or text.dtype.itemsize != 40 or text.ndim != 1:
+        return None  # not all strings, or some longer than 10 characters
+    # YYYY-MM-DD exactly (numpy alone also reads 2024-1-1 and 2024-01-01T00), checked on the characters' codes
+    codes = text.view(np.uint32).reshape(-1, 10)
+    digits = codes[:, [0, 1, 2, 3, 5, 6, 8, 9]]
+    if not (((digits >= ord("0")) & (digits <= ord("9"))).all() and (codes[:, [4, 7]] == ord("-")).all()):
+        return None
+    try:
+        return text.astype(DAY)  # refuses days that do not exist (2024-02-30)
+    except ValueError:
+        return None
+
+
+class ValueColumn(Sequence[float]):
+    """A batch's values as a float64 array that reads as the list of floats an event stores (and is stored as
+    that JSON list, by the event codec's numpy support)."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.values = values.astype(np.float64, copy=False)
+
+    def __len__(self) -> int:
+        return int(self.values.size)
+
+    @overload
+    def __getitem__(self, i: int) -> float: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[float]: ...
+    def __getitem__(self, i: int | slice) -> float | list[float]:
+        return self.tolist()[i] if isinstance(i, slice) else float(self.values[i])
+
+    def __iter__(self) -> Iterator[float]:
+        return iter(self.tolist())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ValueColumn):
+            return bool(np.array_equal(self.values, other.values))
+        return isinstance(other, list) and self.tolist() == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"ValueColumn({self.tolist()!r})"
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self.values if dtype is None else self.values.astype(dtype)
+
+    def tolist(self) -> list[float]:
+        return self.values.tolist()  # type: ignore[no-any-return]

@@ -1,0 +1,62 @@
+"""Observation columns: a batch's periods and values as numpy arrays that read, and are stored, as the lists an
+event holds; a measure decides on them exactly as on the lists."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from uuid import uuid4
+
+import numpy as np
+import orjson
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from domain.control.columns import PeriodColumn, ValueColumn
+from domain.control.measure import Measure, MeasureDefinition
+
+days_in_range = st.lists(st.dates(date(1900, 1, 1), date(2100, 12, 31)), max_size=50)
+
+
+@given(days_in_range)
+def test_a_period_column_is_stored_as_the_json_of_its_iso_dates(days: list[date]) -> None:
+    texts = [d.isoformat() for d in days]
+    column = PeriodColumn(np.array(texts, dtype="datetime64[D]"))
+    assert column.json_bytes() == orjson.dumps(texts)
+    assert list(column) == column.tolist() == texts and column == texts and len(column) == len(texts)
+    if texts:
+        assert column[0] == texts[0] and column[-1:] == texts[-1:]
+
+
+def test_a_value_column_reads_as_its_floats() -> None:
+    column = ValueColumn(np.array([1.5, 2.0, -0.25]))
+    assert list(column) == [1.5, 2.0, -0.25] and column == [1.5, 2.0, -0.25] and column[1] == 2.0
+    assert np.array(column, dtype=np.float64).tolist() == [1.5, 2.0, -0.25]
+
+
+def measure(frequency: str = "DAY") -> Measure:
+    m = Measure.define(measure_id=uuid4(), definition=MeasureDefinition("t", "M", "OUTCOME", "INCREASE",
+                                                                       frequency=frequency))
+    m.collect_events()
+    return m
+
+
+day_lists = st.lists(st.integers(0, 300).map(lambda d: (date(2024, 1, 1) + timedelta(days=d)).isoformat()),
+                     min_size=1, max_size=20)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["DAY", "MONTH"]), day_lists, day_lists, st.booleans())
+def test_columns_and_lists_take_the_same_decisions(frequency: str, first: list[str], second: list[str],
+                                                   with_sources: bool) -> None:
+    listed, columned = measure(frequency), measure(frequency)
+    for batch in (first, second):
+        values = [float(i) for i in range(len(batch))]
+        ids = [f"s-{p}" for p in batch] if with_sources else None
+        a = listed.record_values(batch, values, ids)
+        b = columned.record_values(PeriodColumn(np.array(batch, dtype="datetime64[D]")), np.array(values),
+                                   None if ids is None else list(ids))
+        assert a == b
+        if a is None:  # the item-by-item path decides; both measures then hold the same again
+            continue
+        assert [e.periods for e in listed.collect_events()] == [e.periods for e in columned.collect_events()]
+        assert listed.points == columned.points and listed.sources == columned.sources

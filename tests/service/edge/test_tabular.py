@@ -1,0 +1,45 @@
+"""CSV and NDJSON chunks read into columns per measure: plain rows as numpy columns, anything else as before."""
+
+from __future__ import annotations
+
+import numpy as np
+import orjson
+
+from domain.control.columns import PeriodColumn
+from service.edge.tabular import parse_csv, parse_ndjson, split_header
+
+
+def lines(*items: dict) -> bytes:
+    return b"".join(orjson.dumps(i) + b"\n" for i in items)
+
+
+def test_plain_ndjson_lines_become_columns_per_measure_in_the_order_sent() -> None:
+    chunk = lines({"measureId": "a", "period": "2024-01-02", "value": 1, "sourceId": "x"},
+                  {"measureId": "b", "period": "2024-01-01", "value": 2.5, "sourceId": "y"},
+                  {"measureId": "a", "period": "2024-01-01", "value": 3.0, "sourceId": "z"})
+    out = parse_ndjson(chunk, 10)
+    assert (out.rows, out.items, out.errors) == (3, [], [])
+    indexes, periods, values, sources = out.groups["a"]
+    assert isinstance(periods, PeriodColumn) and periods == ["2024-01-02", "2024-01-01"]
+    assert list(indexes) == [10, 12] and isinstance(values, np.ndarray) and values.tolist() == [1.0, 3.0]
+    assert sources == ["x", "z"]
+    assert list(out.groups["b"][0]) == [11]
+
+
+def test_ndjson_the_column_reader_would_misread_is_read_line_by_line() -> None:
+    good = {"measureId": "a", "period": "2024-01-01", "value": 1}
+    chunk = lines(good) + b'{"measureId": "a", "period": "2024-01-02", "value": NaN}\n' + \
+        b'{"measureId": "a", "period": "2024-01-03", "value": 1}{"value": 2}\n' + lines({**good, "value": "5"})
+    out = parse_ndjson(chunk, 0)
+    assert [(e["index"], e["code"]) for e in out.errors] == [(1, "INVALID_JSON"), (2, "INVALID_JSON"),
+                                                             (3, "NOT_A_NUMBER")]
+    assert [i for i, _, _ in out.items] == [0]
+
+
+def test_csv_rows_become_checked_day_and_value_columns() -> None:
+    names, data = split_header(b"measureId,period,value\nm,2024-03-01,4\nm,2024-02-30,5\nm,2024-03-02,6\n")
+    out = parse_csv(data, names, 0)
+    assert [(e["index"], e["code"]) for e in out.errors] == [(1, "INVALID_DATE")]
+    indexes, periods, values, sources = out.groups["m"]
+    assert list(indexes) == [0, 2] and periods == ["2024-03-01", "2024-03-02"] and values.tolist() == [4.0, 6.0]
+    assert sources is None
