@@ -1,12 +1,18 @@
 """Commands: single-observation `recordObservations` mutations from concurrent clients against a real
-`qms serve`, driven by wrk (one connection per client), beside two baselines measured in the same run:
+`qms serve`, driven by wrk (one connection per client), beside three baselines measured in the same run:
+
+  * a bare Starlette endpoint written here, run under uvicorn exactly as `qms serve` runs (uvloop, httptools, one
+    worker, a child process), driven by the same wrk script with the same bodies: it verifies the same bearer
+    token, decodes the same GraphQL request body and does one autocommitted asyncpg INSERT of the observation into
+    its own table in the same database, then answers what the service answers. The floor of one durable write per
+    request over HTTP; the target ratio (>= 0.4) is to this one;
 
   * `{ __typename }` over the same HTTP endpoint, same token, same concurrency: the floor of the HTTP +
     authentication + GraphQL endpoint path (it is a query, so the service answers it from its response cache);
   * a bare asyncpg `INSERT` of one observation row per command, autocommit, from the same number of
     concurrent connections: the floor of one durable commit per command with no service at all.
 
-    python benchmarks/commands_bench.py [--clients 16] [--measures 64] [--duration 15]
+    python benchmarks/commands_bench.py [--clients 16] [--measures 64] [--duration 15] [--workers 1]
 
 Every answer must be HTTP 200 with "accepted":1 (checked by wrk per response), and afterwards the event log
 must hold every accepted observation."""
@@ -15,16 +21,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import subprocess
 import sys
 import time
 
 import asyncpg
+import httpx
 from _common import (
+    SECRET,
     Server,
     bearer,
     count_stored,
     create_team_and_measures,
     fmt_wrk,
+    free_port,
     lua_string,
     ratio,
     run_wrk,
@@ -66,6 +76,94 @@ response = function(status, headers, body)
   end
 end
 """
+
+
+# -- the bare HTTP + INSERT baseline ---------------------------------------------------------------------------
+BARE_ANSWER = b'{"data":{"recordObservations":{"accepted":1,"duplicates":0,"corrected":0,"errors":[]}}}'
+
+
+def bare_app(database_url: str):  # type: ignore[no-untyped-def]
+    import contextlib
+
+    import orjson
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    from service.auth.identity import AuthenticationError, TokenService
+
+    tokens = TokenService(SECRET)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):  # type: ignore[no-untyped-def]
+        # The service's pool sizes (QMS_POOL_MIN, QMS_POOL_MAX defaults).
+        app.state.pool = await asyncpg.create_pool(database_url, min_size=2, max_size=10)
+        yield
+        await app.state.pool.close()
+
+    async def record(request: Request) -> Response:
+        try:
+            tokens.from_header(request.headers.get("authorization"))
+        except AuthenticationError as e:
+            return Response(orjson.dumps({"error": str(e)}), 401, media_type="application/json")
+        payload = orjson.loads(await request.body())
+        given = payload["variables"]["i"]
+        observation = given["observations"][0]
+        async with request.app.state.pool.acquire() as conn:
+            await conn.execute(
+                "INSERT INTO bench_http_insert (measure_id, period, value, source_id) "
+                "VALUES ($1, $2::text::date, $3, $4)",
+                given["measureId"],
+                observation["period"],
+                float(observation["value"]),
+                observation["sourceId"],
+            )
+        return Response(BARE_ANSWER, media_type="application/json")
+
+    return Starlette(routes=[Route("/graphql", record, methods=["POST"])], lifespan=lifespan)
+
+
+def serve_bare(port: int, database_url: str) -> None:
+    import uvicorn
+
+    # The same uvicorn settings as `qms serve` (service/edge/cli.py).
+    uvicorn.run(
+        bare_app(database_url), host="127.0.0.1", port=port, log_level="warning", loop="uvloop", http="httptools",
+        access_log=False,
+    )
+
+
+async def bare_baseline(url: str, measures: list[str], token: str, clients: int, duration: float) -> dict:
+    """The bare endpoint as a child process, warmed up, then the same wrk load; returns wrk's figures and how
+    many rows it stored."""
+    setup = await asyncpg.connect(url)
+    await setup.execute(
+        "CREATE TABLE bench_http_insert (id bigserial PRIMARY KEY, measure_id text, period date, "
+        "value double precision, source_id text)"
+    )
+    port = free_port()
+    bare = subprocess.Popen([sys.executable, __file__, "--serve-bare", str(port), url])
+    try:
+        async with httpx.AsyncClient() as http:
+            for _ in range(400):
+                try:
+                    await http.get(f"http://127.0.0.1:{port}/")
+                    break
+                except httpx.HTTPError:
+                    await asyncio.sleep(0.05)
+        target = f"http://127.0.0.1:{port}/graphql"
+        run_wrk(target, record_lua(measures, token, "bwarm", 20_000), connections=clients, duration=2)
+        before = await setup.fetchval("SELECT count(*) FROM bench_http_insert")
+        result = run_wrk(target, record_lua(measures, token, "bare", 365), connections=clients, duration=duration)
+        await asyncio.sleep(0.5)
+        result["stored"] = await setup.fetchval("SELECT count(*) FROM bench_http_insert") - before
+    finally:
+        bare.terminate()
+        bare.wait()
+        await setup.execute("DROP TABLE bench_http_insert")
+        await setup.close()
+    return result
 
 
 def typename_lua(token: str) -> str:
@@ -124,13 +222,7 @@ async def insert_baseline(url: str, clients: int, duration: float) -> dict[str, 
     }
 
 
-async def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--clients", type=int, default=16)
-    p.add_argument("--measures", type=int, default=64)
-    p.add_argument("--duration", type=float, default=15.0, help="seconds per measurement")
-    p.add_argument("--workers", type=int, default=1, help="API worker processes (qms serve --workers)")
-    args = p.parse_args()
+async def main(args: argparse.Namespace) -> int:
 
     async with scratch_database() as url:
         with Server(url, serve_args=["--workers", str(args.workers)]) as server:
@@ -162,30 +254,44 @@ async def main() -> int:
                 connections=args.clients,
                 duration=args.duration,
             )
+        bare = await bare_baseline(url, measures, token, args.clients, args.duration)
         ins = await insert_baseline(url, args.clients, args.duration)
 
     acked = rec["requests"] - rec["errors"]
     # wrk stops with requests in flight, and counts none that answer after its clock stops: those may be stored
     # but are not counted. Each command has its own sourceId, so none can be stored twice; what matters is that
     # nothing acknowledged is missing.
-    ok = rec["errors"] == 0 and stored >= acked
+    ok = rec["errors"] == 0 and stored >= acked and bare["errors"] == 0
     print(
         f"  stored (from events): {stored:,} for {acked:,} acknowledged commands ({stored - acked:,} answered after "
         f"wrk stopped) -> {'OK' if ok else 'MISMATCH'}"
     )
     print(f"  service  recordObservations      : {fmt_wrk(rec)}")
+    print(f"  baseline bare HTTP + INSERT      : {fmt_wrk(bare)}  ({bare['stored']:,} rows stored)")
     print(f"  baseline {{ __typename }} (cached) : {fmt_wrk(typename)}")
     print(
         f"  baseline asyncpg INSERT/commit   : {ins['rps']:>9,.0f} req/s  p50 {ins['p50']:6.2f} ms  "
         f"p99 {ins['p99']:7.2f} ms  ({ins['n']:,} inserts)"
     )
     print(f"  ratio service/__typename         : {ratio(rec['rps'], typename['rps'])}")
+    print(f"  ratio service/INSERT             : {ratio(rec['rps'], ins['rps'])}")
+    met = rec["p50_us"] < 10_000 and rec["rps"] >= 0.4 * bare["rps"]
     print(
-        f"  ratio service/INSERT             : {ratio(rec['rps'], ins['rps'])}   "
-        f"(targets: >= 1,000 commands/s, p50 < 10 ms)"
+        f"  ratio service/bare HTTP + INSERT : {ratio(rec['rps'], bare['rps'])}   "
+        f"(targets: ratio >= 0.4, p50 < 10 ms, >= 1,000 commands/s: {'met' if met else 'NOT met'})"
     )
     return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main()))
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--clients", type=int, default=16)
+    p.add_argument("--measures", type=int, default=64)
+    p.add_argument("--duration", type=float, default=15.0, help="seconds per measurement")
+    p.add_argument("--workers", type=int, default=1, help="API worker processes (qms serve --workers)")
+    p.add_argument("--serve-bare", nargs=2, metavar=("PORT", "DATABASE_URL"), help=argparse.SUPPRESS)
+    cli = p.parse_args()
+    if cli.serve_bare:
+        serve_bare(int(cli.serve_bare[0]), cli.serve_bare[1])
+        sys.exit(0)
+    sys.exit(asyncio.run(main(cli)))
