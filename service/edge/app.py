@@ -19,6 +19,7 @@ from schema.root import build_executor
 from schema.websocket import GraphQLWebSocket
 from service import tracing
 from service.bootstrap import start_services
+from service.edge.admission import Admission
 from service.edge.charts import chart_pictures
 from service.edge.http import AFTER_HEADER, POSITION_HEADER, REQUEST_ID_HEADER
 from service.edge.ingest import ingest_observations
@@ -102,4 +103,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
                   ] if settings.cors_origins else []  # no middleware at all unless configured: nothing on the hot path
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.metrics = metrics
+    app.state.admission = Admission(settings.max_inflight_write_bytes)  # back-pressure on writes (admission.py)
     return app
