@@ -201,6 +201,9 @@ class Notifier:
                 subscription.offer(change)
 
     def record(self, name: str, position: int) -> None:
+        reads = self._follows.get(name)
+        if reads is not None:  # and past the commits heard after it that it does not read
+            position = self.skippable(position, reads)
         if position > self.positions.get(name, -1):
             self.positions[name] = position
             self._wake()

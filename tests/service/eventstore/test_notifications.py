@@ -106,6 +106,8 @@ def test_a_followed_projection_moves_along_commits_of_no_interest_and_stops_at_o
     commit(15, 13, "A", "B")
     commit(16, 15, "B")
     assert notifier.positions["reader"] == 13  # 14-15 hold an A: the projection itself must apply them
+    notifier.record("reader", 15)  # it did, and is known to be past 16 too
+    assert notifier.positions["reader"] == 16
     assert notifier.skippable(15, frozenset({"A"})) == 16
     commit(20, 18, "B")  # 16-18 were not heard (a reconnect): no chain across the gap
     assert notifier.skippable(16, frozenset({"A"})) == 16 and notifier.head == 20
