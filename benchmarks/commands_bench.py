@@ -36,6 +36,7 @@ from _common import (
     fmt_wrk,
     free_port,
     lua_string,
+    projections_started,
     ratio,
     run_wrk,
     scratch_database,
@@ -236,6 +237,7 @@ async def insert_baseline(url: str, clients: int, duration: float) -> dict[str, 
 async def main(args: argparse.Namespace) -> int:
     async with scratch_database() as url:
         with Server(url, serve_args=["--workers", str(args.workers)]) as server:
+            await projections_started(server.base)
             team, measures = await create_team_and_measures(server.base, args.measures)
             token = bearer("TEAM_MEMBER", [team], subject="nurse")["Authorization"].split()[1]
             print(
