@@ -172,10 +172,8 @@ class Notifier:
             self._commits[before] = (after, topics)
             if len(self._commits) > RECENT_COMMITS:
                 del self._commits[next(iter(self._commits))]  # the oldest heard
-            for name, reads in self._follows.items():
-                known = self.positions.get(name)
-                if known is not None:
-                    self.positions[name] = self.skippable(known, reads)
+            for name, reads in self._follows.items():  # a projection never heard of has applied nothing: 0
+                self.positions[name] = self.skippable(self.positions.get(name, 0), reads)
         self._wake()
 
     def skippable(self, position: int, reads: frozenset[str]) -> int:

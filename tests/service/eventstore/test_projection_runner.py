@@ -135,7 +135,7 @@ def appender(log: Log) -> Callable[[str], Awaitable[None]]:
     return append
 
 
-async def test_a_projection_of_some_event_types_skips_the_others_without_a_query_and_every_process_knows(
+async def test_a_projection_of_some_event_types_skips_the_others_in_memory_and_every_process_knows(
         log: Log) -> None:
     append, vanished = appender(log), VANISHED
     told: list[str] = []  # what the projection itself says on the projections channel
@@ -158,7 +158,8 @@ async def test_a_projection_of_some_event_types_skips_the_others_without_a_query
     await caught_up(log, 3)
     assert await log.tracked() == 1  # moved past 2 and 3 in memory, without a write
     assert await other.wait_for(("counting",), 3, 30)  # and every process knows it
-    assert not {"counting:2", "counting:3"} & set(told)  # without being told: no query at all
+    # Without a query per skip: a position moved past in memory is said at most once a second.
+    assert len([t for t in told if t in ("counting:2", "counting:3")]) <= 1
     await other.stop()
     await listener.close()
     await append(TOPIC)
