@@ -204,6 +204,21 @@ async def create_team_and_measures(
     return team, ids
 
 
+async def projections_started(base: str, timeout: float = 180.0) -> None:
+    """Wait until the projection process has started and applied a first event: on a busy machine it can take
+    longer to start than a mutation waits for its read models (QMS_READ_YOUR_WRITES_TIMEOUT)."""
+    async with httpx.AsyncClient(timeout=60) as http:
+        await gql(http, base, "mutation($i: CreateTeamInput!) { createTeam(input: $i) { team { id } } }",
+                  {"i": {"name": "Warm-up ward"}})
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            ready = (await http.get(f"{base}/readyz")).json()
+            if ready.get("head", 0) >= 1 and not any(ready.get("lag", {"": 1}).values()):
+                return
+            await asyncio.sleep(0.2)
+    raise RuntimeError(f"the projections did not start within {timeout}s")
+
+
 async def stored_observation_count(conn: asyncpg.Connection) -> int:
     """Observations held by ObservationsRecorded events, counted from the events' stored JSON."""
     return int(

@@ -21,7 +21,16 @@ from datetime import date, timedelta
 import asyncpg
 import httpx
 import orjson
-from _common import QMS, SECRET, TOPIC_RECORDED, Server, bearer, create_team_and_measures, scratch_database
+from _common import (
+    QMS,
+    SECRET,
+    TOPIC_RECORDED,
+    Server,
+    bearer,
+    create_team_and_measures,
+    projections_started,
+    scratch_database,
+)
 
 
 async def stream(
@@ -105,6 +114,7 @@ async def main() -> int:
     lost_total = 0
     async with scratch_database() as url:
         server = Server(url).start()
+        await projections_started(server.base)
         team, measures = await create_team_and_measures(server.base, args.measures)
         counter = itertools.count()
         acked: set[str] = set()

@@ -95,7 +95,8 @@ class GraphQLEndpoint:
         self.graphiql_html = graphiql_html
         self.cache = cache or AnswerCache()
         self.edge = Endpoint("/graphql", self.execute, lambda code, message: {"errors": [{"message": message,
-                                                                              "extensions": {"code": code}}]})
+                                                                              "extensions": {"code": code}}]},
+                             posts_write=False)  # mutations are admitted as writes once the document says so
 
     async def cached(self, services: Services, key: bytes) -> bytes | None:
         entry = self.cache.get(key)
@@ -167,7 +168,11 @@ class GraphQLEndpoint:
                 return _conditional(call, cached) if get else Answer(cached)
         context = Context(services=services, principal=call.principal, request_id=call.request_id)
         started = time.perf_counter()
-        result = await self.executor.execute(prepared, variables, context, operation_name)
+        if prepared.operation is OperationType.MUTATION:
+            with call.write():  # back-pressure: refused with 503 before anything runs when writes pile up
+                result = await self.executor.execute(prepared, variables, context, operation_name)
+        else:
+            result = await self.executor.execute(prepared, variables, context, operation_name)
         call.metrics.operation(prepared.name, prepared.operation.value if prepared.operation else "invalid",
                                time.perf_counter() - started)
         out: dict[str, Any] = {"data": result.data}

@@ -121,7 +121,7 @@ async def start_services(settings: Settings) -> Services:
     store = EventStore(pool)
     await store.start()
     codec = EventCodec()
-    notifier = Notifier(url)
+    notifier = Notifier(url, follows={p.name: p.topics for p in projections})
     await notifier.start()
     services = Services(settings=settings, database_url=url, pool=pool, store=store, codec=codec,
                         repository=Repository(store, codec), notifier=notifier, tokens=token_service(settings),

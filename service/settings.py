@@ -40,6 +40,7 @@ class Settings:
     max_batch_observations: int = 50_000
     max_stream_bytes: int = 4 * 1024**3      # CSV and NDJSON intake bodies (streamed) above this get 413
     max_fhir_bytes: int = 64 * 1024 * 1024   # FHIR request bodies (a Bundle is read whole) above this get 413
+    max_inflight_write_bytes: int = 128 * 1024**2  # writes in flight per API process; beyond: 503 + Retry-After
     projection_batch: int = 2000
     read_your_writes_timeout: float = 5.0
     run_projections: bool = True             # False for API-only processes when projections run elsewhere
@@ -174,6 +175,9 @@ OPTIONS = (
                                                             "in bounded memory) are refused with 413"),
     Option("max_fhir_bytes", "QMS_MAX_FHIR_BYTES", _int, "larger FHIR request bodies (a Bundle is read whole) are "
            "refused with 413"),
+    Option("max_inflight_write_bytes", "QMS_MAX_INFLIGHT_WRITE_BYTES", _int,
+           "write requests (intake, mutations) one API process holds until they are stored, by body size (at least "
+           "4 KiB each; a streamed body 16 MiB); more are refused with 503 and Retry-After"),
     Option("projection_batch", "QMS_PROJECTION_BATCH", _int, "events a projection applies per transaction"),
     Option("read_your_writes_timeout", "QMS_READ_YOUR_WRITES_TIMEOUT", _float,
            "seconds a read waits for the read models to include a write it was sent after"),
@@ -220,7 +224,7 @@ def _origin_list(value: tuple[str, ...]) -> str | None:
 
 _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "port": _port, "pool_min": _positive, "pool_max": _positive, "max_body_bytes": _positive,
-    "max_stream_bytes": _positive, "max_fhir_bytes": _positive,
+    "max_stream_bytes": _positive, "max_fhir_bytes": _positive, "max_inflight_write_bytes": _positive,
     "max_batch_observations": _positive, "projection_batch": _positive, "read_your_writes_timeout": _positive,
     "cors_origins": _origin_list, "projections": _where, "workers": _positive, "time_zone": _zone,
     "log_format": lambda v: None if v in (None, "json", "text") else f"{v!r} must be json or text",

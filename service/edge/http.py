@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import count
 from typing import Any
 from uuid import uuid4
 
@@ -20,6 +22,7 @@ from starlette.responses import Response
 
 from service.auth.identity import AuthenticationError, Principal
 from service.bootstrap import Services
+from service.edge.admission import Admission, Overloaded
 from service.edge.logs import ACCESS, access
 from service.edge.metrics import Metrics
 from service.tracing import span
@@ -35,9 +38,13 @@ MAX_REQUEST_ID = 128
 class Refusal(Exception):
     """The request is refused as a whole: an HTTP status, a code and a message for the client."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+        self.status, self.code, self.message, self.headers = status, code, message, headers
+
+
+def overloaded(e: Overloaded) -> Refusal:
+    return Refusal(503, "OVERLOADED", str(e), {"Retry-After": str(e.retry_after)})
 
 
 @dataclass(slots=True)
@@ -48,6 +55,25 @@ class Call:
     request_id: str
     metrics: Metrics
     operation: str | None = None       # what the handler ran (a GraphQL operation's name), for the access log
+    admission: Admission | None = None  # the bound on writes in flight (back-pressure)
+    size: int | None = None            # the body's length, once read whole
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        """Run a write within the bound on writes in flight, weighed by the body (read or declared); refused with
+        503 and Retry-After, before the write begins, when the bound is reached."""
+        if self.admission is None:
+            yield
+            return
+        weight = Admission.weigh(self.request.headers.get("content-length"), self.size)
+        try:
+            self.admission.admit(weight)
+        except Overloaded as e:
+            raise overloaded(e) from None
+        try:
+            yield
+        finally:
+            self.admission.release(weight)
 
     async def body(self, limit: int | None = None) -> bytes:
         """The request body, refused with 413 as soon as it passes the limit (the settings' unless given)."""
@@ -59,6 +85,7 @@ class Call:
             body = await self.request.body()
             if len(body) > limit:
                 raise too_large(limit)
+            self.size = len(body)
             return body
         chunks, size = [], 0
         async for chunk in self.request.stream():
@@ -66,6 +93,7 @@ class Call:
             if size > limit:
                 raise too_large(limit)
             chunks.append(chunk)
+        self.size = size
         return b"".join(chunks)
 
 
@@ -86,22 +114,32 @@ ErrorBody = Callable[[str, str], Any]    # (code, message) -> the route's JSON e
 Handler = Callable[[Call], Awaitable[Answer]]
 
 
+# A made request id is this process's random prefix and a counter, 32 hex digits like a uuid4's: unique across
+# processes as a uuid4 is, without a system call for fresh randomness on every request.
+_ID_PREFIX = uuid4().hex[:20]
+_ID_NUMBERS = count(1)
+
+
 def _request_id(request: Request) -> str:
     given = request.headers.get(REQUEST_ID_HEADER)
     if given and len(given) <= MAX_REQUEST_ID and given.isascii() and given.isprintable():
         return given
-    return uuid4().hex
+    return f"{_ID_PREFIX}{next(_ID_NUMBERS):012x}"
 
 
 class Endpoint:
-    """One API route behind the edge, named `route` in metrics and logs."""
+    """One API route behind the edge, named `route` in metrics and logs. Its POSTs are writes, admitted within the
+    bound on writes in flight before the handler runs (`posts_write`); a route that tells writes from reads only
+    once it has read the request (GraphQL) says False and admits its writes itself with `Call.write()`."""
 
-    def __init__(self, route: str, handler: Handler, error_body: ErrorBody) -> None:
+    def __init__(self, route: str, handler: Handler, error_body: ErrorBody, *, posts_write: bool = True) -> None:
         self.route, self.handler, self.error_body = route, handler, error_body
+        self.posts_write = posts_write
 
     def refuse(self, refusal: Refusal, request_id: str) -> Response:
+        headers = {REQUEST_ID_HEADER: request_id, **(refusal.headers or {})}
         return Response(orjson.dumps(self.error_body(refusal.code, refusal.message)), status_code=refusal.status,
-                        media_type="application/json", headers={REQUEST_ID_HEADER: request_id})
+                        media_type="application/json", headers=headers)
 
     async def handle(self, request: Request) -> Response:
         started = time.perf_counter()
@@ -131,9 +169,14 @@ class Endpoint:
                 if not after.isdigit():
                     raise Refusal(400, "BAD_REQUEST", f"{AFTER_HEADER} must be a log position.")
                 await services.wait_for_projections(int(after))
-            call = Call(request, services, principal, request_id, metrics)
+            call = Call(request, services, principal, request_id, metrics,
+                        admission=getattr(request.app.state, "admission", None))
             calls.append(call)
-            answer = await self.handler(call)
+            if self.posts_write and request.method == "POST":
+                with call.write():
+                    answer = await self.handler(call)
+            else:
+                answer = await self.handler(call)
         except Refusal as refusal:
             metrics.error(refusal.code)
             return self.refuse(refusal, request_id)

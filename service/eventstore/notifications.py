@@ -5,14 +5,19 @@ process wrote it.
 A projection's notification is `name:position`, followed for a batch that changed something by a space and
 `{"s": [stream ids], "t": [team ids]}` (a projection may name the streams it changed; by default they are the
 streams of the events it applied). NOTIFY payloads are short (under 8,000 bytes), so a batch that changed more than
-MAX_NAMED streams or teams says only `{"many": true}`: everything may have changed."""
+MAX_NAMED streams or teams says only `{"many": true}`: everything may have changed.
+
+A commit to the log notifies `after before topics` (store.notice). Every process keeps the recent ones, so a
+projection's runner, and every process's waiters, know without a query that a projection which reads none of those
+topics has nothing to apply there: `skippable` follows the chain of commits from a position while none concerns the
+projection, and the positions of the projections the notifier follows move along it."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import asyncpg
@@ -24,6 +29,7 @@ log = logging.getLogger(__name__)
 PROJECTIONS_CHANNEL = "qms_projections"
 MAX_NAMED = 64        # streams, and teams, one notification names; beyond that it says "many"
 QUEUE_LIMIT = 1000    # changes a subscriber may have unread before it is told it fell behind
+RECENT_COMMITS = 4096  # commits whose topics are kept, to follow chains of commits of no interest
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +73,15 @@ def parse(text: str) -> tuple[str, str, Change | None]:
     return name, position, Change(name, int(position), frozenset(said["s"]), frozenset(said["t"]))
 
 
+def parse_commit(text: str) -> tuple[int, int | None, frozenset[str] | None]:
+    """(head after, head before, the topics committed between) of a commit's notification; None: not said."""
+    after, _, rest = text.partition(" ")
+    before, _, topics = rest.partition(" ")
+    if not before.isdigit():
+        return int(after), None, None
+    return int(after), int(before), frozenset(topics.split(",")) if topics else None
+
+
 class Subscription:
     """Changes to one projection's read model, in order, as they are committed anywhere."""
 
@@ -98,10 +113,16 @@ class Subscription:
 
 
 class Notifier:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, follows: Mapping[str, Iterable[str] | None] | None = None) -> None:
+        """`follows`: the projections (name: the topics each reads; None: every topic) whose positions move on
+        past commits of no interest to them as soon as those are heard."""
         self.url = url
         self.positions: dict[str, int] = {}
         self.generation = 0
+        self.head = 0  # the log's head as the last commit heard left it
+        self.resets: dict[str, int] = {}  # rebuilds heard, per projection
+        self._follows = {name: frozenset(t) for name, t in (follows or {}).items() if t is not None}
+        self._commits: dict[int, tuple[int, frozenset[str] | None]] = {}  # head before -> (head after, topics)
         self._changed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._conn: asyncpg.Connection | None = None
@@ -144,13 +165,32 @@ class Notifier:
                 except (OSError, asyncpg.PostgresError) as e:
                     log.warning("notifier reconnect failed: %s", e)
 
-    def _on_event(self, _conn: object, _pid: int, _channel: str, _payload: str) -> None:
+    def _on_event(self, _conn: object, _pid: int, _channel: str, text: str) -> None:
+        after, before, topics = parse_commit(text)
+        self.head = max(self.head, after)
+        if before is not None:
+            self._commits[before] = (after, topics)
+            if len(self._commits) > RECENT_COMMITS:
+                del self._commits[next(iter(self._commits))]  # the oldest heard
+            for name, reads in self._follows.items():  # a projection never heard of has applied nothing: 0
+                self.positions[name] = self.skippable(self.positions.get(name, 0), reads)
         self._wake()
+
+    def skippable(self, position: int, reads: frozenset[str]) -> int:
+        """How far a projection that has applied everything up to `position` and reads only the topics `reads`
+        may move on with nothing to apply: along the commits heard from there, while none carries those topics."""
+        while (commit := self._commits.get(position)) is not None:
+            after, topics = commit
+            if topics is None or not reads.isdisjoint(topics):
+                break
+            position = after
+        return position
 
     def _on_projection(self, _conn: object, _pid: int, _channel: str, text: str) -> None:
         name, position, change = parse(text)
         if position == "reset":  # rebuilt: it replays from 0
             self.positions[name] = 0
+            self.resets[name] = self.resets.get(name, 0) + 1
             self._wake()
             return
         self.record(name, int(position))
@@ -159,6 +199,9 @@ class Notifier:
                 subscription.offer(change)
 
     def record(self, name: str, position: int) -> None:
+        reads = self._follows.get(name)
+        if reads is not None:  # and past the commits heard after it that it does not read
+            position = self.skippable(position, reads)
         if position > self.positions.get(name, -1):
             self.positions[name] = position
             self._wake()

@@ -38,6 +38,9 @@ class ProjectionRunner:
         self._last_was_busy = False  # the last batch held more than one event: writes are streaming in
         self._applied = False  # the last step applied events of interest
         self._skipped = False  # the last step found none and moved past them
+        self._reads = frozenset(projection.topics) if projection.topics is not None else None
+        self._resets = notifier.resets.get(self.name, 0)  # rebuilds heard: a rebuild ends skipping in memory
+        self._announced = float("-inf")  # when a position moved past in memory was last said to other processes
 
     def start(self) -> None:
         self._task = asyncio.create_task(self.run(), name=f"projection-{self.name}")
@@ -96,7 +99,10 @@ class ProjectionRunner:
         that applied events it goes straight to the next: while its events stream in, looking first would cost a
         round trip per batch for nothing."""
         self._skipped = False
-        if self.projection.topics is not None and not self._applied:
+        if self._reads is not None and not self._applied:
+            if self._skip_heard():
+                await self._announce()
+                return False
             async with self.pool.acquire() as conn:
                 head, stored, skipped = await conn.fetchrow(
                     _LOOK, self.name, self._last, list(self.projection.topics), self._stored, PERSIST_EVERY,
@@ -113,6 +119,35 @@ class ProjectionRunner:
                     return False
         with span("projection batch", projection=self.name):
             return await self._apply_batch()
+
+    def _skip_heard(self) -> bool:
+        """Move past the commits heard since this runner's position that carry none of its topics, in memory and
+        without a query (every process's notifier infers the same position from the same notifications, so the
+        waiters need not be told); True when that reaches the last commit heard. Not after a rebuild was heard (the
+        next batch finds it), nor further than PERSIST_EVERY events past the stored position (the tracking row
+        must catch up now and then)."""
+        resets = self.notifier.resets.get(self.name, 0)
+        if resets != self._resets:
+            self._resets = resets
+            return False
+        assert self._reads is not None
+        ahead = self.notifier.skippable(self._last, self._reads)
+        if ahead == self._last or ahead - self._stored >= PERSIST_EVERY:
+            return False
+        self._last, self._skipped = ahead, True
+        self.notifier.record(self.name, ahead)
+        return ahead >= self.notifier.head
+
+    async def _announce(self) -> None:
+        """Say a position moved past in memory on the projections channel, at most every ANNOUNCE_EVERY seconds:
+        processes that heard every commit since the position they know infer it anyway, but one that started
+        later (or reconnected) learns it from this."""
+        now = asyncio.get_running_loop().time()
+        if now - self._announced < ANNOUNCE_EVERY:
+            return
+        self._announced = now
+        async with self.pool.acquire() as conn:
+            await conn.execute("SELECT pg_notify($1, $2)", PROJECTIONS_CHANNEL, f"{self.name}:{self._last}")
 
     async def _store_examined(self) -> None:
         """Write the position moved past in memory once the log has been quiet for a while: a process that starts
@@ -180,6 +215,7 @@ LINGER = 4.0  # a busy projection spends at most a fifth of its time applying ba
 MAX_LINGER = 0.5  # seconds
 SKIP_LINGER = 0.01  # seconds a projection waits after events of no interest to it before it looks again
 PERSIST_EVERY = 1000  # events a projection may move on in memory before it writes its tracking row
+ANNOUNCE_EVERY = 1.0  # seconds between notifications of positions moved past in memory without a query
 # The log's head, the stored position, and whether the projection skips to the head because no event of interest
 # arrived after the position known here: then the same statement tells the waiters ($6), so a skip costs one
 # round trip. Skipping needs a stored position no older than the one known here ($4, else a rebuild

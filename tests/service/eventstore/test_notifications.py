@@ -8,8 +8,18 @@ import uuid
 import pytest
 
 from service.eventstore import EventCodec
-from service.eventstore.notifications import MAX_NAMED, QUEUE_LIMIT, Change, FellBehind, Notifier, parse, payload
+from service.eventstore.notifications import (
+    MAX_NAMED,
+    QUEUE_LIMIT,
+    Change,
+    FellBehind,
+    Notifier,
+    parse,
+    parse_commit,
+    payload,
+)
 from service.eventstore.projection_runner import ProjectionRunner
+from service.eventstore.store import notice
 from tests.service.eventstore.conftest import Log
 from tests.service.eventstore.counting import CountingProjection
 from tests.service.eventstore.test_store import request
@@ -80,3 +90,27 @@ async def test_another_process_hears_which_streams_and_teams_a_batch_changed(log
     finally:
         await runner.stop()
         await elsewhere.stop()
+
+
+def test_a_followed_projection_moves_along_commits_of_no_interest_and_stops_at_one_of_interest_or_a_gap() -> None:
+    notifier = Notifier("unused", follows={"reader": ["A"], "everything": None})
+    notifier.record("reader", 10)
+    notifier.record("everything", 10)
+
+    def commit(after: int, before: int, *topics: str) -> None:
+        notifier._on_event(None, 0, "qms_events", notice(after, before, topics))
+
+    commit(12, 10, "B", "C")
+    commit(13, 12, "C")
+    assert notifier.positions == {"reader": 13, "everything": 10}  # reads every topic: never inferred
+    commit(15, 13, "A", "B")
+    commit(16, 15, "B")
+    assert notifier.positions["reader"] == 13  # 14-15 hold an A: the projection itself must apply them
+    notifier.record("reader", 15)  # it did, and is known to be past 16 too
+    assert notifier.positions["reader"] == 16
+    assert notifier.skippable(15, frozenset({"A"})) == 16
+    commit(20, 18, "B")  # 16-18 were not heard (a reconnect): no chain across the gap
+    assert notifier.skippable(16, frozenset({"A"})) == 16 and notifier.head == 20
+    assert parse_commit("7") == (7, None, None)  # a commit that does not say what it holds stops every chain
+    assert parse_commit(notice(9, 7, ["X", "Y", "X"])) == (9, 7, frozenset({"X", "Y"}))
+    assert parse_commit(notice(9, 7, ["t" * 100] * 1 + [f"t{i}" * 20 for i in range(1000)])) == (9, 7, None)
