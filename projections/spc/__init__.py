@@ -3,9 +3,13 @@ series, the stored series (spc_series and spc_points) and its read, and the proj
 
 from __future__ import annotations
 
-from projections.spc.engine import ChartBatch, ChartResult, chart_batch, compute_chart
-from projections.spc.runs import RunAnalysis
-from projections.spc.settings import (
+from projections.spc.jit_cache import drop_stale
+
+drop_stale()  # before any kernel module loads its cached machine code
+
+from projections.spc.engine import ChartBatch, ChartResult, chart_batch, compute_chart  # noqa: E402
+from projections.spc.runs import RunAnalysis  # noqa: E402
+from projections.spc.settings import (  # noqa: E402
     RULE_NAMES,
     VARIATION_NAMES,
     ChartSettings,

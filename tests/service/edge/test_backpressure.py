@@ -9,10 +9,10 @@ from collections.abc import Awaitable, Callable
 import asyncpg
 import httpx
 
+from service.auth.identity import TokenService
 from service.edge.admission import FLOOR_BYTES, Admission, Overloaded
 from service.edge.app import create_app
 from tests.conftest import TEST_SECRET, serving, settings_for
-from service.auth.identity import TokenService
 
 RECORD = ("mutation($i: RecordObservationsInput!) { recordObservations(input: $i) { accepted errors { code } } }")
 
@@ -89,7 +89,7 @@ async def test_writes_past_the_limit_while_commits_stall_get_503_with_retry_afte
             refused = [
                 await http.post("/ingest/observations", headers=feed, json={"observations": [item("json-2", 2)]}),
                 await http.post("/ingest/observations", headers={**feed, "Content-Type": "text/csv"},
-                                content=b"measureId,period,value,sourceId\n" + f"{measure},2024-01-03,3,csv-3\n".encode()),
+                                content=f"measureId,period,value,sourceId\n{measure},2024-01-03,3,csv-3\n".encode()),
                 await http.post("/ingest/observations", headers={**feed, "Content-Type": "application/x-ndjson"},
                                 content=(f'{{"measureId":"{measure}","period":"2024-01-04","value":4,'
                                          '"sourceId":"ndjson-4"}\n').encode()),
