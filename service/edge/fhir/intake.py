@@ -93,12 +93,12 @@ async def _store(call: Call, items: list[tuple[int, Checked]]) -> tuple[Any, lis
     # loading also warms the repository's cache, so the commands below read nothing more
     with_sources = sorted({c.measure.measure_id for _, c in items if c.observation.source_id is not None})
     loaded = await asyncio.gather(*(current(services, m) for m in with_sources))
-    known = {m: getattr(measure, "sources", {}).keys() for m, measure in zip(with_sources, loaded, strict=True)}
+    known = {m: frozenset(getattr(measure, "sources", ())) for m, measure in zip(with_sources, loaded, strict=True)}
     seen: set[tuple[str, str]] = set()
     resent = []
     for _, c in items:
         sid, m = c.observation.source_id, c.measure.measure_id
-        resent.append(sid is not None and (sid in known.get(m, {}) or (m, sid) in seen))
+        resent.append(sid is not None and (sid in known.get(m, ()) or (m, sid) in seen))
         if sid is not None:
             seen.add((m, sid))
     key = call.request.headers.get("idempotency-key")
