@@ -42,12 +42,12 @@ def day(i: int) -> str:
 
 
 def quantiles(xs: list[float]) -> str:
-    q = statistics.quantiles(xs, n=100) if len(xs) > 1 else [xs[0]] * 99
+    q = statistics.quantiles(xs, n=100, method="inclusive") if len(xs) > 1 else [xs[0]] * 99
     return f"p50 {q[49] * 1000:7.1f} ms  p99 {q[98] * 1000:7.1f} ms  max {max(xs) * 1000:7.1f} ms"
 
 
 def p99(xs: list[float]) -> float:
-    return statistics.quantiles(xs, n=100)[98]
+    return statistics.quantiles(xs, n=100, method="inclusive")[98]
 
 
 # -- background bulk intake ---------------------------------------------------------------------------------
