@@ -58,7 +58,13 @@ class Connection(asyncpg.Connection):
 
 
 async def create_pool(url: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
+    # Plans fitted to each execution's values: asyncpg prepares every statement once per connection, and
+    # PostgreSQL's generic plan for it, made while a table is young and small, stays a sequential scan as the table
+    # grows (until an ANALYZE, up to a minute away): the group commit's look-up of used idempotency keys then read
+    # every key at every commit, and sustained intake slowed as the log grew. Planning these short statements anew
+    # costs less than one such scan.
     pool = await asyncpg.create_pool(url, min_size=min_size, max_size=max_size, command_timeout=60,
-                                     connection_class=Connection)
+                                     connection_class=Connection,
+                                     server_settings={"plan_cache_mode": "force_custom_plan"})
     assert pool is not None
     return pool
