@@ -319,3 +319,43 @@ async def count_stored(url: str) -> int:
         return await stored_observation_count(conn)
     finally:
         await conn.close()
+
+
+# -- bare baselines -------------------------------------------------------------------------------------------
+def bare_app(database_url: str, path: str, handle: Any) -> Any:
+    """A bare Starlette app, the floor a benchmark compares the service with: one POST route that checks the bearer
+    token as the service does, then answers `await handle(request, pool)`; a pool of the service's default sizes
+    (QMS_POOL_MIN, QMS_POOL_MAX)."""
+    import orjson
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    from service.auth.identity import AuthenticationError
+
+    tokens = TokenService(SECRET)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.pool = await asyncpg.create_pool(database_url, min_size=2, max_size=10)
+        yield
+        await app.state.pool.close()
+
+    async def route(request: Request) -> Response:
+        try:
+            tokens.from_header(request.headers.get("authorization"))
+        except AuthenticationError as e:
+            return Response(orjson.dumps({"error": str(e)}), 401, media_type="application/json")
+        answer: Response = await handle(request, request.app.state.pool)
+        return answer
+
+    return Starlette(routes=[Route(path, route, methods=["POST"])], lifespan=lifespan)
+
+
+def serve_bare_app(app: Any, port: int) -> None:
+    """Run a bare app with the same uvicorn settings as `qms serve` (service/edge/cli.py)."""
+    import uvicorn
+
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", loop="uvloop", http="httptools",
+                access_log=False)

@@ -28,8 +28,8 @@ from datetime import date, timedelta
 import httpx
 import orjson
 from _common import (
-    SECRET,
     Server,
+    bare_app,
     bearer,
     create_team_and_measures,
     fmt_wrk,
@@ -38,6 +38,7 @@ from _common import (
     ratio,
     run_wrk,
     scratch_database,
+    serve_bare_app,
 )
 
 POINTS = (
@@ -51,75 +52,50 @@ SERIES = (
 
 
 # -- the bare baseline ----------------------------------------------------------------------------------------
-def bare_app(database_url: str):  # type: ignore[no-untyped-def]
-    import contextlib
-
-    import asyncpg
-    from starlette.applications import Starlette
-    from starlette.requests import Request
+async def _chart(request, pool):  # type: ignore[no-untyped-def]
+    """Read the chart with the read model's own reader and answer the same JSON with plain dicts."""
     from starlette.responses import Response
-    from starlette.routing import Route
 
     from projections.spc import document
-    from service.auth.identity import AuthenticationError, TokenService
 
-    tokens = TokenService(SECRET)
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette):  # type: ignore[no-untyped-def]
-        app.state.pool = await asyncpg.create_pool(database_url, min_size=2, max_size=10)
-        yield
-        await app.state.pool.close()
-
-    async def chart(request: Request) -> Response:
-        try:
-            tokens.from_header(request.headers.get("authorization"))
-        except AuthenticationError as e:
-            return Response(orjson.dumps({"error": str(e)}), 401, media_type="application/json")
-        measure_id = orjson.loads(await request.body())["id"]
-        async with request.app.state.pool.acquire() as conn:
-            d = (await document.read(conn, [measure_id])).get(measure_id)
-        if d is None:
-            return Response(b'{"data":{"measure":null}}', media_type="application/json")
-        points = [
-            {
-                "period": p,
-                "value": v,
-                "centreLine": c,
-                "upperProcessLimit": u,
-                "lowerProcessLimit": lo,
-                "upperTwoSigma": u2,
-                "lowerTwoSigma": l2,
-                "variation": var,
-                "rules": r,
-            }
-            for p, v, c, u, lo, u2, l2, var, r in zip(
-                d.periods,
-                d.values,
-                d.centre_line,
-                d.upper_process_limit,
-                d.lower_process_limit,
-                d.upper_two_sigma,
-                d.lower_two_sigma,
-                d.variation,
-                d.rules,
-                strict=True,
-            )
-        ]
-        return Response(
-            orjson.dumps({"data": {"measure": {"spc": {"points": points}}}}), media_type="application/json"
+    measure_id = orjson.loads(await request.body())["id"]
+    async with pool.acquire() as conn:
+        d = (await document.read(conn, [measure_id])).get(measure_id)
+    if d is None:
+        return Response(b'{"data":{"measure":null}}', media_type="application/json")
+    points = [
+        {
+            "period": p,
+            "value": v,
+            "centreLine": c,
+            "upperProcessLimit": u,
+            "lowerProcessLimit": lo,
+            "upperTwoSigma": u2,
+            "lowerTwoSigma": l2,
+            "variation": var,
+            "rules": r,
+        }
+        for p, v, c, u, lo, u2, l2, var, r in zip(
+            d.periods,
+            d.values,
+            d.centre_line,
+            d.upper_process_limit,
+            d.lower_process_limit,
+            d.upper_two_sigma,
+            d.lower_two_sigma,
+            d.variation,
+            d.rules,
+            strict=True,
         )
+    ]
+    return Response(
+        orjson.dumps({"data": {"measure": {"spc": {"points": points}}}}), media_type="application/json"
+    )
 
-    return Starlette(routes=[Route("/chart", chart, methods=["POST"])], lifespan=lifespan)
 
 
 def serve_bare(port: int, database_url: str) -> None:
-    import uvicorn
-
-    # The same uvicorn settings as service/cli.py cmd_serve.
-    uvicorn.run(
-        bare_app(database_url), host="127.0.0.1", port=port, log_level="info", loop="uvloop", http="httptools"
-    )
+    serve_bare_app(bare_app(database_url, "/chart", _chart), port)
 
 
 # -- load -----------------------------------------------------------------------------------------------------

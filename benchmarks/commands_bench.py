@@ -27,9 +27,10 @@ import time
 
 import asyncpg
 import httpx
+import orjson
 from _common import (
-    SECRET,
     Server,
+    bare_app,
     bearer,
     count_stored,
     create_team_and_measures,
@@ -40,6 +41,7 @@ from _common import (
     ratio,
     run_wrk,
     scratch_database,
+    serve_bare_app,
 )
 
 RECORD = (
@@ -83,56 +85,22 @@ end
 BARE_ANSWER = b'{"data":{"recordObservations":{"accepted":1,"duplicates":0,"corrected":0,"errors":[]}}}'
 
 
-def bare_app(database_url: str):  # type: ignore[no-untyped-def]
-    import contextlib
-
-    import orjson
-    from starlette.applications import Starlette
-    from starlette.requests import Request
+async def _record(request, pool):  # type: ignore[no-untyped-def]
+    """Decode the same GraphQL body and do one autocommitted INSERT of its observation."""
     from starlette.responses import Response
-    from starlette.routing import Route
 
-    from service.auth.identity import AuthenticationError, TokenService
-
-    tokens = TokenService(SECRET)
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette):  # type: ignore[no-untyped-def]
-        # The service's pool sizes (QMS_POOL_MIN, QMS_POOL_MAX defaults).
-        app.state.pool = await asyncpg.create_pool(database_url, min_size=2, max_size=10)
-        yield
-        await app.state.pool.close()
-
-    async def record(request: Request) -> Response:
-        try:
-            tokens.from_header(request.headers.get("authorization"))
-        except AuthenticationError as e:
-            return Response(orjson.dumps({"error": str(e)}), 401, media_type="application/json")
-        payload = orjson.loads(await request.body())
-        given = payload["variables"]["i"]
-        observation = given["observations"][0]
-        async with request.app.state.pool.acquire() as conn:
-            await conn.execute(
-                "INSERT INTO bench_http_insert (measure_id, period, value, source_id) "
-                "VALUES ($1, $2::text::date, $3, $4)",
-                given["measureId"],
-                observation["period"],
-                float(observation["value"]),
-                observation["sourceId"],
-            )
-        return Response(BARE_ANSWER, media_type="application/json")
-
-    return Starlette(routes=[Route("/graphql", record, methods=["POST"])], lifespan=lifespan)
+    given = orjson.loads(await request.body())["variables"]["i"]
+    observation = given["observations"][0]
+    async with pool.acquire() as conn:
+        await conn.execute(
+            "INSERT INTO bench_http_insert (measure_id, period, value, source_id) VALUES ($1, $2::text::date, $3, $4)",
+            given["measureId"], observation["period"], float(observation["value"]), observation["sourceId"],
+        )
+    return Response(BARE_ANSWER, media_type="application/json")
 
 
 def serve_bare(port: int, database_url: str) -> None:
-    import uvicorn
-
-    # The same uvicorn settings as `qms serve` (service/edge/cli.py).
-    uvicorn.run(
-        bare_app(database_url), host="127.0.0.1", port=port, log_level="warning", loop="uvloop", http="httptools",
-        access_log=False,
-    )
+    serve_bare_app(bare_app(database_url, "/graphql", _record), port)
 
 
 class BareServer:
