@@ -1,4 +1,5 @@
-"""The `qms` command line: serve, migrate, rebuild, token, demo, verify, export, checkpoint, policy."""
+"""The `qms` command line: serve, project, migrate, rebuild, token, demo, policy, check, import, config; the
+auditor's verify, export and checkpoint live in cli_audit.py."""
 
 from __future__ import annotations
 
@@ -7,17 +8,9 @@ import asyncio
 import os
 import sys
 
+from service.edge.cli_audit import cmd_checkpoint, cmd_export, cmd_verify
+from service.edge.cli_audit import with_services as _with_services
 from service.settings import ConfigError, Settings
-
-
-async def _with_services(settings: Settings, work):  # type: ignore[no-untyped-def]
-    from service.bootstrap import start_services
-
-    services = await start_services(settings)
-    try:
-        return await work(services)
-    finally:
-        await services.close()
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -225,84 +218,6 @@ def cmd_demo(_: argparse.Namespace) -> int:
             print(f"{measure_id}  {name}")
 
     asyncio.run(_with_services(Settings.from_env(), work))
-    return 0
-
-
-def cmd_verify(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    import orjson
-
-    from service.audit.export import check_checkpoint, verify_export
-    from service.audit.verify import verify_chain
-
-    if args.export:
-        with Path(args.export).open("rb") as lines:
-            exported = verify_export(lines)
-        if not exported.ok:
-            print(f"TAMPERED: {exported.problem}")
-            return 1
-        print(f"ok: {exported.checked} exported events, hash chain intact, head {exported.head}")
-        return 0
-
-    async def work(services):  # type: ignore[no-untyped-def]
-        async with services.pool.acquire() as conn:
-            report = await verify_chain(conn)
-            problem = None
-            if report.ok and args.checkpoint:
-                problem = await check_checkpoint(conn, orjson.loads(Path(args.checkpoint).read_bytes()))
-            return report, problem
-
-    report, problem = asyncio.run(_with_services(Settings.from_env(run_projections=False), work))
-    if not report.ok:
-        print(f"TAMPERED at position {report.position}: {report.problem}")
-        return 1
-    if problem:
-        print(f"CHECKPOINT FAILED: {problem}")
-        return 1
-    print(f"ok: {report.checked} events, hash chain intact" + (", checkpoint holds" if args.checkpoint else ""))
-    return 0
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    from service.audit.export import export_lines
-
-    async def work(services):  # type: ignore[no-untyped-def]
-        out = open(args.out, "wb") if args.out else sys.stdout.buffer  # noqa: SIM115
-        count = 0
-        try:
-            async with services.pool.acquire() as conn:
-                async for line in export_lines(conn):
-                    out.write(line)
-                    count += 1
-        finally:
-            if args.out:
-                out.close()
-        return count
-
-    count = asyncio.run(_with_services(Settings.from_env(run_projections=False), work))
-    print(f"exported {count} events", file=sys.stderr)
-    return 0
-
-
-def cmd_checkpoint(args: argparse.Namespace) -> int:
-    import orjson
-
-    from service.audit.export import load_or_create_signing_key, make_checkpoint
-
-    settings = Settings.from_env(run_projections=False)
-
-    async def work(services):  # type: ignore[no-untyped-def]
-        async with services.pool.acquire() as conn:
-            return await make_checkpoint(conn, load_or_create_signing_key(settings.data_dir))
-
-    checkpoint = asyncio.run(_with_services(settings, work))
-    text = orjson.dumps(checkpoint, option=orjson.OPT_INDENT_2)
-    if args.out:
-        with open(args.out, "wb") as f:
-            f.write(text)
-    else:
-        print(text.decode())
     return 0
 
 
