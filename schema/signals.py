@@ -4,9 +4,10 @@ signalRaised subscription. Signals are raised by the service itself (projections
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated
 
+import asyncpg
 import strawberry
 from strawberry.types import Info
 
@@ -18,11 +19,13 @@ from schema.actions import Action, person
 from schema.context import Context
 from schema.errors import UserError, user_error
 from schema.huddles import actions_for
+from schema.live import feed
 from schema.loaders import loader
 from schema.teams import Team, load_team
 from service.auth.permissions import allowed
 from service.clock import now
 from service.commands import signals as commands
+from service.eventstore.notifications import Change
 from service.reads.signals import SignalView, signals_by_id, signals_of, signals_raised_since
 
 if TYPE_CHECKING:
@@ -152,26 +155,50 @@ class SignalMutations:
         return SignalPayload(signal_id=signal_id, position=ctx.wrote(position), errors=[])
 
 
+ALL_TEAMS = "*"  # the feed's key for subscribers to every team they may read
+
+
+def _micros(t: datetime) -> int:
+    return int(t.timestamp() * 1_000_000)
+
+
+async def raised_signals(pool: asyncpg.Pool, change: Change | None, watched: frozenset[str],
+                         since: dict[str, int]) -> dict[str, list[SignalView]]:
+    """The signals a change raised or touched in the watched teams (ALL_TEAMS: in any), oldest first: one read for
+    every subscriber in this process. `since` holds, per key, the instant (microseconds) its earliest subscriber
+    began: a change that names too much re-reads what was raised since then. Each subscriber keeps only what is
+    new to it and what it may read."""
+    teams = None if ALL_TEAMS in watched else sorted(watched)
+    if change is None or change.streams is None:
+        begun = datetime.fromtimestamp(min(since.get(k, 0) for k in watched) / 1_000_000, UTC)
+        views = await signals_raised_since(pool, teams, begun)
+    elif change.streams and (teams is None or change.teams is None or not change.teams.isdisjoint(watched)):
+        found = await signals_by_id(pool, sorted(change.streams))
+        views = sorted(found.values(), key=lambda v: (v.raised_at, v.id))
+    else:
+        return {}
+    out: dict[str, list[SignalView]] = {}
+    for v in views:
+        for key in (v.team_id, ALL_TEAMS):
+            if key in watched:
+                out.setdefault(key, []).append(v)
+    return out
+
+
 async def signals_raised(ctx: Context, team_id: str | None) -> AsyncGenerator[Signal, None]:
     """Each signal raised from now on, once, in the teams the caller may read (one team, or all)."""
     ctx.uncacheable()
     if team_id is not None and not allowed(ctx.principal, "signal.read", team_id):
         raise Forbidden("Not allowed: the caller may not read this team's signals.")
     since, seen = now(), set[str]()
-    pool = ctx.services.pool
-    with ctx.services.notifier.subscribe(SignalProjection.name) as changes:
+    services = ctx.services
+    # Listening starts in the same step as `since` is taken, so nothing raised after `since` is missed.
+    watch = feed(services.notifier, services.pool, SignalProjection.name, raised_signals)
+    with watch.watch(team_id or ALL_TEAMS, _micros(since)) as updates:
         while True:
-            change = await changes.next()
-            if change.streams is None:  # too many to name: re-read what was raised since the subscription began
-                views = await signals_raised_since(pool, ctx.principal, team_id, since)
-            elif change.streams and (team_id is None or change.concerns(team=team_id)):
-                found = await signals_by_id(pool, sorted(change.streams))
-                views = sorted(found.values(), key=lambda v: (v.raised_at, v.id))
-            else:
+            v = await updates.next()
+            # An older signal acknowledged now is named by the change too: only what was raised since counts.
+            if v.id in seen or v.raised_at < since or not ctx.can("signal.read", v.team_id):
                 continue
-            for v in views:
-                if v.id in seen or (team_id is not None and v.team_id != team_id) \
-                        or not ctx.can("signal.read", v.team_id):
-                    continue
-                seen.add(v.id)
-                yield Signal.of(ctx, v)
+            seen.add(v.id)
+            yield Signal.of(ctx, v)

@@ -54,10 +54,9 @@ async def signals_by_id(pool: asyncpg.Pool, ids: list[str]) -> dict[str, SignalV
     return {r[0]: SignalView(*r) for r in rows}
 
 
-async def signals_raised_since(pool: asyncpg.Pool, principal: Principal, team_id: str | None,
-                               since: datetime) -> list[SignalView]:
-    """Oldest first: what a subscriber that missed the names of changes (too many at once) re-reads."""
-    teams = readable_teams(principal, "signal.read", team_id)
+async def signals_raised_since(pool: asyncpg.Pool, teams: list[str] | None, since: datetime) -> list[SignalView]:
+    """Oldest first, in these teams (None: every team): what live updates re-read when a change names too much to
+    say which signals it touched. The caller filters by permission."""
     async with pool.acquire() as conn:
         rows = await conn.fetch(
             f"SELECT {_COLUMNS} FROM signals WHERE ($1::text[] IS NULL OR team_id = ANY($1)) AND raised_at >= $2 "

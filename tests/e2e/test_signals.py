@@ -4,11 +4,19 @@ one signal; a team leader acknowledges it; an action on it is completed with evi
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Any
 
+import asyncpg
 import orjson
 import pytest
 
+from projections.signals.projection import SignalProjection
+from schema.live import Feed
+from schema.signals import ALL_TEAMS, raised_signals
+from service.bootstrap import Services
+from service.eventstore.notifications import PROJECTIONS_CHANNEL, Change
+from service.eventstore.notifications import payload as notification
 from tests.conftest import Api
 from tests.e2e.control_helpers import create_action, log_head, mutate
 from tests.e2e.test_ingest import post
@@ -126,3 +134,39 @@ async def test_a_subscriber_hears_each_signal_once_and_only_of_teams_it_may_read
             await asyncio.wait_for(ws.recv(), 1.5)
     finally:
         await ws.close()
+
+
+async def test_one_read_serves_every_signal_subscriber_and_an_older_signal_acknowledged_is_not_raised_again(
+        services: Services, api: Api) -> None:
+    reads: list[frozenset[str]] = []
+
+    async def counted(pool: asyncpg.Pool, change: Change | None, watched: frozenset[str],
+                      since: dict[str, int]) -> dict[str, list[Any]]:
+        found = await raised_signals(pool, change, watched, since)
+        reads.append(frozenset(found))
+        return found
+
+    team, _, older = await given_a_concern(api, "Signals shared read ward")
+    feed: Feed[Any] = Feed(services.notifier, services.pool, SignalProjection.name, counted)
+    began = datetime.now(UTC)
+    watchers = [feed.watch(team, int(began.timestamp() * 1e6)) for _ in range(40)]
+    everyone = feed.watch(ALL_TEAMS, int(began.timestamp() * 1e6))
+    try:
+        async with services.pool.acquire() as conn:  # as the signals projection names a signal it changed
+            await conn.execute("SELECT pg_notify($1, $2)", PROJECTIONS_CHANNEL,
+                               notification(SignalProjection.name, 10**9, [older], [team]))
+        views = [await asyncio.wait_for(w.next(), 10) for w in [*watchers, everyone]]
+        assert {v.id for v in views} == {older}
+        assert reads == [frozenset({team, ALL_TEAMS})]  # one read for all 41
+        assert all(v.raised_at < began for v in views)  # what signals_raised leaves out: raised before it began
+        everyone.close()
+        async with services.pool.acquire() as conn:  # a change of another team's signal: nothing for this team
+            await conn.execute("SELECT pg_notify($1, $2)", PROJECTIONS_CHANNEL,
+                               notification(SignalProjection.name, 10**9 + 1, ["elsewhere"], ["another-team"]))
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(watchers[0].next(), 0.5)
+        assert set(reads[1:]) <= {frozenset()}
+    finally:
+        for w in [*watchers, everyone]:
+            w.close()
+    assert feed.watchers == {}
