@@ -289,12 +289,13 @@ class Executor:
 
     async def subscribe(self, prepared: Prepared, variables: dict[str, Any] | None, context: Any,
                         operation_name: str | None) -> AsyncIterator[ExecutionResult] | ExecutionResult:
-        """A subscription's stream of results (graphql-core's own execution: a result per event), or the errors
-        that stop it."""
+        """A subscription's stream of results (a result per event, completed by the same execution context as
+        queries, with its plain-field shortcuts), or the errors that stop it."""
         if prepared.document is None:
             return ExecutionResult(None, list(prepared.errors))
         result = subscribe(self._graphql_schema, prepared.document, context_value=context, variable_values=variables,
-                           operation_name=operation_name)
+                           operation_name=operation_name, executor_class=self._context_class,
+                           is_awaitable=optimized_is_awaitable)
         if optimized_is_awaitable(result):
             result = await result  # type: ignore[misc]
         return result  # type: ignore[return-value]

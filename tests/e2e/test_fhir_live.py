@@ -10,6 +10,7 @@ from websockets.asyncio.client import connect
 
 from tests.conftest import Api, serving, settings_for
 from tests.e2e.fhir_helpers import LOINC, bundle, new_code, observation, post_fhir
+from tests.schema.test_websocket import watched
 
 RAISED = "subscription($t: ID) { signalRaised(teamId: $t) { kind period measure { id } } }"
 STABLE = [10, 12, 11, 9, 10, 11, 12, 10, 9, 11, 10, 12]
@@ -28,7 +29,7 @@ async def test_a_subscriber_on_another_process_hears_a_special_cause_posted_thro
             assert orjson.loads(await asyncio.wait_for(ws.recv(), 30)) == {"type": "connection_ack"}
             await ws.send(orjson.dumps({"id": "s", "type": "subscribe", "payload": {
                 "query": RAISED, "variables": {"t": team}}}).decode())
-            await asyncio.sleep(0.3)  # listening before the writes
+            await watched(team)  # listening before the writes
             baseline = [observation(code, f"2020-{m + 1:02d}-01", v, f"live-{m}") for m, v in enumerate(STABLE)]
             response = await post_fhir(api, "/fhir", bundle("transaction", baseline), teams=[team])
             assert response.status_code == 200, response.text

@@ -20,7 +20,7 @@ from service.eventstore.notifications import payload as notification
 from tests.conftest import Api
 from tests.e2e.control_helpers import create_action, log_head, mutate
 from tests.e2e.test_ingest import post
-from tests.schema.test_websocket import opened
+from tests.schema.test_websocket import opened, watched
 
 SIGNAL = "id period kind rules status note basis measure { id } actionId"
 STABLE = [10, 12, 11, 9, 10, 11, 12, 10, 9, 11, 10, 12]
@@ -122,7 +122,7 @@ async def test_a_subscriber_hears_each_signal_once_and_only_of_teams_it_may_read
     try:
         await ws.send(orjson.dumps({"id": "s", "type": "subscribe", "payload": {"query": RAISED,
                                                                                 "variables": {"t": None}}}).decode())
-        await asyncio.sleep(0.3)  # listening before the writes
+        await watched(ALL_TEAMS)  # listening before the writes
         for m, t in ((hidden, other), (measure, team)):
             await post(api, {"observations": monthly(m, 0, STABLE)}, teams=[t])
             await post(api, {"observations": monthly(m, 12, [30])}, teams=[t])

@@ -21,7 +21,7 @@ from service.eventstore.notifications import payload as notification
 from service.reads.catalog import charts_by_measure
 from tests.conftest import Api, serving, settings_for
 from tests.e2e.improvement_helpers import Improver, improver
-from tests.schema.test_websocket import opened
+from tests.schema.test_websocket import opened, watched
 
 POINTS = "subscription($id: ID!) { measureUpdated(measureId: $id) { id spc { points { period value } } } }"
 CYCLES = "subscription($p: ID!) { cycleUpdated(projectId: $p) { id projectId changeIdea stage decision } }"
@@ -54,7 +54,8 @@ async def test_every_subscriber_of_each_measure_hears_every_change_to_it_and_not
             await subscribe(ws, "a", POINTS, {"id": measures[i % 2]})
             if i < 2:
                 await subscribe(ws, "b", POINTS, {"id": measures[(i + 1) % 2]})
-        await asyncio.sleep(0.3)  # listening before the writes
+        await watched(measures[0], 7)  # listening before the writes
+        await watched(measures[1], 7)
         written: dict[str, list[dict[str, Any]]] = {m: [] for m in measures}
         for day in range(1, 6):
             for n, m in enumerate(measures):
@@ -139,9 +140,14 @@ async def test_a_websocket_subscriber_that_falls_behind_is_closed_with_4429(api:
         ws = await opened(other, api.token("TEAM_MEMBER", [team]))
         try:
             await subscribe(ws, "1", POINTS, {"id": measure})
-            await asyncio.sleep(0.3)
             from schema.live import _FEEDS  # this process's feed, as the subscription made it
-            feed = _FEEDS[app.state.services.notifier][measure_states]
+
+            async def watching() -> Feed[Any]:
+                while not (found := _FEEDS.get(app.state.services.notifier, {}).get(measure_states)) \
+                        or measure not in found.watchers:
+                    await asyncio.sleep(0.01)
+                return found
+            feed = await asyncio.wait_for(watching(), 30)
             (watcher,) = feed.watchers[measure]
             views = await measure_states(app.state.services.pool, None, frozenset({measure}), {})
             for _ in range(QUEUE_LIMIT + 1):  # more updates at once than a reader may leave unread
@@ -165,7 +171,7 @@ async def test_a_cycle_subscriber_in_one_process_hears_each_stage_written_throug
         ws = await opened(other, team.member["token"])
         try:
             await subscribe(ws, "c", CYCLES, {"p": project})
-            await asyncio.sleep(0.3)
+            await watched(project)
             await team.plan_cycle(elsewhere, "Not this one", "2025-01-01")
             cycle = await team.full_cycle(project, "Night-time checks", "2025-02-01", "ADOPT")
             stages = []
@@ -199,7 +205,7 @@ async def test_a_cycle_subscription_has_the_permissions_of_the_project_query(api
     ws = await opened(server, team.director["token"])  # a senior leader reads every team's projects
     try:
         await subscribe(ws, "z", CYCLES, {"p": project})
-        await asyncio.sleep(0.3)
+        await watched(project)
         await team.plan_cycle(project, "Seen by the director", "2025-03-01")
         message = await received(ws)
         assert message["payload"]["data"]["cycleUpdated"]["changeIdea"] == "Seen by the director"

@@ -33,6 +33,20 @@ async def opened(base: str, token: str) -> Any:
     return ws
 
 
+async def watched(key: str, count: int = 1) -> None:
+    """Until `count` subscriptions of the apps in this process watch `key` (each then listens): a state to wait
+    for before writing, where a sleep would race a loaded machine."""
+    from schema.live import _FEEDS
+
+    def watchers() -> int:
+        return sum(len(f.watchers.get(key, ())) for feeds in list(_FEEDS.values()) for f in feeds.values())
+
+    async def until() -> None:
+        while watchers() < count:
+            await asyncio.sleep(0.01)
+    await asyncio.wait_for(until(), 30)
+
+
 async def test_a_subscriber_on_one_process_hears_a_write_made_through_another(api: Api, database_url: str) -> None:
     team = await api.create_team("Live ward")
     measure = await api.define_measure(team)
@@ -41,7 +55,7 @@ async def test_a_subscriber_on_one_process_hears_a_write_made_through_another(ap
         try:
             await ws.send(orjson.dumps({"id": "1", "type": "subscribe", "payload": {
                 "query": UPDATED, "variables": {"id": measure}}}).decode())
-            await asyncio.sleep(0.3)  # the subscription is listening before the write
+            await watched(measure)  # the subscription is listening before the write
             r = await api.http.post(f"{api.base}/ingest/observations", headers={
                 "Authorization": f"Bearer {api.token('TEAM_MEMBER', [team])}"}, json={"observations": [
                     {"measureId": measure, "period": "2024-01-01", "value": 7}]})
