@@ -32,10 +32,17 @@ from graphql import (
     get_argument_values,
     get_variable_values,
 )
+from graphql.execution.values import VariableValues
 from graphql.pyutils import Path
-from graphql.type import GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLResolveInfoHelpers
+from graphql.type import GraphQLField, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLResolveInfoHelpers
+import strawberry
 from strawberry.execution import optimized_is_awaitable
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
 from strawberry.schema.schema import _OperationContextAwareGraphQLResolveInfo
+
+from schema.coercion import compile_variables
+from schema.inputs import argument_converter
 
 MAX_COERCION_ERRORS = 50  # graphql-core's default, so that errors in variables read the same either way
 
@@ -52,16 +59,19 @@ class DirectPlan:
     response_key: str
     node: FieldNode
     complete: Callable[[Any], Any]   # the root field's value -> its answer; raises _Refused
+    variables: Callable[[dict[str, Any]], VariableValues | None] | None  # schema/coercion.py's, if it can
+    resolve: Callable[[Any, dict[str, Any]], Any]  # (resolve info, arguments) -> the root field's value
 
 
 Plain = Callable[[GraphQLObjectType, str], Callable[[Any], Any] | None]
 
 
-def compile_direct(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, plain: Plain,
-                   refused: object) -> DirectPlan | None:
+def compile_direct(strawberry_schema: strawberry.Schema, document: DocumentNode, operation: OperationDefinitionNode,
+                   plain: Plain, refused: object) -> DirectPlan | None:
     """The plan of an operation of one root field with a resolver, whose whole selection below is plain fields and
     objects or lists of objects read from attributes; None for anything else, which graphql-core executes. `plain`
     (schema/executor.py's) gives a plain field's completion, which answers `refused` for a value it does not take."""
+    schema = strawberry_schema._schema
     if operation.operation not in (OperationType.QUERY, OperationType.MUTATION) or operation.directives:
         return None
     if any(not isinstance(d, OperationDefinitionNode) for d in document.definitions):
@@ -80,7 +90,47 @@ def compile_direct(schema: GraphQLSchema, document: DocumentNode, operation: Ope
     if complete is None:
         return None
     key = node.alias.value if node.alias else node.name.value
-    return DirectPlan(operation, root_type, node.name.value, key, node, complete)  # type: ignore[arg-type]
+    return DirectPlan(operation, root_type, node.name.value, key, node, complete,  # type: ignore[arg-type]
+                      compile_variables(schema, operation.variable_definitions or ()),
+                      _resolver(strawberry_schema, field))
+
+
+def _resolver(strawberry_schema: strawberry.Schema, field: GraphQLField) -> Callable[[Any, dict[str, Any]], Any]:
+    """The root field's resolver as strawberry calls it. For a strawberry resolver with no field extensions (so no
+    permission classes) and no exception handlers, strawberry's wrapper only converts the arguments, generically
+    per value, builds its Info and passes the resolver the parameters it names: here the conversion is the one
+    compiled by schema/inputs.py and the rest is done once. Anything else keeps strawberry's wrapper."""
+    def wrapped(info: Any, args: dict[str, Any]) -> Any:
+        return field.resolve(None, info, **args)  # type: ignore[misc]
+
+    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if (not isinstance(definition, StrawberryField) or definition.extensions or definition.base_resolver is None
+            or strawberry_schema.schema_converter._exception_handler_specs):
+        return wrapped
+    resolver = definition.base_resolver
+    name_converter = strawberry_schema.config.name_converter
+    try:
+        arguments = [(name_converter.from_argument(a), a.python_name, argument_converter(a.type, strawberry_schema))
+                     for a in definition.arguments]
+    except TypeError:
+        return wrapped
+    info_class = strawberry_schema.config.info_class
+    with_self = resolver.self_parameter is not None
+    roots = [p.name for p in (resolver.parent_parameter, resolver.root_parameter) if p is not None]
+    info_name = resolver.info_parameter.name if resolver.info_parameter is not None else None
+
+    def direct(info: Any, args: dict[str, Any]) -> Any:
+        kwargs: dict[str, Any] = {}
+        for name, python_name, convert in arguments:
+            if name in args:
+                value = args[name]
+                kwargs[python_name] = value if convert is None or value is None else convert(value)
+        for root in roots:
+            kwargs[root] = None
+        if info_name is not None:
+            kwargs[info_name] = info_class(_raw_info=info, _field=definition)
+        return resolver(None, **kwargs) if with_self else resolver(**kwargs)
+    return direct
 
 
 def _completer(type_: Any, selection_set: SelectionSetNode | None, plain: Plain,
@@ -169,8 +219,10 @@ async def run_direct(plan: DirectPlan, schema: GraphQLSchema, document: Document
                        operation_name=operation_name, executor_class=executor_class,
                        is_awaitable=optimized_is_awaitable, middleware=[replay] if replay else None)
 
-    coerced = get_variable_values(schema, plan.operation.variable_definitions or (), variables or {},
-                                  max_errors=MAX_COERCION_ERRORS)
+    coerced = plan.variables(variables or {}) if plan.variables is not None else None
+    if coerced is None:
+        coerced = get_variable_values(schema, plan.operation.variable_definitions or (), variables or {},
+                                      max_errors=MAX_COERCION_ERRORS)
     if isinstance(coerced, list):
         return ExecutionResult(None, coerced)
     field = plan.root_type.fields[plan.field_name]
@@ -184,7 +236,7 @@ async def run_direct(plan: DirectPlan, schema: GraphQLSchema, document: Document
         schema, {}, None, plan.operation, coerced.coerced, context, optimized_is_awaitable, None,
         GraphQLResolveInfoHelpers(gather=_gather, track=pending.extend), None)
     try:
-        value = field.resolve(None, info, **args)
+        value = plan.resolve(info, args)
         if optimized_is_awaitable(value):
             value = await value
         for work in pending:  # what the resolver asked to be settled before the answer

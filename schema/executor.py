@@ -274,7 +274,7 @@ class Prepared:
 class Executor:
     def __init__(self, schema: strawberry.Schema, *, limit_rules: list[type], max_tokens: int,
                  introspection: bool, cache_size: int = 1024) -> None:
-        self._graphql_schema = schema._schema
+        self._strawberry_schema, self._graphql_schema = schema, schema._schema
         self._context_class = ExecutionContext
         rules = [*specified_rules, *limit_rules]
         if not introspection:
@@ -295,7 +295,7 @@ class Executor:
         if operation is None:
             return Prepared(document, None)
         return Prepared(document, operation.operation, name=operation.name.value if operation.name else None,
-                        direct=compile_direct(self._graphql_schema, document, operation, _plain_completer, _REFUSED))
+                        direct=compile_direct(self._strawberry_schema, document, operation, _plain_completer, _REFUSED))
 
     async def subscribe(self, prepared: Prepared, variables: dict[str, Any] | None, context: Any,
                         operation_name: str | None) -> AsyncIterator[ExecutionResult] | ExecutionResult:
