@@ -84,7 +84,8 @@ def argument_converter(type_: StrawberryType | type, schema: strawberry.Schema) 
     inner = type_
     while isinstance(inner, StrawberryOptional | StrawberryList | LazyType):
         inner = inner.resolve_type() if isinstance(inner, LazyType) else inner.of_type
-    if has_object_definition(inner) and not _is_ours(inner.__strawberry_definition__.from_input):  # type: ignore[union-attr]
+    definition = getattr(inner, "__strawberry_definition__", None) if has_object_definition(inner) else None
+    if definition is not None and not _is_ours(definition.from_input):
         raise TypeError(inner)
     try:
         return _converter(type_, schema, {})

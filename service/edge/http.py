@@ -203,7 +203,8 @@ class Endpoint:
                     raise Refusal(400, "BAD_REQUEST", f"{AFTER_HEADER} must be a log position.")
                 await services.wait_for_projections(int(after))
             call = Call(request, services, principal, request_id, metrics,
-                        admission=getattr(request.app.state, "admission", None), declared=headers.get(b"content-length"))
+                        admission=getattr(request.app.state, "admission", None),
+                        declared=headers.get(b"content-length"))
             calls.append(call)
             if self.posts_write and request.method == "POST":
                 with call.write():
