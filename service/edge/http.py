@@ -22,7 +22,7 @@ from starlette.responses import Response
 
 from service.auth.identity import AuthenticationError, Principal
 from service.bootstrap import Services
-from service.edge.admission import Admission, Overloaded
+from service.edge.admission import Admission, Overloaded, TooFast
 from service.edge.logs import ACCESS, access
 from service.edge.metrics import Metrics
 from service.tracing import span
@@ -43,7 +43,9 @@ class Refusal(Exception):
         self.status, self.code, self.message, self.headers = status, code, message, headers
 
 
-def overloaded(e: Overloaded) -> Refusal:
+def overloaded(e: Overloaded | TooFast) -> Refusal:
+    if isinstance(e, TooFast):
+        return Refusal(429, "TOO_MANY_REQUESTS", str(e), {"Retry-After": str(e.retry_after)})
     return Refusal(503, "OVERLOADED", str(e), {"Retry-After": str(e.retry_after)})
 
 
@@ -62,19 +64,20 @@ class Call:
     @contextmanager
     def write(self) -> Iterator[None]:
         """Run a write within the bound on writes in flight, weighed by the body (read or declared); refused with
-        503 and Retry-After, before the write begins, when the bound is reached."""
+        503 and Retry-After, before the write begins, when the bound is reached, and with 429 when this client holds
+        its share of it (admission.py)."""
         if self.admission is None:
             yield
             return
-        weight = Admission.weigh(self.declared, self.size)
+        weight, client = Admission.weigh(self.declared, self.size), self.principal.subject
         try:
-            self.admission.admit(weight)
-        except Overloaded as e:
+            self.admission.admit(weight, client)
+        except (Overloaded, TooFast) as e:
             raise overloaded(e) from None
         try:
             yield
         finally:
-            self.admission.release(weight)
+            self.admission.release(weight, client)
 
     async def body(self, limit: int | None = None) -> bytes:
         """The request body, refused with 413 as soon as it passes the limit (the settings' unless given)."""
