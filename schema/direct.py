@@ -4,9 +4,10 @@ A single `recordObservations` through graphql-core spent more time in the execut
 an executor and its incremental-delivery state, serial execution by async reduction, a resolve info and an abort
 signal check per field, and completing the payload field by field. Most mutations, and many queries, are one root
 field whose selection below it reads attributes only (a payload's counts, its `errors { code message }`). For such
-a document `compile_direct` makes, once, a plan of the whole answer; `run_direct` then coerces the variables and
-the arguments with graphql-core's own functions, calls the root field's strawberry resolver with the resolve info
-strawberry's execution would give it, and completes the answer by the plan.
+a document `compile_direct` makes, once, a plan of the whole answer; `run_direct` then coerces the variables (by
+schema/coercion.py, which gives way to graphql-core for anything unusual) and the arguments (graphql-core's own
+function), calls the root field's resolver with the resolve info strawberry's execution would give it and the
+arguments converted as strawberry converts them (schema/inputs.py), and completes the answer by the plan.
 
 Anything the plan does not expect (the resolver raises, a null where the type forbids one, a value its type's
 coercion refuses) hands the request to graphql-core's executor, with the root field's outcome replayed by a
@@ -16,10 +17,12 @@ errors are then exactly graphql-core's.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import strawberry
 from graphql import (
     DocumentNode,
     ExecutionResult,
@@ -35,11 +38,10 @@ from graphql import (
 from graphql.execution.values import VariableValues
 from graphql.pyutils import Path
 from graphql.type import GraphQLField, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLResolveInfoHelpers
-import strawberry
 from strawberry.execution import optimized_is_awaitable
+from strawberry.schema.schema import _OperationContextAwareGraphQLResolveInfo
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
-from strawberry.schema.schema import _OperationContextAwareGraphQLResolveInfo
 
 from schema.coercion import compile_variables
 from schema.inputs import argument_converter
@@ -251,8 +253,6 @@ async def run_direct(plan: DirectPlan, schema: GraphQLSchema, document: Document
 
 
 async def _gather(awaitables: Sequence[Awaitable[Any]]) -> list[Any]:
-    import asyncio
-
     return list(await asyncio.gather(*awaitables))
 
 
