@@ -57,6 +57,8 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext, vali
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.schema.types import base_scalars
 
+from schema.direct import DirectPlan, compile_direct, run_direct
+
 
 class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def execute_fields(self, parent_type: GraphQLObjectType, source_value: Any, path: Any,
@@ -172,6 +174,12 @@ def _make_shape(parent_type: GraphQLObjectType, name: str) -> Any:
     return None
 
 
+def _plain_completer(parent_type: GraphQLObjectType, name: str) -> Callable[[Any], Any] | None:
+    """A plain field's completion from its parent object (answering _REFUSED), or None: for schema/direct.py."""
+    shape = _shape(parent_type, name)
+    return None if shape is None else lambda source: _plain_value(shape, source)
+
+
 def _same(value: Any) -> Any:
     return value
 
@@ -260,12 +268,13 @@ class Prepared:
     operation: OperationType | None
     errors: tuple[GraphQLError, ...] = ()
     name: str | None = None   # the operation's name in the document, for metrics and logs
+    direct: DirectPlan | None = None  # one root field with a plain answer: run by schema/direct.py
 
 
 class Executor:
     def __init__(self, schema: strawberry.Schema, *, limit_rules: list[type], max_tokens: int,
                  introspection: bool, cache_size: int = 1024) -> None:
-        self._graphql_schema = schema._schema
+        self._strawberry_schema, self._graphql_schema = schema, schema._schema
         self._context_class = ExecutionContext
         rules = [*specified_rules, *limit_rules]
         if not introspection:
@@ -285,7 +294,8 @@ class Executor:
         operation = get_operation_ast(document, operation_name)
         if operation is None:
             return Prepared(document, None)
-        return Prepared(document, operation.operation, name=operation.name.value if operation.name else None)
+        return Prepared(document, operation.operation, name=operation.name.value if operation.name else None,
+                        direct=compile_direct(self._strawberry_schema, document, operation, _plain_completer, _REFUSED))
 
     async def subscribe(self, prepared: Prepared, variables: dict[str, Any] | None, context: Any,
                         operation_name: str | None) -> AsyncIterator[ExecutionResult] | ExecutionResult:
@@ -304,6 +314,9 @@ class Executor:
                       operation_name: str | None) -> ExecutionResult:
         if prepared.document is None:
             return ExecutionResult(None, list(prepared.errors))
+        if prepared.direct is not None:
+            return await run_direct(prepared.direct, self._graphql_schema, prepared.document, variables, context,
+                                    operation_name, self._context_class)
         result = execute(self._graphql_schema, prepared.document, context_value=context, variable_values=variables,
                          operation_name=operation_name, executor_class=self._context_class,
                          is_awaitable=optimized_is_awaitable)

@@ -77,6 +77,22 @@ def compile_inputs(schema: strawberry.Schema) -> list[str]:
     return sorted(done)
 
 
+def argument_converter(type_: StrawberryType | type, schema: strawberry.Schema) -> Convert:
+    """What strawberry's argument conversion does to a value of this type once compile_inputs has run: nothing
+    (None) or this function; TypeError when strawberry's own conversion must run (an input type without the
+    compiled hook, a Maybe, a GlobalID)."""
+    inner = type_
+    while isinstance(inner, StrawberryOptional | StrawberryList | LazyType):
+        inner = inner.resolve_type() if isinstance(inner, LazyType) else inner.of_type
+    definition = getattr(inner, "__strawberry_definition__", None) if has_object_definition(inner) else None
+    if definition is not None and not _is_ours(definition.from_input):
+        raise TypeError(inner)
+    try:
+        return _converter(type_, schema, {})
+    except _Unsupported as e:
+        raise TypeError(type_) from e
+
+
 def _is_ours(hook: object) -> bool:
     return getattr(hook, "compiled", False) is True
 

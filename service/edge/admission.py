@@ -7,7 +7,12 @@ not yet answered, stay within `QMS_MAX_INFLIGHT_WRITE_BYTES`. A write that stall
 log's head) keeps its weight until it is answered, so a client sending faster than qms can store is told to come
 back later instead of queueing without bound: its request is refused whole, before the handler runs, and every
 request that was acknowledged was stored. One write is always admitted when nothing is in flight, so a limit
-smaller than a request slows the service down to one write at a time rather than refusing everything."""
+smaller than a request slows the service down to one write at a time rather than refusing everything.
+
+Within that bound, one client (a token's subject: a person, or an integration) may hold at most a quarter of it: a
+client sending faster than qms stores its writes is refused with 429 and Retry-After once it holds that much, while
+other clients' writes are still admitted, so one runaway feed cannot take every other client's share. A client's
+first write in flight is always admitted (it is then the process's bound that decides)."""
 
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ FLOOR_BYTES = 4096
 # whole rows (one parsed, one being stored, one arriving), not by its length, which is not known up front.
 STREAM_BYTES = 16 << 20
 RETRY_AFTER_SECONDS = 1
+CLIENT_SHARE = 4  # one client may hold at most 1/CLIENT_SHARE of the bound
 
 
 class Overloaded(Exception):
@@ -29,6 +35,16 @@ class Overloaded(Exception):
         self.retry_after = RETRY_AFTER_SECONDS
 
 
+class TooFast(Exception):
+    """This client holds its share of the writes in flight: the request is refused whole; retry after a pause."""
+
+    def __init__(self, held: int, share: int) -> None:
+        super().__init__(f"This client is sending faster than the service stores its writes ({held} bytes of its "
+                         f"writes in flight, its share {share}); nothing of this request was stored. Retry after "
+                         f"{RETRY_AFTER_SECONDS} s.")
+        self.retry_after = RETRY_AFTER_SECONDS
+
+
 class Admission:
     """The writes in flight in this process, by weight. asyncio runs one task at a time, so plain integers do."""
 
@@ -36,7 +52,8 @@ class Admission:
         self.limit = limit_bytes
         self.in_flight = 0     # bytes of the writes admitted and not yet answered
         self.writes = 0        # how many they are
-        self.refused = 0       # writes refused since start, for /metrics
+        self.refused = 0       # writes refused since start (503 and 429), for /metrics
+        self.by_client: dict[str, int] = {}  # bytes in flight per client, for those with any
 
     @staticmethod
     def weigh(declared: str | None, read: int | None = None) -> int:
@@ -49,14 +66,27 @@ class Admission:
             size = STREAM_BYTES
         return max(size, FLOOR_BYTES)
 
-    def admit(self, weight: int) -> None:
-        """Hold `weight` bytes until release(weight); Overloaded, holding nothing, when that would pass the limit."""
+    def admit(self, weight: int, client: str | None = None) -> None:
+        """Hold `weight` bytes until release(weight, client); Overloaded, holding nothing, when that would pass the
+        limit, and TooFast when it would pass the client's share of it."""
         if self.writes and self.in_flight + weight > self.limit:
             self.refused += 1
             raise Overloaded(self.in_flight, self.limit)
+        if client is not None:
+            held = self.by_client.get(client, 0)
+            if held and held + weight > self.limit // CLIENT_SHARE:
+                self.refused += 1
+                raise TooFast(held, self.limit // CLIENT_SHARE)
+            self.by_client[client] = held + weight
         self.in_flight += weight
         self.writes += 1
 
-    def release(self, weight: int) -> None:
+    def release(self, weight: int, client: str | None = None) -> None:
         self.in_flight -= weight
         self.writes -= 1
+        if client is not None:
+            held = self.by_client[client] - weight
+            if held:
+                self.by_client[client] = held
+            else:
+                del self.by_client[client]

@@ -17,12 +17,12 @@ from typing import Any
 from uuid import uuid4
 
 import orjson
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from service.auth.identity import AuthenticationError, Principal
 from service.bootstrap import Services
-from service.edge.admission import Admission, Overloaded
+from service.edge.admission import Admission, Overloaded, TooFast
 from service.edge.logs import ACCESS, access
 from service.edge.metrics import Metrics
 from service.tracing import span
@@ -43,7 +43,9 @@ class Refusal(Exception):
         self.status, self.code, self.message, self.headers = status, code, message, headers
 
 
-def overloaded(e: Overloaded) -> Refusal:
+def overloaded(e: Overloaded | TooFast) -> Refusal:
+    if isinstance(e, TooFast):
+        return Refusal(429, "TOO_MANY_REQUESTS", str(e), {"Retry-After": str(e.retry_after)})
     return Refusal(503, "OVERLOADED", str(e), {"Retry-After": str(e.retry_after)})
 
 
@@ -57,32 +59,34 @@ class Call:
     operation: str | None = None       # what the handler ran (a GraphQL operation's name), for the access log
     admission: Admission | None = None  # the bound on writes in flight (back-pressure)
     size: int | None = None            # the body's length, once read whole
+    declared: str | None = None        # the Content-Length header
 
     @contextmanager
     def write(self) -> Iterator[None]:
         """Run a write within the bound on writes in flight, weighed by the body (read or declared); refused with
-        503 and Retry-After, before the write begins, when the bound is reached."""
+        503 and Retry-After, before the write begins, when the bound is reached, and with 429 when this client holds
+        its share of it (admission.py)."""
         if self.admission is None:
             yield
             return
-        weight = Admission.weigh(self.request.headers.get("content-length"), self.size)
+        weight, client = Admission.weigh(self.declared, self.size), self.principal.subject
         try:
-            self.admission.admit(weight)
-        except Overloaded as e:
+            self.admission.admit(weight, client)
+        except (Overloaded, TooFast) as e:
             raise overloaded(e) from None
         try:
             yield
         finally:
-            self.admission.release(weight)
+            self.admission.release(weight, client)
 
     async def body(self, limit: int | None = None) -> bytes:
         """The request body, refused with 413 as soon as it passes the limit (the settings' unless given)."""
         limit = self.services.settings.max_body_bytes if limit is None else limit
-        declared = self.request.headers.get("content-length")
+        declared = self.declared
         if declared is not None and declared.isdigit() and int(declared) > limit:
             raise too_large(limit)
         if declared is not None:  # the server holds at most what was declared
-            body = await self.request.body()
+            body = await _whole_body(self.request)
             if len(body) > limit:
                 raise too_large(limit)
             self.size = len(body)
@@ -120,11 +124,41 @@ _ID_PREFIX = uuid4().hex[:20]
 _ID_NUMBERS = count(1)
 
 
-def _request_id(request: Request) -> str:
-    given = request.headers.get(REQUEST_ID_HEADER)
+def _request_id(given: str | None) -> str:
     if given and len(given) <= MAX_REQUEST_ID and given.isascii() and given.isprintable():
         return given
     return f"{_ID_PREFIX}{next(_ID_NUMBERS):012x}"
+
+
+# The headers the edge reads, looked for in one pass over the request's (uvicorn gives their names in lower case):
+# Starlette's Headers decodes and scans the whole list again for every header asked for.
+_EDGE_HEADERS = {b"authorization", AFTER_HEADER.lower().encode(), REQUEST_ID_HEADER.lower().encode(),
+                 b"content-length"}
+
+
+def _edge_headers(request: Request) -> dict[bytes, str]:
+    found: dict[bytes, str] = {}
+    for name, value in request.scope["headers"]:
+        if name in _EDGE_HEADERS and name not in found:  # the first, as Starlette's Headers.get answers
+            found[name] = value.decode("latin-1")
+    return found
+
+
+async def _whole_body(request: Request) -> bytes:
+    """The body, read from the ASGI messages themselves: Starlette's `Request.body()` reads it through an async
+    generator, which costs more than the few messages a small body arrives in. Kept on the request as Starlette
+    keeps it, so a later `request.body()` answers the same."""
+    chunks: list[bytes] = []
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    request._body = body  # noqa: SLF001 - where Starlette keeps a body it has read
+    return body
 
 
 class Endpoint:
@@ -144,10 +178,11 @@ class Endpoint:
     async def handle(self, request: Request) -> Response:
         started = time.perf_counter()
         metrics: Metrics = request.app.state.metrics
-        request_id = _request_id(request)
+        headers = _edge_headers(request)
+        request_id = _request_id(headers.get(b"x-request-id"))
         calls: list[Call] = []
         with span(f"{request.method} {self.route}", **{"http.route": self.route, "qms.request_id": request_id}):
-            response = await self._answer(request, metrics, request_id, calls)
+            response = await self._answer(request, headers, metrics, request_id, calls)
         seconds = time.perf_counter() - started
         metrics.request(self.route, response.status_code, seconds)
         if ACCESS.isEnabledFor(logging.INFO):
@@ -157,20 +192,22 @@ class Endpoint:
                    response.status_code, seconds)
         return response
 
-    async def _answer(self, request: Request, metrics: Metrics, request_id: str, calls: list[Call]) -> Response:
+    async def _answer(self, request: Request, headers: dict[bytes, str], metrics: Metrics, request_id: str,
+                      calls: list[Call]) -> Response:
         services: Services = request.app.state.services
         try:
             try:
-                principal = services.tokens.from_header(request.headers.get("authorization"))
+                principal = services.tokens.from_header(headers.get(b"authorization"))
             except AuthenticationError as e:
                 raise Refusal(401, "UNAUTHENTICATED", str(e)) from None
-            after = request.headers.get(AFTER_HEADER)
+            after = headers.get(b"x-qms-after")
             if after is not None:
                 if not after.isdigit():
                     raise Refusal(400, "BAD_REQUEST", f"{AFTER_HEADER} must be a log position.")
                 await services.wait_for_projections(int(after))
             call = Call(request, services, principal, request_id, metrics,
-                        admission=getattr(request.app.state, "admission", None))
+                        admission=getattr(request.app.state, "admission", None),
+                        declared=headers.get(b"content-length"))
             calls.append(call)
             if self.posts_write and request.method == "POST":
                 with call.write():

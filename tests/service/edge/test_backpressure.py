@@ -10,7 +10,7 @@ import asyncpg
 import httpx
 
 from service.auth.identity import TokenService
-from service.edge.admission import FLOOR_BYTES, Admission, Overloaded
+from service.edge.admission import FLOOR_BYTES, Admission, Overloaded, TooFast
 from service.edge.app import create_app
 from tests.conftest import TEST_SECRET, serving, settings_for
 
@@ -135,3 +135,70 @@ async def test_the_body_limit_is_a_setting_answered_with_413_and_nothing_is_stor
         r = await http.post("/ingest/observations", headers=headers, json=body)
         assert r.status_code == 413 and r.json()["error"]["code"] == "TOO_LARGE"
         assert "x" * 300 not in await _stored_sources(url)
+
+
+def test_a_client_holding_its_share_of_the_bound_is_told_to_slow_down_while_others_are_admitted() -> None:
+    admission = Admission(8 * FLOOR_BYTES)  # each client's share: 2 * FLOOR_BYTES
+    admission.admit(FLOOR_BYTES, "feed")
+    admission.admit(FLOOR_BYTES, "feed")
+    try:
+        admission.admit(FLOOR_BYTES, "feed")
+    except TooFast as e:
+        assert e.retry_after >= 1
+    else:
+        raise AssertionError("a client past its share was admitted")
+    admission.admit(FLOOR_BYTES, "nurse")
+    admission.release(FLOOR_BYTES, "feed")
+    admission.admit(FLOOR_BYTES, "feed")
+    assert admission.by_client == {"feed": 2 * FLOOR_BYTES, "nurse": FLOOR_BYTES}
+    for client in ("feed", "feed", "nurse"):
+        admission.release(FLOOR_BYTES, client)
+    assert (admission.by_client, admission.in_flight, admission.writes, admission.refused) == ({}, 0, 0, 1)
+
+
+async def test_a_client_sending_faster_than_writes_are_stored_gets_429_with_retry_after_and_others_still_write(
+        make_database: Callable[[], Awaitable[str]]) -> None:
+    url = await make_database()
+    app = create_app(settings_for(url, max_inflight_write_bytes=8 * FLOOR_BYTES))  # a client's share: two writes
+    tokens = TokenService(TEST_SECRET)
+    admin = {"Authorization": f"Bearer {tokens.issue('lead', 'SENIOR_LEADER', [])}"}
+    async with serving(app) as base, httpx.AsyncClient(base_url=base, timeout=30) as http:
+        r = await http.post("/graphql", headers=admin, json={"query": "mutation { createTeam(input: {name: \"TF\"}) "
+                                                             "{ team { id } } }"})
+        team = r.json()["data"]["createTeam"]["team"]["id"]
+        r = await http.post("/graphql", headers=admin, json={
+            "query": "mutation($i: DefineMeasureInput!) { defineMeasure(input: $i) { measure { id } } }",
+            "variables": {"i": {"teamId": team, "name": "Falls", "kind": "OUTCOME",
+                                "improvementDirection": "DECREASE", "frequency": "DAY"}}})
+        measure = r.json()["data"]["defineMeasure"]["measure"]["id"]
+        fast = {"Authorization": f"Bearer {tokens.issue('fast-feed', 'INTEGRATION', [team])}"}
+        other = {"Authorization": f"Bearer {tokens.issue('other-feed', 'INTEGRATION', [team])}"}
+
+        def post(headers: dict[str, str], source: str, day: int) -> Awaitable[httpx.Response]:
+            return http.post("/graphql", headers=headers, json={"query": RECORD, "variables": {"i": {
+                "measureId": measure, "observations": [{"period": f"2024-02-{day:02d}", "value": day,
+                                                        "sourceId": source}]}}})
+
+        blocker = await asyncpg.connect(url)  # commits wait behind the log head's row lock, as on a stalled disk
+        lock = blocker.transaction()
+        await lock.start()
+        await blocker.execute("SELECT FROM event_log_head FOR UPDATE")
+        try:
+            held = [asyncio.create_task(post(fast, f"fast-{d}", d)) for d in (1, 2)]
+            await _until(lambda: app.state.admission.writes == 2, "two writes of the fast client in flight")
+            refused = await post(fast, "fast-3", 3)
+            assert refused.status_code == 429, refused.text
+            assert int(refused.headers["Retry-After"]) >= 1
+            assert refused.json()["errors"][0]["extensions"]["code"] == "TOO_MANY_REQUESTS"
+            assert "nothing of this request was stored" in refused.text
+            admitted = asyncio.create_task(post(other, "other-4", 4))
+            await _until(lambda: app.state.admission.writes == 3, "the other client's write in flight")
+        finally:
+            await lock.rollback()
+            await blocker.close()
+
+        for r in [*(await asyncio.gather(*held)), await admitted]:
+            assert r.status_code == 200 and r.json()["data"]["recordObservations"]["accepted"] == 1, r.text
+        stored = await _stored_sources(url)
+        assert all(s in stored for s in ("fast-1", "fast-2", "other-4")) and "fast-3" not in stored
+        assert app.state.admission.by_client == {} and app.state.admission.in_flight == 0
