@@ -204,7 +204,10 @@ class Endpoint:
             if after is not None:
                 if not after.isdigit():
                     raise Refusal(400, "BAD_REQUEST", f"{AFTER_HEADER} must be a log position.")
-                await services.wait_for_projections(int(after))
+                if not await services.wait_for_projections(int(after)):  # never an answer that misses the write
+                    raise Refusal(503, "NOT_CAUGHT_UP", f"The read models have not yet applied log position {after} "
+                                  f"(waited {services.settings.read_your_writes_timeout:g} s); try again.",
+                                  {"Retry-After": "1"})
             call = Call(request, services, principal, request_id, metrics,
                         admission=getattr(request.app.state, "admission", None),
                         declared=headers.get(b"content-length"))

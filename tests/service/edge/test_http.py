@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.conftest import Api
+from tests.conftest import Api, serving, settings_for
 
 ROUTES = {"/graphql": lambda body: body["errors"][0]["extensions"]["code"],
           "/ingest/observations": lambda body: body["error"]["code"]}
@@ -65,3 +65,12 @@ async def test_a_write_answers_its_position_and_a_read_sent_it_back_sees_the_wri
         r = await http.post(f"{server}/graphql", headers={**auth, "X-QMS-After": position}, json={
             "query": "query($id: ID!) { measure(id: $id) { spc { points { value } } } }", "variables": {"id": measure}})
         assert r.json()["data"]["measure"]["spc"]["points"] == [{"value": 3.0}]
+
+
+@pytest.mark.parametrize("route", ROUTES)
+async def test_a_read_sent_after_a_position_the_read_models_do_not_reach_in_time_is_refused_not_answered_stale(
+        api: Api, database_url: str, route: str) -> None:
+    auth = {"Authorization": f"Bearer {api.token()}", "X-QMS-After": str(10**12)}
+    async with serving(settings_for(database_url, read_your_writes_timeout=0.2)) as base, httpx.AsyncClient() as http:
+        r = await http.post(f"{base}{route}", json=QUERY, headers=auth)
+    assert r.status_code == 503 and ROUTES[route](r.json()) == "NOT_CAUGHT_UP" and r.headers["Retry-After"] == "1"
