@@ -26,11 +26,14 @@ CHANNEL = "qms_events"
 _COLUMNS = ("position, stream_id, version, topic, data, recorded_at, actor, role, team_id, reason, "
             "correlation_id, causation_id, source, hash")
 # What a group's decisions rest on, read in one statement (one snapshot): the head, the streams' versions and the
-# idempotency keys already used.
+# idempotency keys already used. Each stream and key is looked up on its own (a LATERAL subquery with a LIMIT is
+# never flattened into a join), so the look-ups take the primary keys whatever the tables' statistics say: a young
+# table's estimates once made `= ANY(...)` read every key, at every commit, as the log grew.
 _READ_STATE = ("SELECT 'h', NULL, position, hash FROM event_log_head "
-               "UNION ALL SELECT 's', stream_id, version::bigint, NULL::bytea FROM streams "
-               "WHERE stream_id = ANY($1::text[]) "
-               "UNION ALL SELECT 'k', key, NULL, result FROM idempotency_keys WHERE key = ANY($2::text[])")
+               "UNION ALL SELECT 's', n, v, NULL::bytea FROM unnest($1::text[]) AS n CROSS JOIN LATERAL "
+               "(SELECT version::bigint FROM streams WHERE stream_id = n LIMIT 1) AS s(v) "
+               "UNION ALL SELECT 'k', n, NULL, r FROM unnest($2::text[]) AS n CROSS JOIN LATERAL "
+               "(SELECT result FROM idempotency_keys WHERE key = n LIMIT 1) AS k(r)")
 # Every write of a group in one statement, column arrays unnested, applied only if the head is still where the
 # group's plan expects it ($24) and the streams it writes are at the versions the plan assumed ($15, $25): the head
 # row's update takes its lock, and under READ COMMITTED it re-reads a head that another transaction moved and then
