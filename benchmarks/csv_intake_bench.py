@@ -67,7 +67,8 @@ def split(rows: list[Row], n: int) -> list[list[Row]]:
 
 async def run_format(name: str, args: argparse.Namespace) -> tuple[float, float, bool]:
     async with scratch_database() as url:
-        with Server(url) as server:
+        # a loaded machine can keep the projections behind for seconds while the measures are defined (untimed)
+        with Server(url, env={"QMS_READ_YOUR_WRITES_TIMEOUT": "120"}) as server:
             team, measures = await create_team_and_measures(server.base, args.measures)
             rows = make_rows(measures, args.observations)  # interleaved: every stretch spans all measures
             if name == "csv, measure order":
