@@ -13,7 +13,13 @@ from service.commands.context import CommandContext
 async def first_results(services: Services, keys: list[str]) -> dict[str, bytes]:
     """The first results of the (scoped) idempotency keys already used, in one round trip."""
     async with services.pool.acquire() as conn:
-        return dict(await conn.fetch("SELECT key, result FROM idempotency_keys WHERE key = ANY($1::text[])", keys))
+        return dict(await conn.fetch(_FIRST_RESULTS, keys))
+
+
+# Each key looked up on its own by the primary key (a LATERAL subquery with a LIMIT is never flattened into a join),
+# whatever the table's statistics say: a young table's estimates could make `= ANY(...)` read every key.
+_FIRST_RESULTS = ("SELECT n, r FROM unnest($1::text[]) AS n CROSS JOIN LATERAL "
+                  "(SELECT result FROM idempotency_keys WHERE key = n LIMIT 1) AS k(r)")
 
 
 async def used_part_keys(services: Services, ctx: CommandContext, idempotency_key: str | None,

@@ -26,20 +26,24 @@ CHANNEL = "qms_events"
 _COLUMNS = ("position, stream_id, version, topic, data, recorded_at, actor, role, team_id, reason, "
             "correlation_id, causation_id, source, hash")
 # What a group's decisions rest on, read in one statement (one snapshot): the head, the streams' versions and the
-# idempotency keys already used.
+# idempotency keys already used. Each stream and key is looked up on its own (a LATERAL subquery with a LIMIT is
+# never flattened into a join), so the look-ups take the primary keys whatever the tables' statistics say: a young
+# table's estimates once made `= ANY(...)` read every key, at every commit, as the log grew.
 _READ_STATE = ("SELECT 'h', NULL, position, hash FROM event_log_head "
-               "UNION ALL SELECT 's', stream_id, version::bigint, NULL::bytea FROM streams "
-               "WHERE stream_id = ANY($1::text[]) "
-               "UNION ALL SELECT 'k', key, NULL, result FROM idempotency_keys WHERE key = ANY($2::text[])")
+               "UNION ALL SELECT 's', n, v, NULL::bytea FROM unnest($1::text[]) AS n CROSS JOIN LATERAL "
+               "(SELECT version::bigint FROM streams WHERE stream_id = n LIMIT 1) AS s(v) "
+               "UNION ALL SELECT 'k', n, NULL, r FROM unnest($2::text[]) AS n CROSS JOIN LATERAL "
+               "(SELECT result FROM idempotency_keys WHERE key = n LIMIT 1) AS k(r)")
 # Every write of a group in one statement, column arrays unnested, applied only if the head is still where the
-# group's plan expects it ($24) and the streams it writes are at the versions the plan assumed ($15, $25): the head
-# row's update takes its lock, and under READ COMMITTED it re-reads a head that another transaction moved and then
-# matches nothing, so nothing is written and no row is returned. Since every append moves the head, an unmoved head
-# means the streams and keys the plan read are unchanged too; the versions are checked for a plan that did not
-# read them (see _commit_group).
+# group's plan expects it ($24), the streams it writes are at the versions the plan assumed ($15, $25) and none of
+# the keys it stores ($18) is used: the head row's update takes its lock, and under READ COMMITTED it re-reads a
+# head that another transaction moved and then matches nothing, so nothing is written and no row is returned. Since
+# every append moves the head, an unmoved head means the streams and keys the plan read are unchanged too; the
+# versions and keys are checked for a plan that did not read them (see _commit_group).
 _WRITE = ("WITH h AS (UPDATE event_log_head SET position = $21, hash = $22 WHERE position = $24 AND NOT EXISTS ("
           "SELECT FROM unnest($15::text[], $25::int[]) AS p(stream_id, version) LEFT JOIN streams s USING (stream_id) "
-          "WHERE coalesce(s.version, 0) <> p.version) RETURNING 1), "
+          "WHERE coalesce(s.version, 0) <> p.version) AND NOT EXISTS (SELECT FROM unnest($18::text[]) AS n "
+          "CROSS JOIN LATERAL (SELECT FROM idempotency_keys WHERE key = n LIMIT 1) AS k) RETURNING 1), "
           f"e AS (INSERT INTO events ({_COLUMNS}) SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], "
           "$4::text[], $5::bytea[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], "
           "$12::text[], $13::text[], $14::bytea[]) WHERE EXISTS (SELECT FROM h)), "
@@ -226,9 +230,10 @@ class EventStore:
         written by one statement that applies only if the head is where the group's plan expects it, so a plan
         made on stale knowledge writes nothing and is made again on fresh:
 
-          1. one round trip, when this process wrote the head last and the group uses no idempotency keys: the
-             plan trusts the head it left (any other writer would have moved it) and each request's expected
-             version (which the statement checks);
+          1. one round trip, when this process wrote the head last: the plan trusts the head it left (any other
+             writer would have moved it), each request's expected version and that its idempotency keys are new
+             (which the statement checks: a used key writes nothing, and the group is planned on a read, which
+             answers it with its first result);
           2. two round trips: read the head, the streams' versions and the keys in one snapshot, then write;
           3. under contention from other processes, after `optimistic_tries` misses (at once when it is 0): lock
              the head, then 2."""
@@ -239,12 +244,12 @@ class EventStore:
             known, self._head = self._head, None  # forgotten until a write succeeds
             if self._distrust:
                 self._distrust -= 1  # other writers moved the head lately: knowledge of it goes stale at once
-            elif known is not None and self.optimistic_tries and not keys and all(p.request.events for p in group):
+            elif known is not None and self.optimistic_tries and all(p.request.events for p in group):
                 state = [("h", None, *known), *(("s", p.request.stream_id, p.request.expected_version, None)
                                                  for p in reversed(group))]  # the first request's version wins
                 plan = self._plan(group, state)
                 if not await conn.fetch(_WRITE, *plan.arguments):  # type: ignore[misc]
-                    plan = None  # the head moved, or an expected version was stale: decided on fresh state below
+                    plan = None  # the head moved, a version was stale or a key used: decided on fresh state below
                     self._distrust = DISTRUST_AFTER_MISS
             for _ in range(self.optimistic_tries if plan is None else 0):
                 plan = self._plan(group, await conn.fetch(_READ_STATE, streams, keys))

@@ -121,6 +121,18 @@ async def test_a_retry_with_the_same_idempotency_key_replays_the_first_answer(fr
     assert await store.head() == 1
 
 
+async def test_a_used_key_replays_and_writes_nothing_while_its_group_stores_the_rest(
+        fresh: tuple[str, EventStore]) -> None:
+    _, store = fresh
+    await store.append(request(str(uuid.uuid4()), 0, key="k1", result=b'{"accepted":1}'))  # the head is known now
+    reused, new = str(uuid.uuid4()), str(uuid.uuid4())
+    replayed, stored = await asyncio.gather(store.append(request(reused, 0, key="k1", result=b'{"accepted":9}')),
+                                            store.append(request(new, 0, key="k2")))
+    assert replayed.replayed == b'{"accepted":1}' and stored.replayed is None
+    assert await store.read_stream(reused) == [] and len(await store.read_stream(new)) == 1
+    assert await store.head() == 2
+
+
 async def test_one_bad_request_in_a_group_commit_does_not_fail_the_others(fresh: tuple[str, EventStore]) -> None:
     _, store = fresh
     good, bad = str(uuid.uuid4()), str(uuid.uuid4())
