@@ -291,8 +291,12 @@ def chart_all(x, den, days, src, offsets, cut_days, cut_counts, params, ks, targ
     zw = np.zeros(words, dtype=np.uint64)
     sw = np.zeros(words, dtype=np.uint64)
     ww = np.zeros(words, dtype=np.uint64)
+    rw = np.empty(words, dtype=np.uint64)  # a series' rule bits and variation codes, before they are copied out
+    vw = np.empty(words, dtype=np.uint64)
     zb = zw.view(np.uint8)
     since = sw.view(np.uint8)
+    rb = rw.view(np.uint8)
+    vb = vw.view(np.int8)
     tables = np.empty((6, 8), dtype=np.int8)  # by direction (-1, 0, 1) and whether improvement wins
     for direction in range(-1, 2):
         for wins in range(2):
@@ -406,7 +410,7 @@ def chart_all(x, den, days, src, offsets, cut_days, cut_counts, params, ks, targ
             since[PAD + n + j] = 0
         sel_s, sel_t = min(max(shift_n, 6), 8) - 6, min(max(trend_n, 6), 8) - 6
         window_words(zw, sw, n, needs[sel_s, sel_t], shift_n, ww)
-        paint_words(zw, ww, n, paints[sel_s, sel_t], tables, trow, rules, variation, s0)
+        paint_words(zw, ww, n, paints[sel_s, sel_t], tables, trow, rw, vw, rb, vb, rules, variation, s0)
         status[t, 0] = 1 if prev_ok else 0
         if kind == T:  # lines back on the time scale; below zero on the transformed scale shows as zero
             for r in range(7):

@@ -7,6 +7,7 @@ from numba import njit
 
 from projections.spc.settings import CONCERN, IMPROVEMENT, MR_UCL_CONSTANT, NEITHER_HIGH, NEITHER_LOW
 
+U = np.uint64
 PARTIALS = 64  # non-overlapping partials of finite doubles: at most ~40
 
 @njit(cache=True)
@@ -168,9 +169,9 @@ def copy_with_sums(x, x0, n, out, o):
     mr = 0.0
     prev = x[x0]
     for q in range(n):
-        v = x[x0 + q]
+        v = x[U(x0 + q)]  # unsigned: no test for a negative index on each load and store
         bad += np.int64(v - v != 0.0)
-        out[o + q] = v
+        out[U(o + q)] = v
         t = total + v
         if abs(total) >= abs(v):
             comp += (total - t) + v
