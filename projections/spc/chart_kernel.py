@@ -32,6 +32,7 @@ from projections.spc.windows import U as IDX
 _kernel = njit(cache=True, boundscheck=False, error_model="numpy")
 # Small helpers: LLVM inlines them anyway; numba's own (IR) inlining made cold compiles much slower.
 _inline = njit(cache=True, boundscheck=False, error_model="numpy")
+_always = njit(cache=True, boundscheck=False, error_model="numpy", inline="always")
 STATUS = 6  # columns of status
 LINES = 8  # rows of seg_lines
 ROOTS = 1024  # T charts: whole values below this have their roots remembered
@@ -80,7 +81,7 @@ def _slope(xs, j):
     return RISE * np.int64(xs[i] > xs[h]) | FALL * np.int64(xs[i] < xs[h])
 
 
-@_kernel
+@_always
 def _phase_ends(days, x0, n, cut_days, cut_counts, t, ends):
     """Where series t's phases end (as the phase loop of chart_all finds them, without a baseline), into ends;
     answers how many."""
@@ -101,7 +102,7 @@ def _phase_ends(days, x0, n, cut_days, cut_counts, t, ends):
     return count
 
 
-@_kernel
+@_always
 def _first_on_or_after(days, start, n, day):
     """Index within the series of its first point on or after `day` (np.searchsorted, side left)."""
     lo, hi = 0, n
@@ -154,7 +155,7 @@ def _ratio_phase(kind, xs, xo, calc, co, den, do, s, e, a, b, beyond, ok, joined
     return k + b - a
 
 
-@_kernel
+@_always
 def _lines(kind, calc, co, s, e, k_lim, screen, keep, partials, known, known_mean, known_mr):
     """XmR, T, C and G charts: centre, upper and lower limit, two-sigma and one-sigma lines and the moving-range
     limit of the period [s, e) (point j: calc[co + j]). known: the period (of an XmR chart, at least two points)
@@ -181,7 +182,7 @@ def _lines(kind, calc, co, s, e, k_lim, screen, keep, partials, known, known_mea
             max(mean + -2.0 * sigma, 0.0), max(mean + 1.0 * sigma, 0.0), max(mean + -1.0 * sigma, 0.0), mr_ucl)
 
 
-@_inline
+@_always
 def _codes(xs, xo, a, b, z, zo, centre, u3, l3, u2, l2, beyond, ok, joined):
     """Codes of points [a, b) (see windows.py) at z[zo + j], point j's value xs[xo + j]; `joined`: point a may
     continue a trend from a - 1. Without limits, code 0: no rule holds such a point."""

@@ -158,7 +158,7 @@ def _mean_and_moving_ranges(x, s, e):
     return m + (((total - p) - err) + comp) / n, mr
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def copy_with_sums(x, x0, n, out, o):
     """out[o:o + n] = x[x0:x0 + n] (n >= 1); answers how many of them are not finite, and, as _mean_and_moving_ranges
     gives them (same sums, same order), their mean and the sum of their moving ranges. One loop: the copy and the
