@@ -51,7 +51,7 @@ def _segment(seg_lines, seg_start, k, start, centre, u3, l3, u2, l2, u1, l1, mr_
     seg_lines[7, k] = mr_ucl
 
 
-@_kernel
+@_always
 def _transform(x, x0, n, rx, roots, filled):
     """rx[:n] = x[x0:x0 + n] ** (1 / 3.6). Times between events are mostly whole days: when all are, their roots
     come from `roots` (the first `filled` known; answers how many are now), exactly as pow gives them. Otherwise pow
@@ -115,7 +115,7 @@ def _first_on_or_after(days, start, n, day):
     return lo
 
 
-@_kernel
+@_always
 def _run_phase(xs, xo, s, e, a, b, s0, seg_lines, seg_start, k, centre_pt, buf):
     """A run chart's centre for points [a, b): the median of the period [s, e) (point j: xs[xo + j]); buf: scratch."""
     c = median(xs, xo + s, xo + e, buf)
@@ -126,7 +126,7 @@ def _run_phase(xs, xo, s, e, a, b, s0, seg_lines, seg_start, k, centre_pt, buf):
     return k + 1
 
 
-@_kernel
+@_always
 def _ratio_phase(kind, xs, xo, calc, co, den, do, s, e, a, b, beyond, ok, joined, s0, seg_lines, seg_start, k, z, zo,
                  partials):
     """P and U charts: the pooled rate of the period [s, e), limits per point of [a, b) (a segment each, from k on)
@@ -195,7 +195,7 @@ def _codes(xs, xo, a, b, z, zo, centre, u3, l3, u2, l2, beyond, ok, joined):
             z[IDX(zo + j)] = 0
 
 
-@_kernel
+@_always
 def _run_rules(xs, xo, centre, n, a, table, rules, variation, s0, status_row):
     """Anhøj counts on the last phase [a, n) of a run chart (point j: xs[xo + j] against centre[j]); long runs flagged
     on their useful points; rules and variation written at s0.."""

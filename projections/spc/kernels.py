@@ -194,7 +194,7 @@ def xmr_stats(x, s, e, screen, keep):
     return screened(x, s, e, screen, keep, mean, total)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def screened(x, s, e, screen, keep, mean, total):
     """xmr_stats of x[s:e] (at least two points) from its mean and sum of moving ranges.
 
