@@ -158,7 +158,7 @@ def _mean_and_moving_ranges(x, s, e):
     return m + (((total - p) - err) + comp) / n, mr
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always")  # inlined into the chart loop, as chart_kernel._always says why
 def copy_with_sums(x, x0, n, out, o):
     """out[o:o + n] = x[x0:x0 + n] (n >= 1); answers how many of them are not finite, and, as _mean_and_moving_ranges
     gives them (same sums, same order), their mean and the sum of their moving ranges. One loop: the copy and the
@@ -194,7 +194,7 @@ def xmr_stats(x, s, e, screen, keep):
     return screened(x, s, e, screen, keep, mean, total)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always")  # likewise
 def screened(x, s, e, screen, keep, mean, total):
     """xmr_stats of x[s:e] (at least two points) from its mean and sum of moving ranges.
 

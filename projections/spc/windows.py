@@ -19,11 +19,9 @@ import numpy as np
 from numba import njit
 
 _kernel = njit(cache=True, boundscheck=False, error_model="numpy")
-# Small helpers: LLVM inlines them anyway; numba's own (IR) inlining made cold compiles much slower.
+# Tiny helpers: LLVM inlines them.
 _inline = njit(cache=True, boundscheck=False, error_model="numpy")
-# The rule passes, inlined by numba into the chart loop: called as functions (numba links them, LLVM does not inline
-# them), each call passed every array as its seven fields and the callee could not see the buffers' shapes and
-# constants; inlined, the two passes took half the time of a plain XmR chart less.
+# The two passes, inlined by numba into the chart loop (see chart_kernel._always).
 _always = njit(cache=True, boundscheck=False, error_model="numpy", inline="always")
 PAD = 8  # zero codes before and after each series; the longest window is eight points
 U = np.uint64  # unsigned indices: numba then skips the negative-index wrap-around, which blocks SIMD
