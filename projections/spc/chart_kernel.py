@@ -30,8 +30,13 @@ from projections.spc.windows import U as IDX
 
 # No fastmath: the comparisons with the mean decide ties exactly, and the compensated sums must stay in order.
 _kernel = njit(cache=True, boundscheck=False, error_model="numpy")
-# Small helpers: LLVM inlines them anyway; numba's own (IR) inlining made cold compiles much slower.
+# Tiny helpers: LLVM inlines them.
 _inline = njit(cache=True, boundscheck=False, error_model="numpy")
+# What the loop over series calls per series or per phase: inlined by numba itself. As functions they were called,
+# not inlined (each compiled and linked on its own), with every array passed as its seven fields, and the callee
+# blind to the caller's buffers; inlined, a plain XmR chart took about 0.6 of the time (cold compile: a few seconds
+# more, once, cached).
+_always = njit(cache=True, boundscheck=False, error_model="numpy", inline="always")
 STATUS = 6  # columns of status
 LINES = 8  # rows of seg_lines
 ROOTS = 1024  # T charts: whole values below this have their roots remembered
@@ -50,7 +55,7 @@ def _segment(seg_lines, seg_start, k, start, centre, u3, l3, u2, l2, u1, l1, mr_
     seg_lines[7, k] = mr_ucl
 
 
-@_kernel
+@_always
 def _transform(x, x0, n, rx, roots, filled):
     """rx[:n] = x[x0:x0 + n] ** (1 / 3.6). Times between events are mostly whole days: when all are, their roots
     come from `roots` (the first `filled` known; answers how many are now), exactly as pow gives them. Otherwise pow
@@ -80,7 +85,7 @@ def _slope(xs, j):
     return RISE * np.int64(xs[i] > xs[h]) | FALL * np.int64(xs[i] < xs[h])
 
 
-@_kernel
+@_always
 def _phase_ends(days, x0, n, cut_days, cut_counts, t, ends):
     """Where series t's phases end (as the phase loop of chart_all finds them, without a baseline), into ends;
     answers how many."""
@@ -101,7 +106,7 @@ def _phase_ends(days, x0, n, cut_days, cut_counts, t, ends):
     return count
 
 
-@_kernel
+@_always
 def _first_on_or_after(days, start, n, day):
     """Index within the series of its first point on or after `day` (np.searchsorted, side left)."""
     lo, hi = 0, n
@@ -114,7 +119,7 @@ def _first_on_or_after(days, start, n, day):
     return lo
 
 
-@_kernel
+@_always
 def _run_phase(xs, xo, s, e, a, b, s0, seg_lines, seg_start, k, centre_pt, buf):
     """A run chart's centre for points [a, b): the median of the period [s, e) (point j: xs[xo + j]); buf: scratch."""
     c = median(xs, xo + s, xo + e, buf)
@@ -125,7 +130,7 @@ def _run_phase(xs, xo, s, e, a, b, s0, seg_lines, seg_start, k, centre_pt, buf):
     return k + 1
 
 
-@_kernel
+@_always
 def _ratio_phase(kind, xs, xo, calc, co, den, do, s, e, a, b, beyond, ok, joined, s0, seg_lines, seg_start, k, z, zo,
                  partials):
     """P and U charts: the pooled rate of the period [s, e), limits per point of [a, b) (a segment each, from k on)
@@ -154,7 +159,7 @@ def _ratio_phase(kind, xs, xo, calc, co, den, do, s, e, a, b, beyond, ok, joined
     return k + b - a
 
 
-@_kernel
+@_always
 def _lines(kind, calc, co, s, e, k_lim, screen, keep, partials, known, known_mean, known_mr):
     """XmR, T, C and G charts: centre, upper and lower limit, two-sigma and one-sigma lines and the moving-range
     limit of the period [s, e) (point j: calc[co + j]). known: the period (of an XmR chart, at least two points)
@@ -181,7 +186,7 @@ def _lines(kind, calc, co, s, e, k_lim, screen, keep, partials, known, known_mea
             max(mean + -2.0 * sigma, 0.0), max(mean + 1.0 * sigma, 0.0), max(mean + -1.0 * sigma, 0.0), mr_ucl)
 
 
-@_inline
+@_always
 def _codes(xs, xo, a, b, z, zo, centre, u3, l3, u2, l2, beyond, ok, joined):
     """Codes of points [a, b) (see windows.py) at z[zo + j], point j's value xs[xo + j]; `joined`: point a may
     continue a trend from a - 1. Without limits, code 0: no rule holds such a point."""
@@ -194,7 +199,7 @@ def _codes(xs, xo, a, b, z, zo, centre, u3, l3, u2, l2, beyond, ok, joined):
             z[IDX(zo + j)] = 0
 
 
-@_kernel
+@_always
 def _run_rules(xs, xo, centre, n, a, table, rules, variation, s0, status_row):
     """Anhøj counts on the last phase [a, n) of a run chart (point j: xs[xo + j] against centre[j]); long runs flagged
     on their useful points; rules and variation written at s0.."""
@@ -291,8 +296,12 @@ def chart_all(x, den, days, src, offsets, cut_days, cut_counts, params, ks, targ
     zw = np.zeros(words, dtype=np.uint64)
     sw = np.zeros(words, dtype=np.uint64)
     ww = np.zeros(words, dtype=np.uint64)
+    rw = np.empty(words, dtype=np.uint64)  # a series' rule bits and variation codes, before they are copied out
+    vw = np.empty(words, dtype=np.uint64)
     zb = zw.view(np.uint8)
     since = sw.view(np.uint8)
+    rb = rw.view(np.uint8)
+    vb = vw.view(np.int8)
     tables = np.empty((6, 8), dtype=np.int8)  # by direction (-1, 0, 1) and whether improvement wins
     for direction in range(-1, 2):
         for wins in range(2):
@@ -406,7 +415,7 @@ def chart_all(x, den, days, src, offsets, cut_days, cut_counts, params, ks, targ
             since[PAD + n + j] = 0
         sel_s, sel_t = min(max(shift_n, 6), 8) - 6, min(max(trend_n, 6), 8) - 6
         window_words(zw, sw, n, needs[sel_s, sel_t], shift_n, ww)
-        paint_words(zw, ww, n, paints[sel_s, sel_t], tables, trow, rules, variation, s0)
+        paint_words(zw, ww, n, paints[sel_s, sel_t], tables, trow, rw, vw, rb, vb, rules, variation, s0)
         status[t, 0] = 1 if prev_ok else 0
         if kind == T:  # lines back on the time scale; below zero on the transformed scale shows as zero
             for r in range(7):

@@ -3,13 +3,14 @@ batch of series is charted where it lies, without copying points or a Python ste
 
 Each series owns a slot of the point arrays with room to append into; when it outgrows it, it moves to a slot
 twice the size at the end (the old one is left behind: at most about as much as is live, since slots double). The
-projection drops its columns with its cache.
+projection drops its columns with its cache. The columns also keep the chart call's output buffer.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from projections.spc.outputs import Outputs
 from projections.spc.settings import PARAMS
 
 
@@ -35,6 +36,7 @@ class Columns:
         self.targets = np.full(series, np.nan)  # the target in force at the series' last point
         self.cut_days = np.zeros((series, 1), dtype=np.int64)  # recalculations, as days; cut_counts per row
         self.cut_counts = np.zeros(series, dtype=np.int64)
+        self.outputs = Outputs()  # the chart call's output columns, kept between calls (outputs.py)
 
     def add_series(self) -> int:
         if self.count == self.start.shape[0]:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from domain.control.vocabulary import AssuranceIcon, VariationIcon
-from projections.spc.chart_kernel import LINES, STATUS, chart_all
+from projections.spc.chart_kernel import chart_all
+from projections.spc.outputs import Outputs, columns
 from projections.spc.runs import RunAnalysis, crossings_min
 from projections.spc.settings import (
     CONCERN,
@@ -20,6 +21,8 @@ from projections.spc.settings import (
     RUN,
     XMR,
     ChartSettings,
+    P,
+    U,
 )
 
 _KIND = PARAMS.index("kind")
@@ -122,13 +125,13 @@ class ChartBatch:
 def chart_batch(values: np.ndarray, denominators: np.ndarray, offsets: np.ndarray, params: np.ndarray,
                 limit_constants: np.ndarray, targets: np.ndarray, cut_days: np.ndarray | None = None,
                 cut_counts: np.ndarray | None = None, *, sources: np.ndarray | None = None,
-                days: np.ndarray | None = None) -> ChartBatch:
+                days: np.ndarray | None = None, outputs: Outputs | None = None) -> ChartBatch:
     """Chart every series in one kernel call. Series t has offsets[t+1] - offsets[t] points in period order, read
     from values (numerators for P and U, over denominators; denominators are read for P and U only) and days
     from sources[t] on (default: offsets[t], the columns are the series one after another; days default to each
     point's index). params[t] is its settings' `row`, limit_constants[t] their constant, targets[t] the target in
     force at its last point (NaN: none); its phases start at the first point on or after each of
-    cut_days[t, :cut_counts[t]] (rising)."""
+    cut_days[t, :cut_counts[t]] (rising). The output columns come from `outputs` when given (see outputs.py)."""
     s = offsets.shape[0] - 1
     if cut_days is None or cut_counts is None:
         cut_days, cut_counts = np.zeros((s, 0), dtype=np.int64), np.zeros(s, dtype=np.int64)
@@ -139,26 +142,25 @@ def chart_batch(values: np.ndarray, denominators: np.ndarray, offsets: np.ndarra
             raise ValueError("series read from sources need their days")
         days = np.arange(values.shape[0], dtype=np.int64) - np.repeat(offsets[:-1], np.diff(offsets))
     n = int(offsets[-1])
-    plotted = np.empty(n)
-    rules = np.empty(n, dtype=np.uint8)
-    variation = np.empty(n, dtype=np.int8)
-    seg_lines = np.empty((LINES, n))
-    seg_start = np.empty(n, dtype=np.int64)
-    seg_offsets = np.empty(s + 1, dtype=np.int64)
-    status = np.empty((s, STATUS), dtype=np.int64)
-    icons = np.empty(s, dtype=np.int8)
-    assurances = np.empty(s, dtype=np.int8)
+    kinds = params[:, _KIND]
+    sizes = np.diff(offsets)
+    # a segment per point of a P or U chart, per phase of the others (at most one more than its recalculations)
+    segments = int(np.where((kinds == P) | (kinds == U), sizes, np.minimum(sizes, cut_counts + 1)).sum())
+    out = columns(n, s, segments, outputs)
     bad = chart_all(values, denominators, days, src, offsets, cut_days, cut_counts, params, limit_constants,
-                    targets, _ICON_TABLE, plotted, rules, variation, seg_lines, seg_start, seg_offsets, status,
-                    icons, assurances)
+                    targets, _ICON_TABLE, out["plotted"], out["rules"], out["variation"], out["seg_lines"],
+                    out["seg_start"], out["seg_offsets"], out["status"], out["icons"], out["assurances"])
     if bad:
         raise ValueError("values must be finite; denominators (P and U charts) positive and finite")
-    fewest = _run_analyses(params, offsets, status, rules)
-    segments = int(seg_offsets[-1])
-    seg_end = np.empty(segments, dtype=np.int64)  # segments cover their series without gaps
-    seg_end[:-1], seg_end[-1:] = seg_start[1:segments], n
-    return ChartBatch(offsets, params[:, _KIND], plotted, rules, variation, seg_lines, seg_start, seg_offsets,
-                      seg_end, icons, assurances, status, fewest)
+    rules, status, fewest = out["rules"], out["status"], out["fewest"]
+    _run_analyses(kinds, offsets, status, rules, fewest)
+    segments = int(out["seg_offsets"][-1])
+    seg_start, seg_end = out["seg_start"], out["seg_end"]  # segments cover their series without gaps
+    if segments:
+        seg_end[: segments - 1], seg_end[segments - 1] = seg_start[1:segments], n
+    return ChartBatch(offsets, kinds, out["plotted"], rules, out["variation"], out["seg_lines"][:, :segments],
+                      seg_start[:segments], out["seg_offsets"], seg_end[:segments], out["icons"], out["assurances"],
+                      status, fewest)
 
 
 def _check(values: np.ndarray, denominators: np.ndarray, offsets: np.ndarray, params: np.ndarray,
@@ -176,19 +178,19 @@ def _check(values: np.ndarray, denominators: np.ndarray, offsets: np.ndarray, pa
         raise ValueError("one row of parameters per series")
 
 
-def _run_analyses(params: np.ndarray, offsets: np.ndarray, status: np.ndarray, rules: np.ndarray) -> np.ndarray:
+def _run_analyses(kinds: np.ndarray, offsets: np.ndarray, status: np.ndarray, rules: np.ndarray,
+                  fewest: np.ndarray) -> None:
     """Anhøj's crossings minimum is an exact binomial quantile (integers too big for the kernel): one per distinct
-    count of useful observations, then too few crossings flagged on the last phase of each run chart. Answers the
-    minimum per series (-1: not a run chart, or an empty one)."""
-    fewest = np.full(len(params), -1, dtype=np.int64)
-    run = np.flatnonzero((params[:, _KIND] == RUN) & (np.diff(offsets) > 0))
+    count of useful observations, then too few crossings flagged on the last phase of each run chart. Writes the
+    minimum per series into fewest (-1: not a run chart, or an empty one)."""
+    fewest.fill(-1)
+    run = np.flatnonzero((kinds == RUN) & (np.diff(offsets) > 0))
     if run.size:
         useful = status[run, 1]
         distinct, where = np.unique(useful, return_inverse=True)
         fewest[run] = np.array([crossings_min(int(u)) for u in distinct], dtype=np.int64)[where]
         for t in run[status[run, 4] < fewest[run]].tolist():
             rules[offsets[t] + status[t, 5] : offsets[t + 1]] |= FEW_CROSSINGS
-    return fewest
 
 
 def compute_chart(

@@ -243,7 +243,7 @@ def chart_series(many: Sequence[Series]) -> ChartBatch:
     offsets = np.zeros(ids.size + 1, dtype=np.int64)
     np.cumsum(c.size[ids], out=offsets[1:])
     return chart_batch(c.values, c.denominators, offsets, c.params[ids], c.limit_constants[ids], c.targets[ids],
-                       c.cut_days[ids], c.cut_counts[ids], sources=c.start[ids], days=c.days)
+                       c.cut_days[ids], c.cut_counts[ids], sources=c.start[ids], days=c.days, outputs=c.outputs)
 
 
 def _together(many: Sequence[Series]) -> list[Series]:

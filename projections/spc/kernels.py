@@ -7,6 +7,7 @@ from numba import njit
 
 from projections.spc.settings import CONCERN, IMPROVEMENT, MR_UCL_CONSTANT, NEITHER_HIGH, NEITHER_LOW
 
+U = np.uint64
 PARTIALS = 64  # non-overlapping partials of finite doubles: at most ~40
 
 @njit(cache=True)
@@ -157,7 +158,7 @@ def _mean_and_moving_ranges(x, s, e):
     return m + (((total - p) - err) + comp) / n, mr
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # inlined into the chart loop, as chart_kernel._always says why
 def copy_with_sums(x, x0, n, out, o):
     """out[o:o + n] = x[x0:x0 + n] (n >= 1); answers how many of them are not finite, and, as _mean_and_moving_ranges
     gives them (same sums, same order), their mean and the sum of their moving ranges. One loop: the copy and the
@@ -168,9 +169,9 @@ def copy_with_sums(x, x0, n, out, o):
     mr = 0.0
     prev = x[x0]
     for q in range(n):
-        v = x[x0 + q]
+        v = x[U(x0 + q)]  # unsigned: no test for a negative index on each load and store
         bad += np.int64(v - v != 0.0)
-        out[o + q] = v
+        out[U(o + q)] = v
         t = total + v
         if abs(total) >= abs(v):
             comp += (total - t) + v
@@ -193,7 +194,7 @@ def xmr_stats(x, s, e, screen, keep):
     return screened(x, s, e, screen, keep, mean, total)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # likewise
 def screened(x, s, e, screen, keep, mean, total):
     """xmr_stats of x[s:e] (at least two points) from its mean and sum of moving ranges.
 

@@ -19,8 +19,10 @@ import numpy as np
 from numba import njit
 
 _kernel = njit(cache=True, boundscheck=False, error_model="numpy")
-# Small helpers: LLVM inlines them anyway; numba's own (IR) inlining made cold compiles much slower.
+# Tiny helpers: LLVM inlines them.
 _inline = njit(cache=True, boundscheck=False, error_model="numpy")
+# The two passes, inlined by numba into the chart loop (see chart_kernel._always).
+_always = njit(cache=True, boundscheck=False, error_model="numpy", inline="always")
 PAD = 8  # zero codes before and after each series; the longest window is eight points
 U = np.uint64  # unsigned indices: numba then skips the negative-index wrap-around, which blocks SIMD
 
@@ -69,7 +71,7 @@ def _each(byte):
     return ONES * U(byte & 255)
 
 
-@_kernel
+@_always
 def window_words(zw, sw, n, need, shift_n, ww):
     """ww[m] = the window-end bits of the eight points of word m, for each word whose windows can reach the n
     points: zw, sw and ww are the code, since and window-end buffers as words (byte b of word m is point
@@ -92,10 +94,13 @@ def window_words(zw, sw, n, need, shift_n, ww):
         ww[m] = (acc & sides & shift_mask) | (acc & slopes) | (((cur & z1 & z2 & sides) << U(4)) & two_near & two_mask)
 
 
-@_kernel
-def paint_words(zw, ww, n, paint_mask, tables, row, rules, variation, o):
+@_always
+def paint_words(zw, ww, n, paint_mask, tables, row, rw, vw, rb, vb, rules, variation, o):
     """Flag every point of each window found (buffers as in window_words); write rule bits, and variation codes
-    from tables[row] (see kernels.variation_table) by byte-wise selects, at o.. of rules and variation."""
+    from tables[row] (see kernels.variation_table) by byte-wise selects, at o.. of rules and variation. rw and vw
+    (words) are scratch, rb and vb the same as bytes: a word per eight points goes there, then the bytes are copied
+    out in a loop that LLVM vectorises. Stored byte by byte into the outputs, which might alias each other, the
+    sixteen stores per word cost more than the rules."""
     keep = _each(SIDES | SLOPES)
     # variation of a point flagged high only, low only, both (below or above the centre)
     v_high, v_low = U(tables[row, 1]), U(tables[row, 2])
@@ -109,19 +114,14 @@ def paint_words(zw, ww, n, paint_mask, tables, row, rules, variation, o):
         p &= keep | c  # two-of-three flags only the marked points of a window
         high = ((c >> U(6)) & ONES) | ((p & _each(ABOVE)) << U(1)) | (p & _each(RISE)) | ((p & _each(HI2)) >> U(1))
         low = ((c >> U(7)) & ONES) | (p & _each(BELOW)) | ((p & _each(FALL)) >> U(1)) | ((p & _each(LO2)) >> U(2))
-        flags = high | low
         h = (high | (high >> U(1)) | (high >> U(2)) | (high >> U(3))) & ONES  # 1 in each byte flagged high
         lo = (low | (low >> U(1)) | (low >> U(2)) | (low >> U(3))) & ONES
         both = h & lo
         above = c & ONES  # ABOVE is bit 0
-        codes = ((h ^ both) * v_high + (lo ^ both) * v_low + (both & above) * v_both_above
-                 + (both ^ (both & above)) * v_both_below)  # each byte gets at most one of them: no carries
-        j0 = 8 * (m - 1)
-        if j0 + 8 <= n:  # a whole word: a loop of fixed length, which LLVM unrolls into plain byte stores
-            for b in range(8):
-                rules[U(o + j0 + b)] = (flags >> U(8 * b)) & U(255)
-                variation[U(o + j0 + b)] = (codes >> U(8 * b)) & U(255)
-        else:
-            for b in range(n - j0):
-                rules[U(o + j0 + b)] = (flags >> U(8 * b)) & U(255)
-                variation[U(o + j0 + b)] = (codes >> U(8 * b)) & U(255)
+        rw[m - 1] = high | low
+        vw[m - 1] = ((h ^ both) * v_high + (lo ^ both) * v_low + (both & above) * v_both_above
+                     + (both ^ (both & above)) * v_both_below)  # each byte gets at most one of them: no carries
+    for j in range(n):
+        rules[U(o + j)] = rb[U(j)]
+    for j in range(n):
+        variation[U(o + j)] = vb[U(j)]
