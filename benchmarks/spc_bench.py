@@ -1,5 +1,7 @@
-"""SPC benchmark on the product's path: the batch chart call SpcProjection.handle makes, against a numpy-vectorised
-XmR baseline in the same run; then the whole handle per chart (fold → chart → stored bytes), and cold start."""
+"""SPC benchmark on the product's path: `chart_series`, the one kernel call that charts every measure a chart read
+(projections/spc/document.py) or a signals-projection batch (projections/signals) needs, against a numpy-vectorised
+XmR baseline in the same run; then the SPC projection's whole handle per chart (fold → stored bytes; charts are
+computed when read), and cold start."""
 
 from __future__ import annotations
 
@@ -194,12 +196,13 @@ def main() -> None:
           f"targets, {sum(s.baseline_points > 0 for s in many)} with a baseline; NUMBA_NUM_THREADS={threads}")
     print(f"flagged points {np.count_nonzero(batch.rules)}; plain XmR points differing from numpy (mean ties): "
           f"{differ} of {one.rules.size}")
-    print(f"chart_series (handle's chart call) : {t_product * 1e3:8.2f} ms  {points / t_product / 1e6:8.1f} M points/s")
+    print(f"chart_series (reads' and signals' chart call): {t_product * 1e3:8.2f} ms  "
+          f"{points / t_product / 1e6:8.1f} M points/s")
     print(f"numpy vectorised, plain XmR only   : {t_numpy * 1e3:8.2f} ms  {numpy_rate / 1e6:8.1f} M points/s "
           f"({matrix.shape[0]} series)")
     print(f"ratio                              : {points / t_product / numpy_rate:8.1f} x")
     per_chart, stored = handle_per_chart(rng)
-    print(f"whole handle per chart (fold one event, chart 100 points, encode state and document): "
+    print(f"whole SPC handle per chart (fold one event into a 99-point series, encode what is stored): "
           f"{per_chart * 1e6:.1f} us ({1 / per_chart:,.0f} charts/s, {POINTS / per_chart / 1e6:.2f} M points/s); "
           f"{stored:,} bytes stored per chart")
     wall, inner = cold_start_seconds()
