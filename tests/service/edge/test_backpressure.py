@@ -56,6 +56,18 @@ async def _until(condition: Callable[[], bool], what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+async def team_and_measure(http: httpx.AsyncClient, admin: dict[str, str], name: str) -> tuple[str, str]:
+    """A team, and a daily measure of it, made through GraphQL: (team id, measure id)."""
+    r = await http.post("/graphql", headers=admin, json={"query": "mutation($n: String!) { createTeam(input: "
+                                                         "{name: $n}) { team { id } } }", "variables": {"n": name}})
+    team = r.json()["data"]["createTeam"]["team"]["id"]
+    r = await http.post("/graphql", headers=admin, json={
+        "query": "mutation($i: DefineMeasureInput!) { defineMeasure(input: $i) { measure { id } } }",
+        "variables": {"i": {"teamId": team, "name": "Falls", "kind": "OUTCOME",
+                            "improvementDirection": "DECREASE", "frequency": "DAY"}}})
+    return team, r.json()["data"]["defineMeasure"]["measure"]["id"]
+
+
 async def test_writes_past_the_limit_while_commits_stall_get_503_with_retry_after_and_nothing_of_them_is_stored(
         make_database: Callable[[], Awaitable[str]]) -> None:
     url = await make_database()
@@ -63,14 +75,7 @@ async def test_writes_past_the_limit_while_commits_stall_get_503_with_retry_afte
     tokens = TokenService(TEST_SECRET)
     admin = {"Authorization": f"Bearer {tokens.issue('lead', 'SENIOR_LEADER', [])}"}
     async with serving(app) as base, httpx.AsyncClient(base_url=base, timeout=30) as http:
-        r = await http.post("/graphql", headers=admin, json={"query": "mutation { createTeam(input: {name: \"BP\"}) "
-                                                             "{ team { id } } }"})
-        team = r.json()["data"]["createTeam"]["team"]["id"]
-        r = await http.post("/graphql", headers=admin, json={
-            "query": "mutation($i: DefineMeasureInput!) { defineMeasure(input: $i) { measure { id } } }",
-            "variables": {"i": {"teamId": team, "name": "Falls", "kind": "OUTCOME",
-                                "improvementDirection": "DECREASE", "frequency": "DAY"}}})
-        measure = r.json()["data"]["defineMeasure"]["measure"]["id"]
+        team, measure = await team_and_measure(http, admin, "BP")
         feed = {"Authorization": f"Bearer {tokens.issue('feed', 'INTEGRATION', [team])}"}
 
         def item(source: str, day: int) -> dict[str, object]:
@@ -163,14 +168,7 @@ async def test_a_client_sending_faster_than_writes_are_stored_gets_429_with_retr
     tokens = TokenService(TEST_SECRET)
     admin = {"Authorization": f"Bearer {tokens.issue('lead', 'SENIOR_LEADER', [])}"}
     async with serving(app) as base, httpx.AsyncClient(base_url=base, timeout=30) as http:
-        r = await http.post("/graphql", headers=admin, json={"query": "mutation { createTeam(input: {name: \"TF\"}) "
-                                                             "{ team { id } } }"})
-        team = r.json()["data"]["createTeam"]["team"]["id"]
-        r = await http.post("/graphql", headers=admin, json={
-            "query": "mutation($i: DefineMeasureInput!) { defineMeasure(input: $i) { measure { id } } }",
-            "variables": {"i": {"teamId": team, "name": "Falls", "kind": "OUTCOME",
-                                "improvementDirection": "DECREASE", "frequency": "DAY"}}})
-        measure = r.json()["data"]["defineMeasure"]["measure"]["id"]
+        team, measure = await team_and_measure(http, admin, "TF")
         fast = {"Authorization": f"Bearer {tokens.issue('fast-feed', 'INTEGRATION', [team])}"}
         other = {"Authorization": f"Bearer {tokens.issue('other-feed', 'INTEGRATION', [team])}"}
 
