@@ -15,11 +15,11 @@ from projections.signals.projection import SignalProjection
 from schema.live import Feed
 from schema.signals import ALL_TEAMS, raised_signals
 from service.bootstrap import Services
-from service.eventstore.notifications import PROJECTIONS_CHANNEL, Change
-from service.eventstore.notifications import payload as notification
+from service.eventstore.notifications import Change
 from tests.conftest import Api
 from tests.e2e.control_helpers import create_action, log_head, mutate
 from tests.e2e.test_ingest import post
+from tests.schema.test_live_updates import announce
 from tests.schema.test_websocket import opened, watched
 
 SIGNAL = "id period kind rules status note basis measure { id } actionId"
@@ -152,17 +152,15 @@ async def test_one_read_serves_every_signal_subscriber_and_an_older_signal_ackno
     watchers = [feed.watch(team, int(began.timestamp() * 1e6)) for _ in range(40)]
     everyone = feed.watch(ALL_TEAMS, int(began.timestamp() * 1e6))
     try:
-        async with services.pool.acquire() as conn:  # as the signals projection names a signal it changed
-            await conn.execute("SELECT pg_notify($1, $2)", PROJECTIONS_CHANNEL,
-                               notification(SignalProjection.name, 10**9, [older], [team]))
+        # as the signals projection names a signal it changed
+        await announce(services, SignalProjection.name, [older], [team])
         views = [await asyncio.wait_for(w.next(), 10) for w in [*watchers, everyone]]
         assert {v.id for v in views} == {older}
         assert reads == [frozenset({team, ALL_TEAMS})]  # one read for all 41
         assert all(v.raised_at < began for v in views)  # what signals_raised leaves out: raised before it began
         everyone.close()
-        async with services.pool.acquire() as conn:  # a change of another team's signal: nothing for this team
-            await conn.execute("SELECT pg_notify($1, $2)", PROJECTIONS_CHANNEL,
-                               notification(SignalProjection.name, 10**9 + 1, ["elsewhere"], ["another-team"]))
+        # a change of another team's signal: nothing for this team
+        await announce(services, SignalProjection.name, ["elsewhere"], ["another-team"])
         with pytest.raises(TimeoutError):
             await asyncio.wait_for(watchers[0].next(), 0.5)
         assert set(reads[1:]) <= {frozenset()}

@@ -27,6 +27,16 @@ POINTS = "subscription($id: ID!) { measureUpdated(measureId: $id) { id spc { poi
 CYCLES = "subscription($p: ID!) { cycleUpdated(projectId: $p) { id projectId changeIdea stage decision } }"
 
 
+async def announce(services: Services, projection: str, streams: list[str], teams: list[str] | None = None) -> None:
+    """A notification as the projection sends one, naming these streams and teams, at a position it has already
+    reached: a made-up position ahead of it would make every process's notifier believe the projection that far on,
+    and read-your-writes waits in later tests would end before their writes were applied."""
+    at = services.notifier.positions.get(projection, 0)
+    async with services.pool.acquire() as conn:
+        await conn.execute("SELECT pg_notify($1, $2)", PROJECTIONS_CHANNEL, notification(projection, at, streams,
+                                                                                          teams or ()))
+
+
 async def subscribe(ws: Any, op: str, query: str, variables: dict[str, Any]) -> None:
     await ws.send(orjson.dumps({"id": op, "type": "subscribe", "payload": {"query": query,
                                                                              "variables": variables}}).decode())
@@ -95,16 +105,14 @@ async def test_one_read_serves_every_subscriber_of_a_change(services: Services, 
     known = await charts_by_measure(services.pool, [other])  # as a subscriber reads it before it listens
     watchers = [feed.watch(measure) for _ in range(50)] + [feed.watch(other, known[other].position)]
     try:
-        async with services.pool.acquire() as conn:  # a real notification, as the SPC projection sends one
-            await conn.execute("SELECT pg_notify($1, $2)", PROJECTIONS_CHANNEL, notification("spc", 10**9, [measure]))
+        await announce(services, "spc", [measure])  # a real notification, as the SPC projection sends one
         states = [await asyncio.wait_for(w.next(), 10) for w in watchers[:50]]
         assert {view.id for view, _ in states} == {measure}
         assert reads == [frozenset({measure})]  # one read, and only of the measure the change named
         with pytest.raises(TimeoutError):
             await asyncio.wait_for(watchers[-1].next(), 0.3)
-        async with services.pool.acquire() as conn:  # too much to name (bulk intake): only moved charts go out
-            await conn.execute("SELECT pg_notify($1, $2)", PROJECTIONS_CHANNEL, notification(
-                "spc", 10**9 + 1, [f"other-{i}" for i in range(100)]))
+        # too much to name (bulk intake): only moved charts go out
+        await announce(services, "spc", [f"other-{i}" for i in range(100)])
         with pytest.raises(TimeoutError):
             await asyncio.wait_for(watchers[0].next(), 0.5)
         assert reads[1:] == [frozenset()]
@@ -231,14 +239,12 @@ async def test_a_read_that_fails_is_tried_again_and_only_a_lasting_failure_reach
 
     feed: Feed[Any] = Feed(services.notifier, services.pool, "spc", flaky)
     with feed.watch("m") as watcher:
-        async with services.pool.acquire() as conn:
-            await conn.execute("SELECT pg_notify($1, $2)", PROJECTIONS_CHANNEL, notification("spc", 10**9, ["m"]))
+        await announce(services, "spc", ["m"])
         assert await asyncio.wait_for(watcher.next(), 10) == "state"
         assert attempts[0] is not None and attempts[1] is None  # tried again, re-reading everything watched
         attempts.clear()
         fail_times = READ_ATTEMPTS
-        async with services.pool.acquire() as conn:
-            await conn.execute("SELECT pg_notify($1, $2)", PROJECTIONS_CHANNEL, notification("spc", 10**9, ["m"]))
+        await announce(services, "spc", ["m"])
         with pytest.raises(OSError):
             await asyncio.wait_for(watcher.next(), 10)
         assert len(attempts) == READ_ATTEMPTS
