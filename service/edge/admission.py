@@ -9,7 +9,7 @@ back later instead of queueing without bound: its request is refused whole, befo
 request that was acknowledged was stored. One write is always admitted when nothing is in flight, so a limit
 smaller than a request slows the service down to one write at a time rather than refusing everything.
 
-Within that bound, one client (a token's subject: a person, or an integration) may hold at most a quarter of it: a
+Within that bound, one client (a token's subject: a person, or an integration) may hold at most half of it: a
 client sending faster than qms stores its writes is refused with 429 and Retry-After once it holds that much, while
 other clients' writes are still admitted, so one runaway feed cannot take every other client's share. A client's
 first write in flight is always admitted (it is then the process's bound that decides)."""
@@ -23,7 +23,9 @@ FLOOR_BYTES = 4096
 # whole rows (one parsed, one being stored, one arriving), not by its length, which is not known up front.
 STREAM_BYTES = 16 << 20
 RETRY_AFTER_SECONDS = 1
-CLIENT_SHARE = 4  # one client may hold at most 1/CLIENT_SHARE of the bound
+# One client may hold at most 1/CLIENT_SHARE of the bound: half, so that one integration may stream four CSV
+# bodies at once within the default bound (4 x STREAM_BYTES = 64 MiB of 128 MiB) and the other half stays free.
+CLIENT_SHARE = 2
 
 
 class Overloaded(Exception):

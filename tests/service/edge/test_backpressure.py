@@ -12,6 +12,7 @@ import httpx
 from service.auth.identity import TokenService
 from service.edge.admission import FLOOR_BYTES, Admission, Overloaded, TooFast
 from service.edge.app import create_app
+from service.settings import Settings
 from tests.conftest import TEST_SECRET, serving, settings_for
 
 RECORD = ("mutation($i: RecordObservationsInput!) { recordObservations(input: $i) { accepted errors { code } } }")
@@ -143,7 +144,7 @@ async def test_the_body_limit_is_a_setting_answered_with_413_and_nothing_is_stor
 
 
 def test_a_client_holding_its_share_of_the_bound_is_told_to_slow_down_while_others_are_admitted() -> None:
-    admission = Admission(8 * FLOOR_BYTES)  # each client's share: 2 * FLOOR_BYTES
+    admission = Admission(4 * FLOOR_BYTES)  # each client's share: 2 * FLOOR_BYTES
     admission.admit(FLOOR_BYTES, "feed")
     admission.admit(FLOOR_BYTES, "feed")
     try:
@@ -164,7 +165,7 @@ def test_a_client_holding_its_share_of_the_bound_is_told_to_slow_down_while_othe
 async def test_a_client_sending_faster_than_writes_are_stored_gets_429_with_retry_after_and_others_still_write(
         make_database: Callable[[], Awaitable[str]]) -> None:
     url = await make_database()
-    app = create_app(settings_for(url, max_inflight_write_bytes=8 * FLOOR_BYTES))  # a client's share: two writes
+    app = create_app(settings_for(url, max_inflight_write_bytes=4 * FLOOR_BYTES))  # a client's share: two writes
     tokens = TokenService(TEST_SECRET)
     admin = {"Authorization": f"Bearer {tokens.issue('lead', 'SENIOR_LEADER', [])}"}
     async with serving(app) as base, httpx.AsyncClient(base_url=base, timeout=30) as http:
@@ -200,3 +201,18 @@ async def test_a_client_sending_faster_than_writes_are_stored_gets_429_with_retr
         stored = await _stored_sources(url)
         assert all(s in stored for s in ("fast-1", "fast-2", "other-4")) and "fast-3" not in stored
         assert app.state.admission.by_client == {} and app.state.admission.in_flight == 0
+
+
+def test_one_integration_may_stream_four_bodies_at_once_within_the_default_bound() -> None:
+    admission = Admission(Settings().max_inflight_write_bytes)
+    stream = Admission.weigh(None)  # chunked CSV or NDJSON: no length declared
+    for _ in range(4):
+        admission.admit(stream, "feed")
+    try:
+        admission.admit(stream, "feed")
+    except TooFast:
+        pass
+    else:
+        raise AssertionError("a fifth stream of one client was admitted")
+    admission.admit(stream, "other-feed")
+    assert admission.by_client == {"feed": 4 * stream, "other-feed": stream}
