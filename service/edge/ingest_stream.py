@@ -88,8 +88,8 @@ async def _replay(body: AsyncIterator[bytes], digest: Any, first: dict[str, Any]
 
 async def _store(call: Call, ctx: CommandContext, kind: str, chunks: AsyncIterator[bytes],
                  key: str | None) -> tuple[RecordResult, list[dict[str, Any]], int]:
-    """Each chunk parsed while the one before it is being stored (one at a time, in order, so a measure's rows
-    are decided in the order they were sent)."""
+    """Each chunk parsed (in a worker thread) while the one before it is being stored (one at a time, in order,
+    so a measure's rows are decided in the order they were sent)."""
     total = RecordResult()
     errors: list[dict[str, Any]] = []
     names: list[str] | None = None
@@ -106,12 +106,11 @@ async def _store(call: Call, ctx: CommandContext, kind: str, chunks: AsyncIterat
 
     try:
         async for chunk in chunks:
+            data = chunk
             if kind == CSV and names is None:
                 names, data = split_header(chunk)
-                parsed = parse_csv(data, names, offset)
-            else:
-                parsed = parse_csv(chunk, names, offset) if names is not None else parse_ndjson(chunk, offset)
-            part = f"{key}#{number}.{hashlib.sha256(chunk).hexdigest()[:16]}" if key is not None else None
+            parsed, digest = await asyncio.to_thread(_parse, chunk, data, names, offset, key is not None)
+            part = f"{key}#{number}.{digest}" if key is not None else None
             attempted += sum(len(g[0]) for g in parsed.groups.values()) + len(parsed.items)
             errors.extend(parsed.errors)
             offset += parsed.rows
@@ -126,6 +125,13 @@ async def _store(call: Call, ctx: CommandContext, kind: str, chunks: AsyncIterat
         raise BodyError("The CSV body needs a header row naming its columns.")
     errors.sort(key=lambda e: e["index"])
     return total, errors, attempted
+
+
+def _parse(chunk: bytes, data: bytes, names: list[str] | None, offset: int, keyed: bool) -> tuple[Chunk, str]:
+    """A chunk's rows, and its digest for the part keys. Run in a worker thread: pyarrow reads and sha256 hashes
+    without the GIL, so this overlaps the event loop's own work (the chunk before being stored, other requests)."""
+    parsed = parse_csv(data, names, offset) if names is not None else parse_ndjson(data, offset)
+    return parsed, hashlib.sha256(chunk).hexdigest()[:16] if keyed else ""
 
 
 async def _record(call: Call, ctx: CommandContext, parsed: Chunk, part: str | None) -> RecordResult:

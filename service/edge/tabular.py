@@ -122,16 +122,16 @@ def parse_csv(chunk: bytes, names: list[str], offset: int) -> Chunk:
         invalid[row.number] = row.actual_columns
         return "skip"
 
-    try:
-        table = pacsv.read_csv(
-            pa.py_buffer(chunk),
-            read_options=pacsv.ReadOptions(column_names=names, use_threads=False, block_size=len(chunk) + 1),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
-                                              invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), null_values=[""],
-                                                 strings_can_be_null=True, quoted_strings_can_be_null=True))
-    except pa.ArrowInvalid as e:
-        raise BodyError(f"The CSV cannot be read near data row {offset}: {e}.") from None
+    table = _read_typed(chunk, names, on_invalid)
+    if table is None:  # some value is not what its column holds: read as text, each problem then named per row
+        invalid.clear()
+        try:
+            table = pacsv.read_csv(pa.py_buffer(chunk), read_options=_read_options(names, chunk),
+                                   parse_options=_parse_options(on_invalid),
+                                   convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                                        **_NULLS))
+        except pa.ArrowInvalid as e:
+            raise BodyError(f"The CSV cannot be read near data row {offset}: {e}.") from None
     n = table.num_rows
     rows = n + len(invalid)
     if invalid:  # rows with the wrong number of fields: reported, and the table's rows are the others
@@ -146,6 +146,37 @@ def parse_csv(chunk: bytes, names: list[str], offset: int) -> Chunk:
         _columns(table, index, out)
     out.errors.sort(key=lambda e: e["index"])
     return out
+
+
+# Empty fields are missing values; nothing else is (pyarrow would also read "NA", "null", "NaN" as missing).
+_NULLS: dict[str, Any] = {"null_values": [""], "strings_can_be_null": True, "quoted_strings_can_be_null": True}
+# The usual chunk's columns as pyarrow reads them in one pass: measure ids dictionary-encoded (grouped by code),
+# periods as days (YYYY-MM-DD that exist, as pc.cast reads them), numbers as float64.
+_TYPES = {"measureId": pa.dictionary(pa.int32(), pa.string()), "period": pa.date32(), "value": pa.float64(),
+          "numerator": pa.float64(), "denominator": pa.float64(), "sourceId": pa.string(), "note": pa.string()}
+
+
+def _read_options(names: list[str], chunk: bytes) -> pacsv.ReadOptions:
+    return pacsv.ReadOptions(column_names=names, use_threads=False, block_size=len(chunk) + 1)
+
+
+def _parse_options(on_invalid: Any) -> pacsv.ParseOptions:
+    return pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=on_invalid)
+
+
+def _read_typed(chunk: bytes, names: list[str], on_invalid: Any) -> pa.Table | None:
+    """The chunk read straight into typed columns, or None when a value does not convert (a date that does not
+    exist, a number that is not one) or a number is not finite: the text read then names each such row."""
+    try:
+        table = pacsv.read_csv(pa.py_buffer(chunk), read_options=_read_options(names, chunk),
+                               parse_options=_parse_options(on_invalid),
+                               convert_options=pacsv.ConvertOptions(column_types=_TYPES, **_NULLS))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    for name in NUMBERS:
+        if name in names and not pc.all(pc.is_finite(table.column(name))).as_py():  # nulls skipped
+            return None
+    return table
 
 
 _JSON_SCHEMA = pa.schema([(name, pa.float64() if name in NUMBERS else pa.string()) for name in FIELDS])
@@ -279,8 +310,9 @@ def _route(cols: dict[str, pa.Array], given: dict[str, np.ndarray], numbers: dic
                 for name, column in numbers.items()}
         empty = [None] * len(rows)
         for j, r in enumerate(rows.tolist()):
+            period = listed["period"][j]  # a date when the chunk was read typed, else its checked text
             out.items.append((int(index[r]), listed["measureId"][j], ObservationIn(
-                date.fromisoformat(listed["period"][j]), nums.get("value", empty)[j],
+                period if isinstance(period, date) else date.fromisoformat(period), nums.get("value", empty)[j],
                 nums.get("numerator", empty)[j], nums.get("denominator", empty)[j],
                 listed.get("sourceId", empty)[j], listed.get("note", empty)[j])))
 

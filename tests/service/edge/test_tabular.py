@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import orjson
+import pytest
 
 from domain.control.columns import PeriodColumn
-from service.edge.tabular import parse_csv, parse_ndjson, split_header
+from service.edge import tabular
+from service.edge.tabular import Chunk, parse_csv, parse_ndjson, split_header
 
 
 def lines(*items: dict) -> bytes:
@@ -43,3 +45,28 @@ def test_csv_rows_become_checked_day_and_value_columns() -> None:
     indexes, periods, values, sources = out.groups["m"]
     assert list(indexes) == [0, 2] and periods == ["2024-03-01", "2024-03-02"] and values.tolist() == [4.0, 6.0]
     assert sources is None
+
+
+def _as_data(out: Chunk) -> tuple:
+    groups = {m: (list(i), list(p), list(v), s) for m, (i, p, v, s) in out.groups.items()}
+    return out.rows, groups, out.items, out.errors
+
+
+def test_a_csv_chunk_read_typed_reads_as_the_text_read_would(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The usual chunk is read straight into typed columns; anything it cannot convert is read as text. Both
+    reads give the same rows, groups, items and errors."""
+    names, data = split_header(b"measureId,period,value,numerator,denominator,sourceId,note\n"
+                               b"a,2024-03-01,4,,,s1,\n"
+                               b"b,2024-03-01,,3,10,s2,\n"       # a ratio: item by item
+                               b"a,2024-03-02,5.5,,,s3,\n"
+                               b",2024-03-02,1,,,s4,\n"         # no measure
+                               b"c,,2,,,s5,\n"                  # no period
+                               b"c,2024-03-03,7,,,,\"a note\"\n"  # a note: item by item
+                               b"a,2024-03-03,1e2,,,s6,\n")
+    assert tabular._read_typed(data, names, lambda row: "skip") is not None
+    typed = parse_csv(data, names, 5)
+    monkeypatch.setattr(tabular, "_read_typed", lambda *_: None)
+    text = parse_csv(data, names, 5)
+    assert _as_data(typed) == _as_data(text)
+    assert list(typed.groups["a"][2]) == [4.0, 5.5, 100.0] and [i for i, _, _ in typed.items] == [6, 10]
+    assert [(e["index"], e["code"]) for e in typed.errors] == [(8, "MISSING_MEASURE"), (9, "INVALID_DATE")]
