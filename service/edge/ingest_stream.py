@@ -88,8 +88,8 @@ async def _replay(body: AsyncIterator[bytes], digest: Any, first: dict[str, Any]
 
 async def _store(call: Call, ctx: CommandContext, kind: str, chunks: AsyncIterator[bytes],
                  key: str | None) -> tuple[RecordResult, list[dict[str, Any]], int]:
-    """Each chunk parsed (in a worker thread) while the one before it is being stored (one at a time, in order,
-    so a measure's rows are decided in the order they were sent)."""
+    """Each chunk parsed while the one before it is being stored (one at a time, in order, so a measure's rows
+    are decided in the order they were sent)."""
     total = RecordResult()
     errors: list[dict[str, Any]] = []
     names: list[str] | None = None
@@ -109,7 +109,7 @@ async def _store(call: Call, ctx: CommandContext, kind: str, chunks: AsyncIterat
             data = chunk
             if kind == CSV and names is None:
                 names, data = split_header(chunk)
-            parsed, digest = await asyncio.to_thread(_parse, chunk, data, names, offset, key is not None)
+            parsed, digest = _parse(chunk, data, names, offset, key is not None)
             part = f"{key}#{number}.{digest}" if key is not None else None
             attempted += sum(len(g[0]) for g in parsed.groups.values()) + len(parsed.items)
             errors.extend(parsed.errors)
@@ -128,8 +128,7 @@ async def _store(call: Call, ctx: CommandContext, kind: str, chunks: AsyncIterat
 
 
 def _parse(chunk: bytes, data: bytes, names: list[str] | None, offset: int, keyed: bool) -> tuple[Chunk, str]:
-    """A chunk's rows, and its digest for the part keys. Run in a worker thread: pyarrow reads and sha256 hashes
-    without the GIL, so this overlaps the event loop's own work (the chunk before being stored, other requests)."""
+    """A chunk's rows, and its digest for the part keys."""
     parsed = parse_csv(data, names, offset) if names is not None else parse_ndjson(data, offset)
     return parsed, hashlib.sha256(chunk).hexdigest()[:16] if keyed else ""
 
