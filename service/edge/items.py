@@ -3,9 +3,13 @@ carry it: parsed one by one, or a whole batch of plain values as columns per mea
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from typing import Any
 
+import numpy as np
+
+from domain.control.columns import PeriodColumn, canonical_days, in_range
 from domain.control.observations import ObservationIn
 from service.commands.intake import Columns
 
@@ -39,14 +43,36 @@ def columns_of(observations: list[Any]) -> dict[str, Columns] | None:
     sources = [o.get("sourceId") for o in observations] if "sourceId" in keys else None
     if sources is not None and not all(type(s) is str for s in sources):
         return None
+    days = canonical_days(periods)  # the whole batch's periods at once
+    if days is None or not in_range(days):  # some period is not a date: each measure's part names its own
+        return _listed(measure_ids, periods, values, sources)
+    codes_of: dict[str, int] = {}
+    codes = np.fromiter((codes_of.setdefault(m, len(codes_of)) for m in measure_ids), np.intp, len(measure_ids))
+    # One stable sort groups the items by measure, in the order each measure first appears and each measure's
+    # items in the order sent; each part is then slices of checked days and float64 values, as a CSV chunk's.
+    order = np.argsort(codes, kind="stable")
+    ordered = codes[order]
+    column = np.array(values, dtype=np.float64)[order]
+    days = days[order]
+    listed = np.array(sources, dtype=object)[order] if sources is not None else None
+    ids = list(codes_of)
+    starts = [0, *(np.flatnonzero(ordered[1:] != ordered[:-1]) + 1).tolist(), len(order)]
+    return {ids[ordered[a]]: (order[a:b], PeriodColumn(days[a:b]), column[a:b],
+                              listed[a:b].tolist() if listed is not None else None)
+            for a, b in itertools.pairwise(starts)}
+
+
+def _listed(measure_ids: list[str], periods: list[str], values: list[float], sources: list[str] | None,
+            ) -> dict[str, Columns]:
+    """The items as plain lists per measure, in the order sent."""
     groups: dict[str, Columns] = {}
     for i, measure_id in enumerate(measure_ids):
         part = groups.get(measure_id)
         if part is None:
             part = groups[measure_id] = ([], [], [], [] if sources is not None else None)
-        part[0].append(i)
-        part[1].append(periods[i])
-        part[2].append(values[i])
+        part[0].append(i)  # type: ignore[attr-defined]
+        part[1].append(periods[i])  # type: ignore[union-attr]
+        part[2].append(values[i])  # type: ignore[attr-defined]
         if sources is not None:
             part[3].append(sources[i])  # type: ignore[union-attr]
     return groups
