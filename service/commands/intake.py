@@ -16,6 +16,7 @@ from domain.errors import DomainError
 from service.bootstrap import Services
 from service.commands.context import CommandContext
 from service.commands.idempotency import part_key, used_part_keys
+from service.commands.integrations import integration_writes
 from service.commands.measures import record_decision, record_observations
 from service.commands.results import RecordResult, error_dict
 
@@ -29,6 +30,7 @@ async def record_columns(services: Services, ctx: CommandContext, groups: dict[s
     """Bulk intake of plain values, one command per measure, each on the measure's fast path (see
     Measure.record_values); a measure whose part needs item-by-item decisions takes the usual path."""
     used = await used_part_keys(services, ctx, idempotency_key, groups)
+    may_write = await integration_writes(services, ctx.principal)
 
     async def one(measure_id: str, part: Columns) -> RecordResult:
         indexes, periods, values, source_ids = part
@@ -48,13 +50,14 @@ async def record_columns(services: Services, ctx: CommandContext, groups: dict[s
                     continue
                 obs.append(ObservationIn(day, float(v), source_id=source_ids[i] if source_ids else None))
                 kept.append(i)
-            result = await record_observations(services, ctx, measure_id, obs, key, used)
+            result = await record_observations(services, ctx, measure_id, obs, key, used, may_write)
             result.errors = [{**e, "index": kept[e["index"]]} for e in result.errors] + bad
             return result
 
         try:
             result = await record_decision(services, ctx, measure_id, key,
-                                   lambda m: m.record_values(periods, values, source_ids), used) or await slow()
+                                           lambda m: m.record_values(periods, values, source_ids), used,
+                                           may_write) or await slow()
         except DomainError as e:
             result = RecordResult(errors=[{**error_dict(e), "index": i, "field": e.field or "measureId"}
                                           for i in range(len(indexes))])
@@ -78,12 +81,13 @@ async def record_many(services: Services, ctx: CommandContext,
         groups.setdefault(measure_id, []).append((index, obs))
     total = RecordResult()
     used = await used_part_keys(services, ctx, idempotency_key, groups)
+    may_write = await integration_writes(services, ctx.principal)
 
     async def one(measure_id: str, part: list[tuple[int, ObservationIn]]) -> tuple[RecordResult, list[int]]:
         indexes = [i for i, _ in part]
         try:
             key = part_key(idempotency_key, measure_id)
-            result = await record_observations(services, ctx, measure_id, [o for _, o in part], key, used)
+            result = await record_observations(services, ctx, measure_id, [o for _, o in part], key, used, may_write)
         except DomainError as e:
             result = RecordResult(errors=[{**error_dict(e), "index": i, "field": e.field or "measureId"}
                                           for i in range(len(part))])

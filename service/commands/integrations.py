@@ -3,7 +3,7 @@ check every observation write by an integration passes (service/commands/measure
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import uuid4
 
@@ -74,11 +74,26 @@ async def check_integration_writes(services: Services, principal: Principal, mea
     """An integration's token writes only the measures its registration lists (decided on the aggregate, so a
     change or a retirement holds from its commit on). A token of role INTEGRATION whose subject is no id keeps
     the team scope of the policy table (development tokens from `qms token --role INTEGRATION`)."""
+    (await integration_writes(services, principal))(measure_id)
+
+
+async def integration_writes(services: Services, principal: Principal) -> Callable[[str], None]:
+    """check_integration_writes for a request's many measures: the integration read once, when the request
+    starts (a change or a retirement committed meanwhile holds from the next request on), then a check per
+    measure that raises Forbidden."""
     if principal.role is not Role.INTEGRATION or not valid_uuid(principal.subject):
-        return
-    integration = await fresh(services, principal.subject)  # a few events; current at every command
-    if not isinstance(integration, Integration):
-        raise Forbidden(f"Not allowed: {principal.subject} is not a registered integration.")
-    if not integration.may_write(measure_id):
-        why = "is retired" if integration.retired else f"may not write measure {measure_id}"
-        raise Forbidden(f"Not allowed: integration {integration.name} {why}.")
+        return _any_measure
+    integration = await fresh(services, principal.subject)  # a few events; current at every request
+
+    def check(measure_id: str) -> None:
+        if not isinstance(integration, Integration):
+            raise Forbidden(f"Not allowed: {principal.subject} is not a registered integration.")
+        if not integration.may_write(measure_id):
+            why = "is retired" if integration.retired else f"may not write measure {measure_id}"
+            raise Forbidden(f"Not allowed: integration {integration.name} {why}.")
+
+    return check
+
+
+def _any_measure(measure_id: str) -> None:
+    """Not a registered integration's token: the policy table alone decides."""

@@ -55,21 +55,27 @@ async def _on_measure(services: Services, measure_id: str, work: Callable[[Measu
 
 async def record_observations(services: Services, ctx: CommandContext, measure_id: str,
                               observations: list[ObservationIn], idempotency_key: str | None = None,
-                              used: dict[str, bytes] | None = None) -> RecordResult:
+                              used: dict[str, bytes] | None = None,
+                              may_write: Callable[[str], None] | None = None) -> RecordResult:
     """Store a batch for one measure; a retry with the same key answers with the first result."""
-    result = await record_decision(services, ctx, measure_id, idempotency_key, lambda m: m.record(observations), used)
+    result = await record_decision(services, ctx, measure_id, idempotency_key, lambda m: m.record(observations), used,
+                                   may_write)
     assert result is not None  # record() always decides
     return result
 
 
 async def record_decision(services: Services, ctx: CommandContext, measure_id: str, idempotency_key: str | None,
-                  decide: Callable[[Measure], RecordOutcome | None],
-                  used: dict[str, bytes] | None = None) -> RecordResult | None:
+                  decide: Callable[[Measure], RecordOutcome | None], used: dict[str, bytes] | None = None,
+                  may_write: Callable[[str], None] | None = None) -> RecordResult | None:
     """Run one recording decision on the measure and save what it decided; a key already used answers with its
     first result. None when `decide` steps aside (a fast path that needs the item-by-item one). `used`: the keys
     already looked up (see _first_results), so a bulk request asks once for all its parts; a key used after the
-    look-up is still caught when the save finds it."""
-    await check_integration_writes(services, ctx.principal, measure_id)
+    look-up is still caught when the save finds it. `may_write`: an integration's scope read once for a request's
+    many measures (see integration_writes); else it is read for this command."""
+    if may_write is None:
+        await check_integration_writes(services, ctx.principal, measure_id)
+    else:
+        may_write(measure_id)
     key = ctx.scoped_key(idempotency_key)
     if key is not None:
         first = used.get(key) if used is not None else (await first_results(services, [key])).get(key)

@@ -3,7 +3,8 @@ that keeps aggregates and the events saved, and a store that knows each stream's
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -18,6 +19,7 @@ T = TypeVar("T")
 class FakeRepository:
     aggregates: dict[str, Aggregate] = field(default_factory=dict)
     saved: list[tuple[Any, EventMeta]] = field(default_factory=list)
+    loads: list[str] = field(default_factory=list)  # the streams read outside a command, in order
 
     async def save(self, aggregate: Aggregate, meta: EventMeta, *, idempotency_key: str | None = None,
                    result: bytes | None = None) -> AppendResult:
@@ -25,6 +27,14 @@ class FakeRepository:
         self.saved += [(e, meta) for e in events]
         self.aggregates[str(aggregate.id)] = aggregate
         return AppendResult(position=len(self.saved))
+
+    async def load(self, stream_id: str, *, until: Any = None) -> Any:
+        self.loads.append(stream_id)
+        return self.aggregates.get(stream_id)
+
+    @asynccontextmanager
+    async def open(self, stream_id: str, *, refresh: bool = True) -> AsyncIterator[Any]:
+        yield self.aggregates.get(stream_id)
 
     async def update(self, stream_id: str, work: Callable[[Any], Awaitable[T]], attempts: int = 3) -> T:
         return await work(self.aggregates.get(stream_id))
