@@ -90,23 +90,45 @@ def in_range(days: np.ndarray) -> bool:
     return bool(days.size == 0 or (numbers.min() >= _FIRST_NUMBER and numbers.max() <= _LAST_NUMBER))
 
 
+_YEAR_DIGITS = np.array([1000, 100, 10, 1], dtype=np.int64)
+_MONTHS: np.ndarray | None = None  # the day number of the 1st of every month from 0000-01 to 10000-01
+
+
+def _month_starts() -> np.ndarray:
+    global _MONTHS
+    if _MONTHS is None:
+        _MONTHS = np.arange(-1970 * 12, (10000 - 1970) * 12 + 1).astype("datetime64[M]").astype(DAY).view(np.int64)
+    return _MONTHS
+
+
 def canonical_days(periods: Sequence[str]) -> np.ndarray | None:
     """The periods as day numbers when every one is a calendar date written YYYY-MM-DD, else None."""
+    n = len(periods)
     try:
-        text = np.array(periods)
-    except (ValueError, TypeError):
+        # one line per period: far faster than numpy's reading of a list of strings. The lines are all 10 ASCII
+        # characters exactly when the text is n lines of 10 bytes (no period holds a line break: each is checked
+        # below to be digits and hyphens).
+        raw = "\n".join(periods).encode() + b"\n"
+    except TypeError:
+        return None  # not all strings
+    if n == 0 or len(raw) != 11 * n:
         return None
-    if text.dtype.kind != "U" or text.dtype.itemsize != 40 or text.ndim != 1:
-        return None  # not all strings, or some longer than 10 characters
+    codes = np.frombuffer(raw, dtype=np.uint8).reshape(n, 11)
     # YYYY-MM-DD exactly (numpy alone also reads 2024-1-1 and 2024-01-01T00), checked on the characters' codes
-    codes = text.view(np.uint32).reshape(-1, 10)
     digits = codes[:, [0, 1, 2, 3, 5, 6, 8, 9]]
-    if not (((digits >= ord("0")) & (digits <= ord("9"))).all() and (codes[:, [4, 7]] == ord("-")).all()):
+    if not (((digits >= ord("0")) & (digits <= ord("9"))).all() and (codes[:, [4, 7]] == ord("-")).all()
+            and (codes[:, 10] == ord("\n")).all()):
         return None
-    try:
-        return text.astype(DAY)  # refuses days that do not exist (2024-02-30)
-    except ValueError:
+    d = (digits - ord("0")).astype(np.int64)
+    year, month, day = d[:, :4] @ _YEAR_DIGITS, d[:, 4] * 10 + d[:, 5], d[:, 6] * 10 + d[:, 7]
+    if not ((month >= 1) & (month <= 12) & (day >= 1)).all():
         return None
+    starts = _month_starts()
+    first = year * 12 + month - 1  # the month's index in the table
+    begins = starts[first]
+    if (day > starts[first + 1] - begins).any():
+        return None  # a day that does not exist (2024-02-30)
+    return (begins + day - 1).view(DAY)
 
 
 class ValueColumn(Sequence[float]):

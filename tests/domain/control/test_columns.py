@@ -11,7 +11,7 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.control.columns import PeriodColumn, ValueColumn
+from domain.control.columns import PeriodColumn, ValueColumn, canonical_days
 from domain.control.measure import Measure, MeasureDefinition
 
 days_in_range = st.lists(st.dates(date(1900, 1, 1), date(2100, 12, 31)), max_size=50)
@@ -60,3 +60,22 @@ def test_columns_and_lists_take_the_same_decisions(frequency: str, first: list[s
             continue
         assert [e.periods for e in listed.collect_events()] == [e.periods for e in columned.collect_events()]
         assert listed.points == columned.points and listed.sources == columned.sources
+
+
+@given(st.lists(st.one_of(st.dates(min_value=date(1, 1, 1)).map(date.isoformat),
+                          st.tuples(st.integers(1, 9999), st.integers(0, 19), st.integers(0, 39)).map(
+                              lambda t: f"{t[0]:04d}-{t[1]:02d}-{t[2]:02d}"),
+                          st.text(min_size=8, max_size=11)), min_size=1, max_size=20))
+def test_canonical_days_reads_exactly_the_dates_that_exist(periods: list[str]) -> None:
+    def exists(text: str) -> bool:
+        try:
+            return date.fromisoformat(text).isoformat() == text
+        except ValueError:
+            return False
+
+    days = canonical_days(periods)
+    if all(exists(p) for p in periods):
+        assert days is not None and days.dtype == np.dtype("datetime64[D]")
+        assert [str(d) for d in days] == periods
+    else:
+        assert days is None
