@@ -3,6 +3,7 @@ flow charts; each feature's types and resolvers in its own module, merged here f
 
 from strawberry.tools import merge_types
 
+from schema.improvement.cycles import CycleMutations, CycleQueries
 from schema.improvement.diagrams import DiagramMutations, DiagramQueries
 from schema.improvement.flowcharts import FlowchartMutations, FlowchartQueries
 from schema.improvement.ideas import IdeaMutations, IdeaQueries
@@ -10,9 +11,10 @@ from schema.improvement.opportunities import OpportunityMutations, OpportunityQu
 from schema.improvement.pareto import ParetoMutations, ParetoQueries
 from schema.improvement.projects import ProjectMutations, ProjectQueries
 
-ImprovementQueries = merge_types("ImprovementQueries", (ProjectQueries, OpportunityQueries, DiagramQueries,
-                                                        ParetoQueries, FlowchartQueries, IdeaQueries))
-ImprovementMutations = merge_types("ImprovementMutations", (ProjectMutations, OpportunityMutations, DiagramMutations,
-                                                            ParetoMutations, FlowchartMutations, IdeaMutations))
+ImprovementQueries = merge_types("ImprovementQueries", (ProjectQueries, CycleQueries, OpportunityQueries,
+                                                        DiagramQueries, ParetoQueries, FlowchartQueries, IdeaQueries))
+ImprovementMutations = merge_types("ImprovementMutations", (ProjectMutations, CycleMutations, OpportunityMutations,
+                                                            DiagramMutations, ParetoMutations, FlowchartMutations,
+                                                            IdeaMutations))
 
 __all__ = ["ImprovementMutations", "ImprovementQueries"]

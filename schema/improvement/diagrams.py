@@ -13,7 +13,7 @@ from domain.improvement.vocabulary import DriverKind
 from schema.context import Context
 from schema.errors import UserError
 from schema.improvement.common import answer, load_doc
-from schema.improvement.projects import PdsaCycle
+from schema.improvement.cycles import PdsaCycle
 from service.commands import diagrams as commands
 from service.reads import improvement as reads
 from service.reads.improvement import DocView

@@ -13,7 +13,7 @@ from strawberry.types import Info
 from domain.errors import Forbidden, NotFound
 from projections.improvement import ImprovementProjection
 from schema.context import Context
-from schema.improvement.projects import PdsaCycle
+from schema.improvement.cycles import PdsaCycle
 from schema.live import feed
 from service.eventstore.notifications import Change
 from service.reads.improvement import DocView, documents_by_id, documents_of_projects
