@@ -93,7 +93,9 @@ async def _store(call: Call, items: list[tuple[int, Checked]]) -> tuple[Any, lis
     # loading also warms the repository's cache, so the commands below read nothing more
     with_sources = sorted({c.measure.measure_id for _, c in items if c.observation.source_id is not None})
     loaded = await asyncio.gather(*(current(services, m) for m in with_sources))
-    known = {m: frozenset(getattr(measure, "sources", ())) for m, measure in zip(with_sources, loaded, strict=True)}
+    # the measures' own sets, not copies (a copy costs the measure's whole history on every request): read below
+    # before anything awaits, so no command changes them meanwhile
+    known = {m: getattr(measure, "sources", ()) for m, measure in zip(with_sources, loaded, strict=True)}
     seen: set[tuple[str, str]] = set()
     resent = []
     for _, c in items:
