@@ -4,7 +4,7 @@ share group commits, each part under its own derived idempotency key."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -20,12 +20,14 @@ from service.commands.integrations import integration_writes
 from service.commands.measures import record_decision, record_observations
 from service.commands.results import RecordResult, error_dict
 
-# One measure's plain values: the items' indexes in the request, periods (ISO strings, or a column parser's checked
-# days), values (floats, or a float64 array), source ids (or None).
-Columns = tuple[Sequence[int], PeriodColumn | list[str], Sequence[float], list[str] | None]
+# One measure's plain values: the items' indexes in the request (a list, or an index array), periods (ISO strings,
+# or a column parser's checked days), values (floats, or a float64 array), source ids (or None).
+Columns = tuple[Sequence[int] | np.ndarray, PeriodColumn | list[str], Sequence[float] | np.ndarray, list[str] | None]
+# The same, as plain lists while they are gathered item by item.
+ListedColumns = tuple[list[int], list[str], list[float], list[str] | None]
 
 
-async def record_columns(services: Services, ctx: CommandContext, groups: dict[str, Columns],
+async def record_columns(services: Services, ctx: CommandContext, groups: Mapping[str, Columns],
                          idempotency_key: str | None) -> RecordResult:
     """Bulk intake of plain values, one command per measure, each on the measure's fast path (see
     Measure.record_values); a measure whose part needs item-by-item decisions takes the usual path."""

@@ -157,7 +157,7 @@ async def _whole_body(request: Request) -> bytes:
         if not message.get("more_body", False):
             break
     body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-    request._body = body  # noqa: SLF001 - where Starlette keeps a body it has read
+    request._body = body  # where Starlette keeps a body it has read
     return body
 
 

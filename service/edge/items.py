@@ -4,6 +4,7 @@ carry it: parsed one by one, or a whole batch of plain values as columns per mea
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -11,7 +12,7 @@ import numpy as np
 
 from domain.control.columns import PeriodColumn, canonical_days, in_range
 from domain.control.observations import ObservationIn
-from service.commands.intake import Columns
+from service.commands.intake import Columns, ListedColumns
 
 _KNOWN = frozenset({"measureId", "period", "value", "numerator", "denominator", "sourceId", "note"})
 
@@ -26,7 +27,7 @@ _PLAIN = frozenset({"measureId", "period", "value", "sourceId"})
 _NUMBERS = frozenset({float, int})  # the types of a JSON number (bool is not one here)
 
 
-def columns_of(observations: list[Any]) -> dict[str, Columns] | None:
+def columns_of(observations: list[Any]) -> Mapping[str, Columns] | None:
     """The batch as columns per measure when every item is a plain value observation (measureId, a YYYY-MM-DD
     period, a number, maybe a sourceId): the usual shape of a feed, checked a column at a time. None otherwise,
     and the items are then parsed one by one, each error with its index."""
@@ -64,18 +65,18 @@ def columns_of(observations: list[Any]) -> dict[str, Columns] | None:
 
 
 def _listed(measure_ids: list[str], periods: list[str], values: list[float], sources: list[str] | None,
-            ) -> dict[str, Columns]:
+            ) -> Mapping[str, Columns]:
     """The items as plain lists per measure, in the order sent."""
-    groups: dict[str, Columns] = {}
+    groups: dict[str, ListedColumns] = {}
     for i, measure_id in enumerate(measure_ids):
         part = groups.get(measure_id)
         if part is None:
             part = groups[measure_id] = ([], [], [], [] if sources is not None else None)
-        part[0].append(i)  # type: ignore[attr-defined]
-        part[1].append(periods[i])  # type: ignore[union-attr]
-        part[2].append(values[i])  # type: ignore[attr-defined]
-        if sources is not None:
-            part[3].append(sources[i])  # type: ignore[union-attr]
+        part[0].append(i)
+        part[1].append(periods[i])
+        part[2].append(values[i])
+        if sources is not None and part[3] is not None:
+            part[3].append(sources[i])
     return groups
 
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import orjson
 
 from service.commands.context import CommandContext
-from service.commands.intake import Columns, record_columns, record_many
+from service.commands.intake import ListedColumns, record_columns, record_many
 from service.commands.streams import current
 from service.edge.fhir.checks import Checked, Checker
 from service.edge.fhir.outcome import MEDIA_TYPE, FhirError, Issue, operation_outcome, refuse
@@ -63,10 +63,10 @@ def _location(r: Reading, c: Checked) -> tuple[str, dict[str, Any]]:
     return f"{r.kind}/{rid}", {**r.resource, "id": rid}
 
 
-def _columns(items: list[tuple[int, Checked]]) -> dict[str, Columns] | None:
+def _columns(items: list[tuple[int, Checked]]) -> dict[str, ListedColumns] | None:
     """Plain values (the usual feed) as columns per measure, for the measure's column path (as the JSON body's);
     None when any needs the item-by-item path (a ratio, or identifiers on only some of a measure's items)."""
-    groups: dict[str, Columns] = {}
+    groups: dict[str, ListedColumns] = {}
     for i, c in items:
         o = c.observation
         if o.value is None or o.numerator is not None or o.denominator is not None:
@@ -79,8 +79,8 @@ def _columns(items: list[tuple[int, Checked]]) -> dict[str, Columns] | None:
         part[0].append(i)
         part[1].append(o.period.isoformat())
         part[2].append(o.value)
-        if part[3] is not None:
-            part[3].append(o.source_id)  # type: ignore[arg-type]
+        if part[3] is not None and o.source_id is not None:
+            part[3].append(o.source_id)
     return groups
 
 
