@@ -109,7 +109,20 @@ def _phase_ends(days, x0, n, cut_days, cut_counts, t, ends):
 
 @_always
 def _first_on_or_after(days, start, n, day):
-    """Index within the series of its first point on or after `day` (np.searchsorted, side left)."""
+    """Index within the series of its first point on or after `day` (np.searchsorted, side left; the days rise).
+
+    The days are read by nothing else, so each load misses the cache, and a binary search's loads wait for each
+    other. Periods are mostly evenly spaced: the index is guessed from the first and last days (two loads that
+    wait side by side) and checked with one more; only a wrong guess is searched for."""
+    if n == 0 or day <= days[start]:
+        return 0
+    first, last = days[start], days[start + n - 1]
+    if day > last:
+        return n
+    # first < day <= last, so n >= 2 and the index is in [1, n - 1]: rounded up, as for days first + i * step
+    guess = min(max(((day - first) * (n - 1) + (last - first) - 1) // (last - first), 1), n - 1)
+    if days[start + guess - 1] < day <= days[start + guess]:
+        return guess
     lo, hi = 0, n
     while lo < hi:
         mid = (lo + hi) // 2
