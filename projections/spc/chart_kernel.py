@@ -23,7 +23,8 @@ from numba import njit
 
 from projections.spc.kernels import PARTIALS, copy_with_sums, fsum, median, screened, variation_table, xmr_stats
 from projections.spc.limits import G_MEDIAN_FACTOR, T_EXPONENT
-from projections.spc.settings import LONG_RUN, MR_UCL_CONSTANT, RUN, C, P, T, U
+from projections.spc.run_rules import run_rules
+from projections.spc.settings import MR_UCL_CONSTANT, RUN, C, P, T, U
 from projections.spc.settings import XMR as XMR_KIND
 from projections.spc.windows import FALL, PAD, RISE, byte_masks, code_of, paint_words, window_words
 from projections.spc.windows import U as IDX
@@ -108,7 +109,20 @@ def _phase_ends(days, x0, n, cut_days, cut_counts, t, ends):
 
 @_always
 def _first_on_or_after(days, start, n, day):
-    """Index within the series of its first point on or after `day` (np.searchsorted, side left)."""
+    """Index within the series of its first point on or after `day` (np.searchsorted, side left; the days rise).
+
+    The days are read by nothing else, so each load misses the cache, and a binary search's loads wait for each
+    other. Periods are mostly evenly spaced: the index is guessed from the first and last days (two loads that
+    wait side by side) and checked with one more; only a wrong guess is searched for."""
+    if n == 0 or day <= days[start]:
+        return 0
+    first, last = days[start], days[start + n - 1]
+    if day > last:
+        return n
+    # first < day <= last, so n >= 2 and the index is in [1, n - 1]: rounded up, as for days first + i * step
+    guess = min(max(((day - first) * (n - 1) + (last - first) - 1) // (last - first), 1), n - 1)
+    if days[start + guess - 1] < day <= days[start + guess]:
+        return guess
     lo, hi = 0, n
     while lo < hi:
         mid = (lo + hi) // 2
@@ -197,61 +211,6 @@ def _codes(xs, xo, a, b, z, zo, centre, u3, l3, u2, l2, beyond, ok, joined):
     else:
         for j in range(a, b):
             z[IDX(zo + j)] = 0
-
-
-@_always
-def _run_rules(xs, xo, centre, n, a, table, rules, variation, s0, status_row):
-    """Anhøj counts on the last phase [a, n) of a run chart (point j: xs[xo + j] against centre[j]); long runs flagged
-    on their useful points; rules and variation written at s0.."""
-    useful = 0
-    longest = 0
-    crossings = 0
-    length = 0
-    side_prev = 0
-    for j in range(a, n):
-        # without branches: which side a point falls is a coin flip, and mispredictions cost more than the counting
-        v = xs[IDX(xo + j)]
-        side = np.int64(v > centre[j]) - np.int64(v < centre[j])
-        if side == 0:
-            continue  # on the centre: not useful, it neither extends nor breaks a run
-        same = np.int64(side == side_prev)
-        useful += 1
-        crossings += (1 - same) * np.int64(side_prev != 0)
-        length = length * same + 1
-        side_prev = side
-        longest = max(longest, length)
-    run_max = int(np.rint(math.log2(max(useful, 1)))) + 3  # rint rounds ties to even, as R and Python do
-    for j in range(n):
-        rules[s0 + j] = 0
-    if longest > run_max:  # rare: only then find the long runs and flag their useful points
-        start = -1
-        last = -1
-        length = 0
-        side_prev = 0
-        for j in range(a, n + 1):
-            side = 0
-            if j < n:
-                side = np.int64(xs[IDX(xo + j)] > centre[j]) - np.int64(xs[IDX(xo + j)] < centre[j])
-                if side == 0:
-                    continue
-            if side != side_prev:  # the run ending at `last` is over (at the end, side 0 ends the last run)
-                if length > run_max:
-                    for i in range(start, last + 1):
-                        if xs[xo + i] != centre[i]:
-                            rules[s0 + i] |= LONG_RUN
-                start = j
-                length = 0
-                side_prev = side
-            length += 1
-            last = j
-    for j in range(n):  # only a long run has a side, so only it can be improvement or concern
-        above = np.int64(xs[IDX(xo + j)] > centre[j])
-        flagged = np.int64(rules[s0 + j] != 0)
-        variation[s0 + j] = table[flagged * above + 2 * flagged * (1 - above) + 4 * above]
-    status_row[1] = useful
-    status_row[2] = longest
-    status_row[3] = run_max
-    status_row[4] = crossings
 
 
 @_inline
@@ -408,7 +367,7 @@ def chart_all(x, den, days, src, offsets, cut_days, cut_counts, params, ks, targ
             a = b
             ph += 1
         if kind == RUN:
-            _run_rules(plotted, s0, centre_pt, n, status[t, 5], tables[trow], rules, variation, s0, status[t])
+            run_rules(plotted, s0, centre_pt, n, status[t, 5], tables[trow], rules, variation, s0, status[t])
             continue
         for j in range(2 * PAD):
             zb[PAD + n + j] = 0

@@ -41,21 +41,28 @@ def _size(nbytes: int) -> int:
     return -(-nbytes // _ALIGN) * _ALIGN
 
 
+# name, dtype, and the shape's dimensions as (n, s, segments, constant): each is n, s or segments points, rows, or
+# a constant. Worked out in plain integers: np.prod and np.dtype per column cost more than the views themselves.
+_LAYOUT = (("plotted", np.float64, ("n",)), ("seg_lines", np.float64, (LINES, "segments")),
+           ("seg_start", np.int64, ("segments",)), ("seg_end", np.int64, ("segments",)),
+           ("seg_offsets", np.int64, ("s1",)), ("status", np.int64, ("s", STATUS)), ("fewest", np.int64, ("s",)),
+           ("rules", np.uint8, ("n",)), ("variation", np.int8, ("n",)), ("icons", np.int8, ("s",)),
+           ("assurances", np.int8, ("s",)))
+_ITEMSIZE = {dtype: np.dtype(dtype).itemsize for _, dtype, _ in _LAYOUT}
+
+
 def columns(n: int, s: int, segments: int, outputs: Outputs | None = None) -> dict[str, np.ndarray]:
     """The output columns of a batch of s series, n points and at most `segments` segments, as views of one buffer
     (from `outputs`, or a new one)."""
-    shapes = (("plotted", np.float64, (n,)), ("seg_lines", np.float64, (LINES, segments)),
-              ("seg_start", np.int64, (segments,)), ("seg_end", np.int64, (segments,)),
-              ("seg_offsets", np.int64, (s + 1,)), ("status", np.int64, (s, STATUS)),
-              ("fewest", np.int64, (s,)), ("rules", np.uint8, (n,)), ("variation", np.int8, (n,)),
-              ("icons", np.int8, (s,)), ("assurances", np.int8, (s,)))
-    sizes = [_size(int(np.prod(shape)) * np.dtype(dtype).itemsize) for _, dtype, shape in shapes]
-    total = sum(sizes)
+    sizes = {"n": n, "s": s, "s1": s + 1, "segments": segments}
+    shapes = [tuple(sizes[d] if isinstance(d, str) else d for d in dims) for _, _, dims in _LAYOUT]
+    counts = [shape[0] * (shape[1] if len(shape) > 1 else 1) for shape in shapes]
+    spans = [_size(count * _ITEMSIZE[dtype]) for count, (_, dtype, _) in zip(counts, _LAYOUT, strict=True)]
+    total = sum(spans)
     buffer = outputs.take(total) if outputs is not None else np.empty(total, dtype=np.uint8)
     out = {}
     at = 0
-    for (name, dtype, shape), size in zip(shapes, sizes, strict=True):
-        count = int(np.prod(shape))
-        out[name] = buffer[at : at + count * np.dtype(dtype).itemsize].view(dtype).reshape(shape)
-        at += size
+    for (name, dtype, _), shape, count, span in zip(_LAYOUT, shapes, counts, spans, strict=True):
+        out[name] = buffer[at : at + count * _ITEMSIZE[dtype]].view(dtype).reshape(shape)
+        at += span
     return out
