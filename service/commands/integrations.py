@@ -79,8 +79,8 @@ async def check_integration_writes(services: Services, principal: Principal, mea
 
 async def integration_writes(services: Services, principal: Principal) -> Callable[[str], None]:
     """check_integration_writes for a request's many measures: the integration read once, when the request
-    starts (a change or a retirement committed meanwhile holds from the next request on), then a check per
-    measure that raises Forbidden."""
+    starts (a streamed body: each chunk), then a check per measure that raises Forbidden. A change or a retirement
+    committed meanwhile holds from the next request on."""
     if principal.role is not Role.INTEGRATION or not valid_uuid(principal.subject):
         return _any_measure
     integration = await fresh(services, principal.subject)  # a few events; current at every request
