@@ -151,8 +151,9 @@ def parse_csv(chunk: bytes, names: list[str], offset: int) -> Chunk:
 # Empty fields are missing values; nothing else is (pyarrow would also read "NA", "null", "NaN" as missing).
 _NULLS: dict[str, Any] = {"null_values": [""], "strings_can_be_null": True, "quoted_strings_can_be_null": True}
 # The usual chunk's columns as pyarrow reads them in one pass: measure ids dictionary-encoded (grouped by code),
-# periods as days (YYYY-MM-DD that exist, as pc.cast reads them), numbers as float64.
-_TYPES = {"measureId": pa.dictionary(pa.int32(), pa.string()), "period": pa.date32(), "value": pa.float64(),
+# numbers as float64 (what the text read's checks accept, surrounding spaces included). Periods stay text: the
+# reader's dates would accept " 2024-01-01", which the strict cast in _columns refuses.
+_TYPES = {"measureId": pa.dictionary(pa.int32(), pa.string()), "period": pa.string(), "value": pa.float64(),
           "numerator": pa.float64(), "denominator": pa.float64(), "sourceId": pa.string(), "note": pa.string()}
 
 
@@ -165,8 +166,8 @@ def _parse_options(on_invalid: Any) -> pacsv.ParseOptions:
 
 
 def _read_typed(chunk: bytes, names: list[str], on_invalid: Any) -> pa.Table | None:
-    """The chunk read straight into typed columns, or None when a value does not convert (a date that does not
-    exist, a number that is not one) or a number is not finite: the text read then names each such row."""
+    """The chunk read straight into typed columns, or None when a number does not convert or is not finite: the
+    text read then names each such row."""
     try:
         table = pacsv.read_csv(pa.py_buffer(chunk), read_options=_read_options(names, chunk),
                                parse_options=_parse_options(on_invalid),
@@ -310,9 +311,8 @@ def _route(cols: dict[str, pa.Array], given: dict[str, np.ndarray], numbers: dic
                 for name, column in numbers.items()}
         empty = [None] * len(rows)
         for j, r in enumerate(rows.tolist()):
-            period = listed["period"][j]  # a date when the chunk was read typed, else its checked text
             out.items.append((int(index[r]), listed["measureId"][j], ObservationIn(
-                period if isinstance(period, date) else date.fromisoformat(period), nums.get("value", empty)[j],
+                date.fromisoformat(listed["period"][j]), nums.get("value", empty)[j],
                 nums.get("numerator", empty)[j], nums.get("denominator", empty)[j],
                 listed.get("sourceId", empty)[j], listed.get("note", empty)[j])))
 

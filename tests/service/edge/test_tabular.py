@@ -62,6 +62,7 @@ def test_a_csv_chunk_read_typed_reads_as_the_text_read_would(monkeypatch: pytest
                                b",2024-03-02,1,,,s4,\n"         # no measure
                                b"c,,2,,,s5,\n"                  # no period
                                b"c,2024-03-03,7,,,,\"a note\"\n"  # a note: item by item
+                               b"a, 2024-03-04, 8 ,,,s7,\n"     # a period written with spaces is not a date
                                b"a,2024-03-03,1e2,,,s6,\n")
     assert tabular._read_typed(data, names, lambda row: "skip") is not None
     typed = parse_csv(data, names, 5)
@@ -69,4 +70,5 @@ def test_a_csv_chunk_read_typed_reads_as_the_text_read_would(monkeypatch: pytest
     text = parse_csv(data, names, 5)
     assert _as_data(typed) == _as_data(text)
     assert list(typed.groups["a"][2]) == [4.0, 5.5, 100.0] and [i for i, _, _ in typed.items] == [6, 10]
-    assert [(e["index"], e["code"]) for e in typed.errors] == [(8, "MISSING_MEASURE"), (9, "INVALID_DATE")]
+    assert [(e["index"], e["code"]) for e in typed.errors] == [(8, "MISSING_MEASURE"), (9, "INVALID_DATE"),
+                                                              (11, "INVALID_DATE")]
