@@ -3,7 +3,7 @@
 FROM python:3.11-slim AS build
 WORKDIR /app
 RUN python -m venv /venv
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 COPY domain domain
 COPY service service
 COPY projections projections
