@@ -48,7 +48,7 @@ _LAYOUT = (("plotted", np.float64, ("n",)), ("seg_lines", np.float64, (LINES, "s
            ("seg_offsets", np.int64, ("s1",)), ("status", np.int64, ("s", STATUS)), ("fewest", np.int64, ("s",)),
            ("rules", np.uint8, ("n",)), ("variation", np.int8, ("n",)), ("icons", np.int8, ("s",)),
            ("assurances", np.int8, ("s",)))
-_ITEMSIZE = {dtype: np.dtype(dtype).itemsize for _, dtype, _ in _LAYOUT}
+_ITEMSIZE: dict[type, int] = {dtype: np.dtype(dtype).itemsize for _, dtype, _ in _LAYOUT}
 
 
 def columns(n: int, s: int, segments: int, outputs: Outputs | None = None) -> dict[str, np.ndarray]:

@@ -4,6 +4,7 @@ for the measure's chart. A transaction stores nothing unless every entry passes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from domain.control.observations import ObservationIn, check_observation
@@ -11,7 +12,7 @@ from domain.errors import DomainError, Forbidden
 from service.auth.identity import Principal
 from service.auth.permissions import authorize
 from service.bootstrap import Services
-from service.commands.integrations import check_integration_writes
+from service.commands.integrations import integration_writes
 from service.edge.fhir.outcome import FhirError, Issue, refuse
 from service.edge.fhir.resources import Reading
 from service.reads.codes import CodedMeasure, coded_measures
@@ -57,6 +58,7 @@ class Checker:
     def __init__(self, services: Services, principal: Principal) -> None:
         self.services, self.principal = services, principal
         self._allowed: dict[str, FhirError | None] = {}
+        self._writes: Callable[[str], None] | None = None  # the integration's scope, read once for the request
 
     async def check(self, readings: list[Reading | FhirError]) -> list[Checked | FhirError]:
         pairs = [p for r in readings if isinstance(r, Reading) for p in r.codings]
@@ -85,7 +87,9 @@ class Checker:
         if measure.measure_id not in self._allowed:
             try:
                 authorize(self.principal, "observations.record", measure.team_id)
-                await check_integration_writes(self.services, self.principal, measure.measure_id)
+                if self._writes is None:
+                    self._writes = await integration_writes(self.services, self.principal)
+                self._writes(measure.measure_id)
                 self._allowed[measure.measure_id] = None
             except Forbidden as e:
                 self._allowed[measure.measure_id] = FhirError(403, [Issue("forbidden", e.message)])
