@@ -90,6 +90,49 @@ def in_range(days: np.ndarray) -> bool:
     return bool(days.size == 0 or (numbers.min() >= _FIRST_NUMBER and numbers.max() <= _LAST_NUMBER))
 
 
+def sorted_days(days: np.ndarray) -> np.ndarray | None:
+    """The days as sorted int32 day numbers when every one is between EARLIEST and LATEST, else None (NaT sorts
+    first as the smallest int64, so it fails the check on the first number). One sort answers both the range and,
+    for the caller, the order; in_range would take two more passes."""
+    ordered = np.sort(days.view(np.int64))
+    if ordered.size and not (ordered[0] >= _FIRST_NUMBER and ordered[-1] <= _LAST_NUMBER):
+        return None
+    return ordered.astype(np.int32)
+
+
+class DayIndex:
+    """A measure's recorded periods as sorted int32 day numbers, for the fast path's duplicate check. It grows in
+    place: a batch after every known day (a feed's usual batch) is copied in at the end, into spare room that
+    doubles when full, so its cost grows with the batch, not with the chart. A batch reaching back is merged
+    with one stable sort."""
+
+    __slots__ = ("_buffer", "_size")
+
+    def __init__(self, days: np.ndarray) -> None:
+        self._buffer = np.sort(days.astype(np.int32))
+        self._size = self._buffer.size
+
+    @property
+    def days(self) -> np.ndarray:
+        """The known days, sorted (a view: later additions do not change it)."""
+        return self._buffer[:self._size]
+
+    def add(self, days: np.ndarray) -> None:
+        new = np.sort(days.astype(np.int32))
+        n, k = self._size, new.size
+        if k == 0:
+            return
+        if n and new[0] < self._buffer[n - 1]:
+            self._buffer = np.sort(np.concatenate((self.days, new)), kind="stable")
+        else:
+            if n + k > self._buffer.size:
+                grown = np.empty(max(2 * self._buffer.size, n + k, 64), dtype=np.int32)
+                grown[:n] = self._buffer[:n]
+                self._buffer = grown
+            self._buffer[n:n + k] = new
+        self._size = n + k
+
+
 _YEAR_DIGITS = np.array([1000, 100, 10, 1], dtype=np.int64)
 _MONTHS: np.ndarray | None = None  # the day number of the 1st of every month from 0000-01 to 10000-01
 

@@ -14,7 +14,7 @@ import numpy as np
 from eventsourcing.domain import Aggregate, event
 
 from domain.aspects import Aspect
-from domain.control.columns import DAY, PeriodColumn, ValueColumn, canonical_days, in_range
+from domain.control.columns import DAY, DayIndex, PeriodColumn, ValueColumn, canonical_days, sorted_days
 from domain.control.observations import (
     MAX_SOURCE_ID,
     VALUE_CHARTS,
@@ -123,7 +123,7 @@ class Measure(Aggregate):
         # Batches the fast path recorded, merged into _points on first need: a feed's batch then costs no Python
         # object per value. _days: the recorded periods as sorted day numbers, for its duplicate check.
         self._unmerged: list[tuple[PeriodColumn, ValueColumn]] = []
-        self._days: np.ndarray | None = None
+        self._days: DayIndex | None = None
         self.sources: set[str] = set()
         self.recalculations: list[str] = []
         self.baseline_points = 0
@@ -197,7 +197,10 @@ class Measure(Aggregate):
         if n == 0 or d.chart_type not in VALUE_CHARTS or d.frequency == "QUARTER" or len(values) != n:
             return None
         days = periods.days if isinstance(periods, PeriodColumn) else canonical_days(periods)
-        if days is None or not in_range(days):
+        if days is None:
+            return None
+        ordered = sorted_days(days)
+        if ordered is None:
             return None
         try:
             column = np.asarray(values, dtype=np.float64)
@@ -209,8 +212,6 @@ class Measure(Aggregate):
             return None
         if d.chart_type in ("C", "G", "T") and not (column >= 0).all():
             return None
-        numbers = days.astype(np.int32)
-        ordered = np.sort(numbers)
         known = self._known_days()
         if (ordered[1:] == ordered[:-1]).any() or (
                 known.size and (known[np.minimum(np.searchsorted(known, ordered), known.size - 1)] == ordered).any()):
@@ -221,8 +222,11 @@ class Measure(Aggregate):
             if (len(distinct) != n or "" in distinct or not self.sources.isdisjoint(distinct)
                     or "\x00" in "".join(source_ids) or max(map(len, source_ids)) > MAX_SOURCE_ID):
                 return None
-        self._observations_recorded(periods=PeriodColumn(days), values=ValueColumn(column), numerators=None,
-                                    denominators=None, source_ids=source_ids, notes=None, corrected=[])
+        # The event triggered as such: the method decorator would coerce and filter these fixed arguments again
+        # (about 17 µs a batch, a tenth of this path); the event and what it applies are the same.
+        recorded = self.ObservationsRecorded  # type: ignore[attr-defined]  # made by @event below
+        self.trigger_event(recorded, periods=PeriodColumn(days), values=ValueColumn(column), numerators=None,
+                           denominators=None, source_ids=source_ids, notes=None, corrected=[])
         return RecordOutcome(accepted=n)
 
     @event("ObservationsRecorded")
@@ -234,7 +238,7 @@ class Measure(Aggregate):
         if isinstance(periods, PeriodColumn):  # the fast path's columns: kept as they are until a decision needs
             self._unmerged.append((periods, values))  # them as a dict (see points)
             if self._days is not None:
-                self._days = np.sort(np.concatenate((self._days, periods.days.astype(np.int32))), kind="stable")
+                self._days.add(periods.days.view(np.int64))
         else:
             n = len(periods)
             empty: list[None] = [None] * n
@@ -258,8 +262,8 @@ class Measure(Aggregate):
     def _known_days(self) -> np.ndarray:
         """Every recorded period as a sorted int32 day number (made once, then kept up to date)."""
         if self._days is None:
-            self._days = np.sort(np.array(list(self.points), dtype=DAY).astype(np.int32))
-        return self._days
+            self._days = DayIndex(np.array(list(self.points), dtype=DAY).view(np.int64))
+        return self._days.days
 
     # -- chart decisions ------------------------------------------------------------------------------------
     def recalculate_limits(self, from_period: date, reason: str) -> None:

@@ -11,7 +11,7 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.control.columns import PeriodColumn, ValueColumn, canonical_days
+from domain.control.columns import DayIndex, PeriodColumn, ValueColumn, canonical_days, sorted_days
 from domain.control.measure import Measure, MeasureDefinition
 
 days_in_range = st.lists(st.dates(date(1900, 1, 1), date(2100, 12, 31)), max_size=50)
@@ -79,3 +79,45 @@ def test_canonical_days_reads_exactly_the_dates_that_exist(periods: list[str]) -
         assert [str(d) for d in days] == periods
     else:
         assert days is None
+
+
+@given(st.lists(st.lists(st.integers(-5_000, 5_000), max_size=30), max_size=12))
+def test_a_day_index_stays_sorted_whatever_order_batches_come_in(batches: list[list[int]]) -> None:
+    index = DayIndex(np.array([], dtype=np.int64))
+    added: list[int] = []
+    for batch in batches:
+        before, seen = index.days, list(index.days)
+        index.add(np.array(batch, dtype=np.int64))
+        added += batch
+        assert index.days.tolist() == sorted(added)
+        assert before.tolist() == seen  # a view taken earlier is not changed by a later addition
+
+
+@given(st.lists(st.dates(date(1, 1, 1), date(9999, 12, 31)), max_size=30))
+def test_sorted_days_are_the_days_in_order_when_all_are_in_range(days: list[date]) -> None:
+    column = np.array([d.isoformat() for d in days], dtype="datetime64[D]")
+    in_range = all(date(1900, 1, 1) <= d <= date(2100, 12, 31) for d in days)
+    ordered = sorted_days(column)
+    if in_range:
+        assert ordered is not None and ordered.dtype == np.int32
+        assert ordered.tolist() == sorted(column.astype(np.int64).tolist())
+    else:
+        assert ordered is None
+    assert sorted_days(np.array(["2024-01-01", "NaT"], dtype="datetime64[D]")) is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 400), min_size=1, max_size=15, unique=True), min_size=1, max_size=8))
+def test_the_fast_path_refuses_every_known_day_after_batches_in_any_order(batches: list[list[int]]) -> None:
+    m = measure()
+    known: set[int] = set()
+    for batch in batches:
+        periods = [(date(2024, 1, 1) + timedelta(days=d)).isoformat() for d in batch]
+        outcome = m.record_values(PeriodColumn(np.array(periods, dtype="datetime64[D]")),
+                                  np.arange(len(batch), dtype=np.float64), None)
+        if known.isdisjoint(batch):
+            assert outcome is not None and outcome.accepted == len(batch)
+            known |= set(batch)
+        else:  # a repeat goes to the item-by-item path, which names duplicates and corrections
+            assert outcome is None
+    assert sorted(m.points) == sorted((date(2024, 1, 1) + timedelta(days=d)).isoformat() for d in known)
