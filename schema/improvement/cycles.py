@@ -167,7 +167,6 @@ class CycleQueries:
         return PdsaCycle.of(view) if view else None
 
 
-
 @strawberry.type
 class CycleMutations:
     @strawberry.mutation
