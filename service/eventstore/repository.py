@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any, TypeVar
@@ -102,6 +102,59 @@ class Repository:
                 raise
             if aggregate is not None and aggregate.pending_events:
                 self._cache.pop(stream_id, None)  # decided but not saved: the cached copy is ahead of the log
+
+    @asynccontextmanager
+    async def open_many(self, stream_ids: Sequence[str]) -> AsyncIterator[dict[str, Any]]:
+        """`open` for several streams at once, without `refresh`: every stream's lock held (taken in sorted order, so
+        that two commands holding several never wait for each other), each aggregate as cached, the streams not
+        cached read first. A save with the expected version still catches what another process wrote meanwhile."""
+        ordered = sorted(set(stream_ids))
+        locks = []
+        try:
+            for stream_id in ordered:
+                lock = self._locks.get(stream_id)
+                if lock is None:
+                    lock = self._locks[stream_id] = asyncio.Lock()
+                await lock.acquire()
+                locks.append(lock)
+            aggregates = {s: self._cache.get(s) for s in ordered}
+            missing = [s for s, aggregate in aggregates.items() if aggregate is None]
+            for stream_id, aggregate in zip(missing, await asyncio.gather(*map(self._catch_up, missing)),
+                                            strict=True):
+                aggregates[stream_id] = aggregate
+            try:
+                yield aggregates
+            except BaseException:
+                for stream_id in ordered:
+                    self._cache.pop(stream_id, None)
+                raise
+            for stream_id, aggregate in aggregates.items():
+                if aggregate is not None and aggregate.pending_events:
+                    self._cache.pop(stream_id, None)  # decided but not saved: the cached copy is ahead of the log
+        finally:
+            for lock in locks:
+                lock.release()
+
+    async def save_many(self, saves: Sequence[tuple[Aggregate, EventMeta, str | None, bytes]]
+                        ) -> list[AppendResult | Exception]:
+        """`save` for several aggregates (each with its meta, idempotency key and result), sharing a group commit;
+        each answered on its own: its AppendResult, or the Conflict or error that was its alone."""
+        requests = []
+        for aggregate, meta, key, result in saves:
+            events = aggregate.collect_events()
+            requests.append(AppendRequest(
+                stream_id=str(aggregate.id), stream_type=type(aggregate).__name__,
+                expected_version=aggregate.version - len(events), events=[self.codec.encode(e) for e in events],
+                meta=meta, idempotency_key=key, result=result))
+        outcomes = await self.store.append_many(requests)
+        answers: list[AppendResult | Exception] = []
+        for (aggregate, *_), request, outcome in zip(saves, requests, outcomes, strict=True):
+            if isinstance(outcome, AppendResult) and outcome.replayed is None:
+                self._remember(request.stream_id, aggregate)
+            else:
+                self._cache.pop(request.stream_id, None)
+            answers.append(Conflict(str(outcome)) if isinstance(outcome, StreamConflict) else outcome)
+        return answers
 
     async def save(self, aggregate: Aggregate, meta: EventMeta, *, idempotency_key: str | None = None,
                    result: bytes = b"{}", reasons: list[str | None] | None = None) -> AppendResult:

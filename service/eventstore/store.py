@@ -201,6 +201,18 @@ class EventStore:
         self._queue.put_nowait(pending)
         return await pending.future
 
+    async def append_many(self, requests: Sequence[AppendRequest]) -> list[AppendResult | Exception]:
+        """Several appends queued at once, so that they share a group commit; each is answered on its own, a
+        conflict or a failure being that request's alone."""
+        if self._writer is None:
+            raise RuntimeError("EventStore.start() was not called")
+        pending = [_Pending(request) for request in requests]
+        for p in pending:
+            self._queue.put_nowait(p)
+        if pending:
+            await asyncio.wait([p.future for p in pending])
+        return [p.future.exception() or p.future.result() for p in pending]  # type: ignore[misc]
+
     # -- writing --------------------------------------------------------------------------------------------
     async def _write_loop(self) -> None:
         while True:

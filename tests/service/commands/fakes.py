@@ -3,7 +3,7 @@ that keeps aggregates and the events saved, and a store that knows each stream's
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -35,6 +35,13 @@ class FakeRepository:
     @asynccontextmanager
     async def open(self, stream_id: str, *, refresh: bool = True) -> AsyncIterator[Any]:
         yield self.aggregates.get(stream_id)
+
+    @asynccontextmanager
+    async def open_many(self, stream_ids: Sequence[str]) -> AsyncIterator[dict[str, Any]]:
+        yield {s: self.aggregates.get(s) for s in stream_ids}
+
+    async def save_many(self, saves: Sequence[tuple[Aggregate, EventMeta, str | None, bytes]]) -> list[AppendResult]:
+        return [await self.save(aggregate, meta) for aggregate, meta, _, _ in saves]
 
     async def update(self, stream_id: str, work: Callable[[Any], Awaitable[T]], attempts: int = 3) -> T:
         return await work(self.aggregates.get(stream_id))

@@ -6,13 +6,16 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date
 
+import numpy as np
 import pytest
 
+from domain.control.columns import PeriodColumn
 from domain.control.measure import MeasureDefinition
 from domain.control.observations import ObservationIn
 from service.auth.identity import Principal, Role
 from service.bootstrap import Services, start_services
 from service.commands.context import CommandContext
+from service.commands.intake import Columns, record_columns
 from service.commands.measures import define_measure, record_observations
 from service.commands.teams import create_team
 from tests.conftest import settings_for
@@ -71,3 +74,46 @@ async def test_readers_of_a_stale_cached_copy_at_once_each_see_it_whole_and_leav
     result = await record_observations(a, member(team), measure, [ObservationIn(date(2024, 1, 6), 6.0)])
     assert result.accepted == 1
     assert [e.version for e in await a.store.read_stream(measure)] == [1, 2, 3, 4, 5, 6, 7]
+
+
+def days(first: int, n: int, start: int = 0) -> Columns:
+    """n plain values from 2024-01-(first+1), their request indexes from `start`."""
+    periods = np.datetime64("2024-01-01") + first + np.arange(n)
+    return list(range(start, start + n)), PeriodColumn(periods), np.arange(n, dtype=np.float64) + first, None
+
+
+async def test_bulk_intake_on_a_stale_cached_copy_decides_that_measure_again_on_fresh_state(
+        two: tuple[Services, Services, str, str]) -> None:
+    a, b, team, measure = two
+    other, _ = await define_measure(a, LEADER, MeasureDefinition(team, "Sepsis", "OUTCOME", "DECREASE",
+                                                                 frequency="DAY"))
+    first = await record_columns(a, member(team), {measure: days(0, 1), other: days(0, 1, start=1)}, "k1")
+    assert first.accepted == 2  # both measures now cached in a, at version 2
+    await record_observations(b, member(team), measure, [ObservationIn(date(2024, 1, 2), 1.0)])
+    # a's copy of `measure` lacks b's day: decided together, its save conflicts; that part alone runs again
+    result = await record_columns(a, member(team), {measure: days(1, 2), other: days(1, 2, start=2)}, "k2")
+    assert (result.accepted, result.duplicates, result.errors) == (3, 1, [])
+    assert [e.version for e in await a.store.read_stream(measure)] == [1, 2, 3, 4]
+    assert [e.version for e in await a.store.read_stream(other)] == [1, 2, 3]
+    again = await record_columns(a, member(team), {measure: days(1, 2), other: days(1, 2, start=2)}, "k2")
+    assert (again.accepted, again.duplicates) == (3, 1)  # the key's parts answer with their first results
+    assert len(await a.store.read_stream(measure)) == 4
+
+
+async def test_commands_on_streams_held_together_wait_until_they_are_released(
+        two: tuple[Services, Services, str, str]) -> None:
+    a, _, _, measure = two
+    entered = asyncio.Event()
+
+    async def single() -> None:
+        async with a.repository.open(measure, refresh=False):
+            entered.set()
+
+    async with a.repository.open_many([measure, "absent"]) as held:
+        assert held["absent"] is None and held[measure].version == 1
+        waiting = asyncio.create_task(single())
+        for _ in range(5):
+            await asyncio.sleep(0)
+        assert not entered.is_set()
+    await waiting
+    assert entered.is_set()

@@ -13,7 +13,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
 from service.audit.verify import verify_chain
-from service.eventstore import AppendRequest, EventMeta, EventStore, StreamConflict
+from service.eventstore import AppendRequest, AppendResult, EventMeta, EventStore, StreamConflict
 from service.eventstore.database import create_pool, migrate
 from service.eventstore.store import DISTRUST_AFTER_MISS
 from tests.service.eventstore.things import Thing
@@ -64,6 +64,22 @@ async def test_a_stale_expected_version_is_a_conflict_and_stores_nothing(fresh: 
         await store.append(request(stream, 0, n=2))
     assert len(await store.read_stream(stream)) == 1
     assert await store.head() == 1
+
+
+async def test_appends_queued_together_share_one_commit_and_each_conflict_is_its_request_s_alone(
+        fresh: tuple[str, EventStore]) -> None:
+    _, store = fresh
+    stale, good, keyed = (str(uuid.uuid4()) for _ in range(3))
+    await store.append(request(stale, 0))
+    await store.append(request(keyed, 0, key="k", result=b'{"first":1}'))
+    groups = store.stats.groups
+    outcomes = await store.append_many([request(good, 0, n=2), request(stale, 0), request(keyed, 1, key="k")])
+    assert store.stats.groups == groups + 1
+    assert isinstance(outcomes[0], AppendResult) and outcomes[0].position == 4
+    assert isinstance(outcomes[1], StreamConflict)
+    assert outcomes[2] == AppendResult(position=0, replayed=b'{"first":1}')
+    assert [len(await store.read_stream(s)) for s in (good, stale, keyed)] == [2, 1, 1]
+    assert await store.append_many([]) == []
 
 
 async def test_of_two_concurrent_appends_at_the_same_version_exactly_one_wins(fresh: tuple[str, EventStore]) -> None:
