@@ -3,8 +3,10 @@ as the JSON body's batch is (one event per measure per chunk), in bounded memory
 
 An `Idempotency-Key` header names the request: its answer is kept with a digest of the body, so a resend replays
 the answer and a different body under the key is refused with 422, neither storing anything. Each chunk's parts
-are stored under keys derived from the key, the chunk's number and its digest, so a resend after an interrupted
-request stores only what the first did not."""
+are stored under keys derived from the key, the chunk's number and the digest of the body up to its end, so a
+resend after an interrupted request stores only what the first did not. The digests are one pass over the
+chunks (a leading byte order mark is not part of them), taken with each chunk's parsing in a worker thread:
+pyarrow and hashlib release the GIL, so the event loop meanwhile decides and stores the parts of other chunks."""
 
 from __future__ import annotations
 
@@ -40,8 +42,10 @@ async def ingest_stream(call: Call, kind: str) -> Answer:
         raise too_large(limit)
     ctx = CommandContext(call.principal, correlation_id=call.request_id,
                          source=call.request.headers.get("x-source-system") or "ingest")
-    digest = hashlib.sha256()
-    body = _counted(call.request.stream(), digest, limit)
+    digest = hashlib.sha256() if key is not None else None
+    body = _counted(call.request.stream(), limit)
+    size = tabular.CSV_CHUNK_BYTES if kind == CSV else tabular.NDJSON_CHUNK_BYTES
+    chunks = row_chunks(body, kind == CSV, size)
     try:
         kept = f"{ctx.scoped_key(key)}#stream" if key is not None else None
     except DomainError as e:
@@ -49,10 +53,9 @@ async def ingest_stream(call: Call, kind: str) -> Answer:
     if kept is not None:
         first = (await first_results(call.services, [kept])).get(kept)
         if first is not None:
-            return await _replay(body, digest, orjson.loads(first))
+            return await _replay(chunks, orjson.loads(first))
     try:
-        size = tabular.CSV_CHUNK_BYTES if kind == CSV else tabular.NDJSON_CHUNK_BYTES
-        total, errors, attempted = await _store(call, ctx, kind, row_chunks(body, kind == CSV, size), key)
+        total, errors, attempted = await _store(call, ctx, kind, chunks, key, digest)
     except BodyError as e:
         raise Refusal(400, "BAD_REQUEST", str(e)) from None
     call.metrics.intake(total.accepted + total.corrected, total.duplicates, len(errors))
@@ -61,35 +64,36 @@ async def ingest_stream(call: Call, kind: str) -> Answer:
         raise Refusal(403, "FORBIDDEN", denied[0]["message"])
     answer = orjson.dumps({"accepted": total.accepted, "duplicates": total.duplicates, "corrected": total.corrected,
                            "errors": errors})
-    if kept is not None:
+    if kept is not None and digest is not None:
         await remember(call.services, kept, orjson.dumps({"digest": digest.hexdigest(), "position": total.position,
                                                           "answer": orjson.Fragment(answer)}), total.position)
     return Answer(answer, position=total.position)
 
 
-async def _counted(stream: AsyncIterator[bytes], digest: Any, limit: int) -> AsyncIterator[bytes]:
+async def _counted(stream: AsyncIterator[bytes], limit: int) -> AsyncIterator[bytes]:
     size = 0
     async for part in stream:
         size += len(part)
         if size > limit:
             raise too_large(limit)
-        digest.update(part)
         yield part
 
 
-async def _replay(body: AsyncIterator[bytes], digest: Any, first: dict[str, Any]) -> Answer:
-    async for _ in body:  # the whole body, for its digest; nothing of it is stored
-        pass
+async def _replay(chunks: AsyncIterator[bytes], first: dict[str, Any]) -> Answer:
+    digest = hashlib.sha256()
+    async for chunk in chunks:  # the whole body, for its digest; nothing of it is stored
+        digest.update(chunk)
     if digest.hexdigest() != first["digest"]:
         raise Refusal(422, "IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was used for a different body; "
                                                      "nothing was stored.")
     return Answer(orjson.dumps(first["answer"]), position=first["position"])
 
 
-async def _store(call: Call, ctx: CommandContext, kind: str, chunks: AsyncIterator[bytes],
-                 key: str | None) -> tuple[RecordResult, list[dict[str, Any]], int]:
+async def _store(call: Call, ctx: CommandContext, kind: str, chunks: AsyncIterator[bytes], key: str | None,
+                 digest: Any) -> tuple[RecordResult, list[dict[str, Any]], int]:
     """Each chunk parsed while the one before it is being stored (one at a time, in order, so a measure's rows
-    are decided in the order they were sent)."""
+    are decided in the order they were sent). `digest`: the body's, brought up to each chunk's end (None when the
+    request has no key)."""
     total = RecordResult()
     errors: list[dict[str, Any]] = []
     names: list[str] | None = None
@@ -109,8 +113,8 @@ async def _store(call: Call, ctx: CommandContext, kind: str, chunks: AsyncIterat
             data = chunk
             if kind == CSV and names is None:
                 names, data = split_header(chunk)
-            parsed, digest = _parse(chunk, data, names, offset, key is not None)
-            part = f"{key}#{number}.{digest}" if key is not None else None
+            parsed, prefix = await asyncio.to_thread(_parse, chunk, data, names, offset, digest)
+            part = f"{key}#{number}.{prefix}" if key is not None else None
             attempted += sum(len(g[0]) for g in parsed.groups.values()) + len(parsed.items)
             errors.extend(parsed.errors)
             offset += parsed.rows
@@ -127,10 +131,14 @@ async def _store(call: Call, ctx: CommandContext, kind: str, chunks: AsyncIterat
     return total, errors, attempted
 
 
-def _parse(chunk: bytes, data: bytes, names: list[str] | None, offset: int, keyed: bool) -> tuple[Chunk, str]:
-    """A chunk's rows, and its digest for the part keys."""
+def _parse(chunk: bytes, data: bytes, names: list[str] | None, offset: int, digest: Any) -> tuple[Chunk, str]:
+    """A chunk's rows, and the digest of the body up to its end, for the part keys (in a worker thread: chunks
+    are parsed one at a time, so the digest is brought up to date in order)."""
     parsed = parse_csv(data, names, offset) if names is not None else parse_ndjson(data, offset)
-    return parsed, hashlib.sha256(chunk).hexdigest()[:16] if keyed else ""
+    if digest is None:
+        return parsed, ""
+    digest.update(chunk)
+    return parsed, digest.copy().hexdigest()[:16]
 
 
 async def _record(call: Call, ctx: CommandContext, parsed: Chunk, part: str | None) -> RecordResult:
