@@ -86,8 +86,10 @@ async def _record_together(services: Services, ctx: CommandContext, groups: Mapp
                            may_write: Callable[[str], None]) -> tuple[list[RecordResult], list[str]]:
     """The usual parts decided together, in one pass under every measure's lock, and saved together in one group
     commit: each is the command record_decision would run, without a task, a lock and a queued append of its
-    own. The parts this pass does not decide, and those whose save met a conflict, are left (by measure id) to
-    a command each, which decides them again on fresh state and answers with the same errors as ever."""
+    own. The locks are let go once the saves are queued, so the next chunk (of this request or another) is
+    decided while these commit (see Repository.submit_many). The parts this pass does not decide, and those whose
+    save met a conflict, are left (by measure id) to a command each, which decides them again on fresh state and
+    answers with the same errors as ever."""
     keys: dict[str, str | None] = {}
     for measure_id in groups:
         try:
@@ -124,7 +126,9 @@ async def _record_together(services: Services, ctx: CommandContext, groups: Mapp
                                       [error_dict(e) for e in outcome.errors])
                 saves.append((measure, ctx.meta(team_id=team_id), key, result.to_bytes()))
                 decided.append((measure_id, result))
-            saved = await services.repository.save_many(saves) if saves else []
+            # queued before the measures are let go: the next chunk's decisions build on these while they commit
+            submitted = services.repository.submit_many(saves)
+        saved = await services.repository.settle(submitted)
     for (measure_id, result), answer in zip(decided, saved, strict=True):
         if isinstance(answer, Conflict):
             rest.append(measure_id)

@@ -2,25 +2,42 @@
 
 Commands run through `update`, which trusts the cached copy first: saving with the expected version catches a
 write made meanwhile by another process (a conflict), and a command that saved nothing confirms the stream's
-version; either way the command then runs again on fresh state. So the usual command costs no read at all."""
+version; either way the command then runs again on fresh state. So the usual command costs no read at all.
+
+Bulk intake decides many streams at once (`open_many`) and queues their saves before it lets the streams go
+(`submit_many`), then waits for the commit (`settle`): the next decision on one of those streams builds on events
+not committed yet. Such a decision's append names the one it was decided on top of (AppendRequest.after), and is
+written only if that one was; a copy holding events not yet committed is never shared with readers, nor brought
+up to date in place."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import weakref
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from eventsourcing.domain import Aggregate
 
 from domain.errors import Conflict
 from service.eventstore import AppendRequest, AppendResult, EventCodec, EventMeta, EventStore, StreamConflict
+from service.eventstore.store import result_of
 from service.tracing import span
 
 A = TypeVar("A", bound=Aggregate)
+
+
+class Submitted(NamedTuple):
+    """A save queued by `submit_many`, waiting to be settled."""
+
+    aggregate: Aggregate
+    stream_id: str
+    future: asyncio.Future[AppendResult]
+
 T = TypeVar("T")
 
 
@@ -31,6 +48,8 @@ class Repository:
         self.cache_size = cache_size
         self._cache: OrderedDict[str, Aggregate] = OrderedDict()
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        # per stream, the cached copy whose latest events are queued but not yet committed, and their append
+        self._unconfirmed: dict[str, tuple[Aggregate, asyncio.Future[AppendResult]]] = {}
 
     async def load(self, stream_id: str, *, until: datetime | None = None) -> Any:
         """The aggregate as it stands now (or as it stood at `until`), or None if the stream is empty, for reading
@@ -38,7 +57,7 @@ class Repository:
         decision in progress; otherwise the stream is read whole into a copy of the caller's own, so that two
         readers (or a reader and a command) never apply the same events to one object."""
         cached = self._cache.get(stream_id) if until is None else None
-        if cached is None or cached.pending_events:
+        if cached is None or cached.pending_events or stream_id in self._unconfirmed:
             aggregate = await self._read(stream_id, None, until)
             if until is None and aggregate is not None and stream_id not in self._cache:
                 self._remember(stream_id, aggregate)  # only ever caught up in place under the lock, from now on
@@ -54,8 +73,10 @@ class Repository:
         return aggregate
 
     async def _catch_up(self, stream_id: str) -> Any:
-        """Under the stream's lock: the cached copy brought up to date in place (or the stream read whole)."""
-        aggregate = await self._read(stream_id, self._cache.get(stream_id), None)
+        """Under the stream's lock: the cached copy brought up to date in place (or the stream read whole, when
+        there is none or it holds events not committed yet)."""
+        base = None if stream_id in self._unconfirmed else self._cache.get(stream_id)
+        aggregate = await self._read(stream_id, base, None)
         if aggregate is not None:
             self._remember(stream_id, aggregate)
         return aggregate
@@ -135,36 +156,56 @@ class Repository:
             for lock in locks:
                 lock.release()
 
-    async def save_many(self, saves: Sequence[tuple[Aggregate, EventMeta, str | None, bytes]]
-                        ) -> list[AppendResult | Exception]:
-        """`save` for several aggregates (each with its meta, idempotency key and result), sharing a group commit;
-        each answered on its own: its AppendResult, or the Conflict or error that was its alone."""
-        requests = []
+    def submit_many(self, saves: Sequence[tuple[Aggregate, EventMeta, str | None, bytes]]) -> list[Submitted]:
+        """Queue the saves of aggregates decided under `open_many` (each with its meta, idempotency key and
+        result), in order, so that they share a group commit; `settle` waits for them once the streams are let go.
+        The cache learns each outcome as it comes, whether or not anyone waits for it."""
+        submitted = []
         for aggregate, meta, key, result in saves:
-            events = aggregate.collect_events()
-            requests.append(AppendRequest(
-                stream_id=str(aggregate.id), stream_type=type(aggregate).__name__,
-                expected_version=aggregate.version - len(events), events=[self.codec.encode(e) for e in events],
-                meta=meta, idempotency_key=key, result=result))
-        outcomes = await self.store.append_many(requests)
+            request = self._request(aggregate, meta, key, result, None)
+            future = self.store.submit(request)
+            self._unconfirmed[request.stream_id] = (aggregate, future)
+            future.add_done_callback(functools.partial(self._settled, aggregate, request.stream_id))
+            submitted.append(Submitted(aggregate, request.stream_id, future))
+        return submitted
+
+    def _settled(self, aggregate: Aggregate, stream_id: str, future: asyncio.Future[AppendResult]) -> None:
+        if (last := self._unconfirmed.get(stream_id)) is not None and last[1] is future:
+            del self._unconfirmed[stream_id]
+        outcome = result_of(future)
+        if not isinstance(outcome, AppendResult) or outcome.replayed is not None:
+            self._cache.pop(stream_id, None)  # its events were not written (nor what was decided on top of them)
+        elif self._cache.get(stream_id) is aggregate:
+            self._cache.move_to_end(stream_id)
+
+    @staticmethod
+    async def settle(submitted: Sequence[Submitted]) -> list[AppendResult | Exception]:
+        """Each submitted save's outcome once committed: its AppendResult, or the Conflict or error that was its
+        alone."""
+        if submitted:
+            await asyncio.wait([s.future for s in submitted])
         answers: list[AppendResult | Exception] = []
-        for (aggregate, *_), request, outcome in zip(saves, requests, outcomes, strict=True):
-            if isinstance(outcome, AppendResult) and outcome.replayed is None:
-                self._remember(request.stream_id, aggregate)
-            else:
-                self._cache.pop(request.stream_id, None)
+        for s in submitted:
+            outcome = result_of(s.future)
             answers.append(Conflict(str(outcome)) if isinstance(outcome, StreamConflict) else outcome)
         return answers
 
-    async def save(self, aggregate: Aggregate, meta: EventMeta, *, idempotency_key: str | None = None,
-                   result: bytes = b"{}", reasons: list[str | None] | None = None) -> AppendResult:
+    def _request(self, aggregate: Aggregate, meta: EventMeta, key: str | None, result: bytes,
+                 reasons: list[str | None] | None) -> AppendRequest:
         events = aggregate.collect_events()
         stream_id = str(aggregate.id)
-        request = AppendRequest(
+        last = self._unconfirmed.get(stream_id)
+        return AppendRequest(
             stream_id=stream_id, stream_type=type(aggregate).__name__,
             expected_version=aggregate.version - len(events),
             events=[self.codec.encode(e) for e in events], meta=meta,
-            idempotency_key=idempotency_key, result=result, reasons=reasons)
+            idempotency_key=key, result=result, reasons=reasons,
+            after=last[1] if last is not None and last[0] is aggregate else None)
+
+    async def save(self, aggregate: Aggregate, meta: EventMeta, *, idempotency_key: str | None = None,
+                   result: bytes = b"{}", reasons: list[str | None] | None = None) -> AppendResult:
+        request = self._request(aggregate, meta, idempotency_key, result, reasons)
+        stream_id = request.stream_id
         try:
             outcome = await self.store.append(request)
         except StreamConflict as e:

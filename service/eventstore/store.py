@@ -83,8 +83,9 @@ class _Plan:
 class StreamConflict(Exception):
     """The stream moved on since it was read: the expected version is stale."""
 
-    def __init__(self, stream_id: str, expected: int, actual: int) -> None:
-        super().__init__(f"Stream {stream_id} is at version {actual}, not {expected}: "
+    def __init__(self, stream_id: str, expected: int, actual: int, *, unwritten_before: bool = False) -> None:
+        super().__init__(f"Stream {stream_id} was decided on an append that was not written; read it again and retry."
+                         if unwritten_before else f"Stream {stream_id} is at version {actual}, not {expected}: "
                          "it was changed by another request; read it again and retry.")
         self.stream_id, self.expected, self.actual = stream_id, expected, actual
 
@@ -112,6 +113,10 @@ class AppendRequest:
     idempotency_key: str | None = None
     result: bytes = b"{}"          # the answer kept under the idempotency key
     reasons: list[str | None] | None = None   # per-event reason, overriding meta.reason
+    # The append this one was decided on top of, queued before it and perhaps not committed yet (see
+    # Repository.submit_many): this one is written only if that one was, else it is a conflict, whatever the
+    # stream's version then is (another writer's events may have taken the versions the first assumed).
+    after: asyncio.Future[AppendResult] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +145,25 @@ class RecordedEvent:
 
 def _recorded(row: asyncpg.Record) -> RecordedEvent:
     return RecordedEvent(*row)
+
+
+def result_of(future: asyncio.Future[AppendResult]) -> AppendResult | Exception:
+    """A done append's result, or the exception it ended with (a cancelled one: its outcome is not known)."""
+    if future.cancelled():
+        return RuntimeError("the append was cancelled: whether it was written is not known")
+    error = future.exception()
+    if error is None:
+        return future.result()
+    return error if isinstance(error, Exception) else RuntimeError(repr(error))
+
+
+def _written(future: asyncio.Future[AppendResult], planned: AppendResult | Exception | None) -> bool:
+    """Whether the earlier append was written: as this group's plan decided it, or as its own commit ended."""
+    if planned is None:
+        if not future.done():
+            return False  # never so: it was queued first, so it is in this group or an earlier one
+        planned = result_of(future)
+    return isinstance(planned, AppendResult) and planned.replayed is None
 
 
 @dataclass(slots=True)
@@ -195,23 +219,24 @@ class EventStore:
             self._writer = None
 
     async def append(self, request: AppendRequest) -> AppendResult:
+        return await self.submit(request)
+
+    def submit(self, request: AppendRequest) -> asyncio.Future[AppendResult]:
+        """Queue the append (appends are committed in the order they are queued) and hand back its future, done
+        once it is committed or refused."""
         if self._writer is None:
             raise RuntimeError("EventStore.start() was not called")
         pending = _Pending(request)
         self._queue.put_nowait(pending)
-        return await pending.future
+        return pending.future
 
     async def append_many(self, requests: Sequence[AppendRequest]) -> list[AppendResult | Exception]:
         """Several appends queued at once, so that they share a group commit; each is answered on its own, a
         conflict or a failure being that request's alone."""
-        if self._writer is None:
-            raise RuntimeError("EventStore.start() was not called")
-        pending = [_Pending(request) for request in requests]
-        for p in pending:
-            self._queue.put_nowait(p)
-        if pending:
-            await asyncio.wait([p.future for p in pending])
-        return [p.future.exception() or p.future.result() for p in pending]  # type: ignore[misc]
+        futures = [self.submit(request) for request in requests]
+        if futures:
+            await asyncio.wait(futures)
+        return [result_of(f) for f in futures]
 
     # -- writing --------------------------------------------------------------------------------------------
     async def _write_loop(self) -> None:
@@ -300,6 +325,7 @@ class EventStore:
         head, head_hash = position, previous
         assumed = dict(versions)  # each stream's version before the group
         outcomes: dict[int, AppendResult | Exception] = {}
+        index = {id(p.future): i for i, p in enumerate(group)} if any(p.request.after for p in group) else {}
         types: dict[str, str] = {}
         rows: list[tuple[Any, ...]] = []
         new_keys: list[tuple[str, bytes, int]] = []
@@ -311,6 +337,9 @@ class EventStore:
                 outcomes[i] = AppendResult(position=0, replayed=used[key])
                 continue
             actual = versions.get(req.stream_id, 0)
+            if req.after is not None and not _written(req.after, outcomes.get(index.get(id(req.after), -1))):
+                outcomes[i] = StreamConflict(req.stream_id, req.expected_version, actual, unwritten_before=True)
+                continue
             if actual != req.expected_version:
                 outcomes[i] = StreamConflict(req.stream_id, req.expected_version, actual)
                 continue

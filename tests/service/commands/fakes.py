@@ -23,8 +23,10 @@ class FakeRepository:
 
     async def save(self, aggregate: Aggregate, meta: EventMeta, *, idempotency_key: str | None = None,
                    result: bytes | None = None) -> AppendResult:
-        events = aggregate.collect_events()
-        self.saved += [(e, meta) for e in events]
+        return self._keep(aggregate, meta)
+
+    def _keep(self, aggregate: Aggregate, meta: EventMeta) -> AppendResult:
+        self.saved += [(e, meta) for e in aggregate.collect_events()]
         self.aggregates[str(aggregate.id)] = aggregate
         return AppendResult(position=len(self.saved))
 
@@ -40,8 +42,12 @@ class FakeRepository:
     async def open_many(self, stream_ids: Sequence[str]) -> AsyncIterator[dict[str, Any]]:
         yield {s: self.aggregates.get(s) for s in stream_ids}
 
-    async def save_many(self, saves: Sequence[tuple[Aggregate, EventMeta, str | None, bytes]]) -> list[AppendResult]:
-        return [await self.save(aggregate, meta) for aggregate, meta, _, _ in saves]
+    def submit_many(self, saves: Sequence[tuple[Aggregate, EventMeta, str | None, bytes]]) -> list[AppendResult]:
+        return [self._keep(aggregate, meta) for aggregate, meta, _, _ in saves]
+
+    @staticmethod
+    async def settle(submitted: list[AppendResult]) -> list[AppendResult]:
+        return submitted
 
     async def update(self, stream_id: str, work: Callable[[Any], Awaitable[T]], attempts: int = 3) -> T:
         return await work(self.aggregates.get(stream_id))

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date
 
 import numpy as np
+import orjson
 import pytest
 
 from domain.control.columns import PeriodColumn
@@ -117,3 +118,21 @@ async def test_commands_on_streams_held_together_wait_until_they_are_released(
         assert not entered.is_set()
     await waiting
     assert entered.is_set()
+
+
+async def test_a_chunk_decided_on_a_chunk_whose_save_conflicts_is_decided_again_and_never_stored_blindly(
+        two: tuple[Services, Services, str, str]) -> None:
+    a, b, team, measure = two
+    await record_columns(a, member(team), {measure: days(0, 1)}, None)  # a caches the measure at version 2
+    await record_observations(b, member(team), measure, [ObservationIn(date(2024, 1, 5), 4.0)])  # version 3, in b
+    # x is decided on a's stale copy (days 2-3 look new) and conflicts; y is decided on top of x before x is
+    # committed, and day 5 looks new there too. Stored blindly, y would take version 3... which is b's day 5.
+    x, y = await asyncio.gather(record_columns(a, member(team), {measure: days(1, 2)}, None),
+                                record_columns(a, member(team), {measure: days(4, 1)}, None))
+    assert (x.accepted, y.accepted, y.duplicates, y.corrected) == (2, 0, 1, 0)
+    stored = [orjson.loads(e.data)["periods"] for e in (await a.store.read_stream(measure))[1:]]
+    assert sorted(p for periods in stored for p in periods) == ["2024-01-01", "2024-01-02", "2024-01-03",
+                                                                "2024-01-05"]
+    loaded = await a.repository.load(measure)
+    assert loaded.version == len(stored) + 1 and sorted(loaded.points) == ["2024-01-01", "2024-01-02",
+                                                                          "2024-01-03", "2024-01-05"]

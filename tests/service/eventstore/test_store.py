@@ -82,6 +82,28 @@ async def test_appends_queued_together_share_one_commit_and_each_conflict_is_its
     assert await store.append_many([]) == []
 
 
+async def test_an_append_decided_on_one_that_was_not_written_is_a_conflict_even_at_the_stream_s_version(
+        fresh: tuple[str, EventStore]) -> None:
+    _, store = fresh
+    stream = str(uuid.uuid4())
+    await store.append(request(stream, 0))  # another writer took version 1
+    first = store.submit(request(stream, 0))  # decided on version 0: a conflict
+    second = request(stream, 1)
+    second.after = first  # decided on top of `first`; version 1 is now the other writer's event, not first's
+    [together] = await store.append_many([second])  # in first's group
+    assert isinstance(first.exception(), StreamConflict)
+    assert isinstance(together, StreamConflict) and "not written" in str(together)
+    third = request(stream, 1)
+    third.after = first  # first's group is long committed
+    with pytest.raises(StreamConflict, match="not written"):
+        await store.append(third)
+    written = store.submit(request(stream, 1))
+    fourth = request(stream, 2)
+    fourth.after = written
+    assert (await store.append(fourth)).position == 3
+    assert [e.version for e in await store.read_stream(stream)] == [1, 2, 3]
+
+
 async def test_of_two_concurrent_appends_at_the_same_version_exactly_one_wins(fresh: tuple[str, EventStore]) -> None:
     _, store = fresh
     stream = str(uuid.uuid4())
