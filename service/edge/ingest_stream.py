@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import orjson
@@ -26,6 +27,9 @@ from service.edge import tabular
 from service.edge.http import Answer, Call, Refusal, too_large
 from service.edge.tabular import BodyError, Chunk, parse_csv, parse_ndjson, row_chunks, split_header
 
+# One thread parses every request's chunks in turn: pyarrow and hashlib work there without the GIL while the event
+# loop decides and stores the chunks parsed before. More threads would only take the GIL from the loop.
+_PARSER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qms-parse")
 IDEMPOTENCY_HEADER = "idempotency-key"
 MAX_KEY = 100  # leaves room for the derived part keys (chunk, digest, measure) within the 200 a key may have
 CSV = "text/csv"
@@ -113,7 +117,8 @@ async def _store(call: Call, ctx: CommandContext, kind: str, chunks: AsyncIterat
             data = chunk
             if kind == CSV and names is None:
                 names, data = split_header(chunk)
-            parsed, prefix = await asyncio.to_thread(_parse, chunk, data, names, offset, digest)
+            parsed, prefix = await asyncio.get_running_loop().run_in_executor(
+                _PARSER, _parse, chunk, data, names, offset, digest)
             part = f"{key}#{number}.{prefix}" if key is not None else None
             attempted += sum(len(g[0]) for g in parsed.groups.values()) + len(parsed.items)
             errors.extend(parsed.errors)
