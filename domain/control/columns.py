@@ -211,3 +211,21 @@ class ValueColumn(Sequence[float]):
 
     def tolist(self) -> list[float]:
         return self.values.tolist()  # type: ignore[no-any-return]
+
+
+class SourceIds(list[str]):
+    """A batch's source ids with what a column reader measured of them, a whole chunk at a time: the length (in
+    characters) of the longest, and whether any holds NUL. The fast path reads these facts instead of measuring
+    each batch again in Python; the rule they are checked against stays the measure's. Stored, it is the plain
+    list of strings."""
+
+    __slots__ = ("longest", "nul")
+
+    def __init__(self, ids: list[str], *, longest: int, nul: bool) -> None:
+        super().__init__(ids)
+        self.longest, self.nul = longest, nul
+
+    @classmethod
+    def measured(cls, ids: list[str]) -> SourceIds:
+        """The facts measured in Python (what a column reader's must agree with)."""
+        return cls(ids, longest=max(map(len, ids), default=0), nul=any("\x00" in i for i in ids))

@@ -14,7 +14,15 @@ import numpy as np
 from eventsourcing.domain import Aggregate, event
 
 from domain.aspects import Aspect
-from domain.control.columns import DAY, DayIndex, PeriodColumn, ValueColumn, canonical_days, sorted_days
+from domain.control.columns import (
+    DAY,
+    DayIndex,
+    PeriodColumn,
+    SourceIds,
+    ValueColumn,
+    canonical_days,
+    sorted_days,
+)
 from domain.control.observations import (
     MAX_SOURCE_ID,
     VALUE_CHARTS,
@@ -217,10 +225,15 @@ class Measure(Aggregate):
                 known.size and (known[np.minimum(np.searchsorted(known, ordered), known.size - 1)] == ordered).any()):
             return None  # repeats, duplicates or corrections: decided one by one
         if source_ids is not None:
-            source_ids = list(source_ids)
+            if isinstance(source_ids, SourceIds):  # a column reader's come measured
+                if source_ids.nul or source_ids.longest > MAX_SOURCE_ID:
+                    return None
+            else:
+                source_ids = list(source_ids)
+                if "\x00" in "".join(source_ids) or max(map(len, source_ids)) > MAX_SOURCE_ID:
+                    return None
             distinct = set(source_ids)
-            if (len(distinct) != n or "" in distinct or not self.sources.isdisjoint(distinct)
-                    or "\x00" in "".join(source_ids) or max(map(len, source_ids)) > MAX_SOURCE_ID):
+            if len(distinct) != n or "" in distinct or not self.sources.isdisjoint(distinct):
                 return None
         # The event triggered as such: the method decorator would coerce and filter these fixed arguments again
         # (about 17 µs a batch, a tenth of this path); the event and what it applies are the same.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import itertools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.json as pajson
 
-from domain.control.columns import PeriodColumn
+from domain.control.columns import PeriodColumn, SourceIds
 from domain.control.observations import ObservationIn
 from service.commands.intake import Columns
 from service.edge.items import ItemError, columns_of, parse_item
@@ -295,12 +295,12 @@ def _route(cols: dict[str, pa.Array], given: dict[str, np.ndarray], numbers: dic
         taken = pa.array(rows)
         days = np.asarray(pc.cast(cols["period"].take(taken), pa.date32()).to_numpy(zero_copy_only=False))
         values = numbers["value"][rows]
-        sources = cols["sourceId"].take(taken).to_pylist() if "sourceId" in cols else None
         indexes = index[rows]
         sorted_codes = codes[rows]
         starts = [0, *(np.flatnonzero(sorted_codes[1:] != sorted_codes[:-1]) + 1).tolist(), len(rows)]
-        for a, b in itertools.pairwise(starts):
-            part_sources = sources[a:b] if sources is not None and sources[a] is not None else None
+        sources = _source_ids(cols["sourceId"].take(taken), starts) if "sourceId" in cols else None
+        for j, (a, b) in enumerate(itertools.pairwise(starts)):
+            part_sources = sources(j, a, b) if sources is not None else None
             out.groups[ids[sorted_codes[a]]] = (indexes[a:b], PeriodColumn(days[a:b]), values[a:b], part_sources)
     rows = np.flatnonzero(good & ~fast)
     if len(rows):
@@ -315,6 +315,30 @@ def _route(cols: dict[str, pa.Array], given: dict[str, np.ndarray], numbers: dic
                 date.fromisoformat(listed["period"][j]), nums.get("value", empty)[j],
                 nums.get("numerator", empty)[j], nums.get("denominator", empty)[j],
                 listed.get("sourceId", empty)[j], listed.get("note", empty)[j])))
+
+
+def _source_ids(column: pa.Array, starts: list[int]) -> Callable[[int, int, int], SourceIds | None]:
+    """Each measure's source ids (rows starts[j]:starts[j+1] of the column, grouped by measure) as SourceIds, the
+    longest and NUL measured a column at a time. None for a part without source ids."""
+    listed = column.to_pylist()
+    if column.null_count == len(column):
+        return lambda j, a, b: None
+    lengths = np.asarray(pc.fill_null(pc.utf8_length(column), 0).to_numpy(zero_copy_only=False))
+    heads = starts[:-1]
+    longest = np.maximum.reduceat(lengths, heads).tolist()
+    if not np.frombuffer(column.buffers()[2], dtype=np.uint8).all():  # a NUL in the column's text: find whose
+        with_nul = np.asarray(pc.fill_null(pc.match_substring(column, "\x00"), False).to_numpy(zero_copy_only=False))
+        nul = np.logical_or.reduceat(with_nul, heads).tolist()
+    else:
+        nul = [False] * len(heads)
+
+    def part(j: int, a: int, b: int) -> SourceIds | None:
+        ids = listed[a:b]
+        if ids[0] is None:  # a measure's plain rows all carry a source id or none does (see _route)
+            return None
+        return SourceIds(ids, longest=longest[j], nul=nul[j])
+
+    return part
 
 
 def parse_ndjson(chunk: bytes, offset: int) -> Chunk:

@@ -11,7 +11,7 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.control.columns import DayIndex, PeriodColumn, ValueColumn, canonical_days, sorted_days
+from domain.control.columns import DayIndex, PeriodColumn, SourceIds, ValueColumn, canonical_days, sorted_days
 from domain.control.measure import Measure, MeasureDefinition
 
 days_in_range = st.lists(st.dates(date(1900, 1, 1), date(2100, 12, 31)), max_size=50)
@@ -121,3 +121,31 @@ def test_the_fast_path_refuses_every_known_day_after_batches_in_any_order(batche
         else:  # a repeat goes to the item-by-item path, which names duplicates and corrections
             assert outcome is None
     assert sorted(m.points) == sorted((date(2024, 1, 1) + timedelta(days=d)).isoformat() for d in known)
+
+
+source_lists = st.lists(st.one_of(st.sampled_from(["a", "b", "", "x" * 200, "y" * 201, "n\x00ul"]),
+                                  st.text(min_size=1, max_size=8)), min_size=1, max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(source_lists, source_lists)
+def test_measured_source_ids_take_the_decisions_the_plain_list_takes(first: list[str], second: list[str]) -> None:
+    listed, measured = measure(), measure()
+    for k, ids in enumerate((first, second)):
+        days = PeriodColumn(np.datetime64("2024-01-01") + 10 * k + np.arange(len(ids)))
+        values = np.arange(len(ids), dtype=np.float64)
+        a = listed.record_values(days, values, list(ids))
+        b = measured.record_values(days, values, SourceIds.measured(list(ids)))
+        assert a == b
+        if a is None:
+            continue
+        assert listed.sources == measured.sources
+        assert [e.source_ids for e in listed.collect_events()] == [e.source_ids for e in measured.collect_events()]
+
+
+def test_measured_source_ids_are_stored_as_the_plain_list() -> None:
+    m = measure()
+    m.record_values(PeriodColumn(np.array(["2024-01-01"], dtype="datetime64[D]")), np.array([1.0]),
+                    SourceIds.measured(["lab-1"]))
+    [event] = m.collect_events()
+    assert orjson.dumps({"source_ids": event.source_ids}) == b'{"source_ids":["lab-1"]}'  # as the codec writes it

@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from domain.control.columns import PeriodColumn
+from domain.control.columns import PeriodColumn, SourceIds
 from service.edge import tabular
 from service.edge.tabular import Chunk, parse_csv, parse_ndjson, split_header
 
@@ -72,3 +74,19 @@ def test_a_csv_chunk_read_typed_reads_as_the_text_read_would(monkeypatch: pytest
     assert list(typed.groups["a"][2]) == [4.0, 5.5, 100.0] and [i for i, _, _ in typed.items] == [6, 10]
     assert [(e["index"], e["code"]) for e in typed.errors] == [(8, "MISSING_MEASURE"), (9, "INVALID_DATE"),
                                                               (11, "INVALID_DATE")]
+
+
+source_texts = st.one_of(st.sampled_from(["lab-1", "lab-2", "x" * 200, "y" * 201, "n\x00ul", "é" * 3]),
+                         st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters='"\r\n,'),
+                                 min_size=1, max_size=6))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["m1", "m2", "m3"]), source_texts), min_size=1, max_size=30))
+def test_a_chunk_s_source_ids_come_measured_as_python_would_measure_them(rows: list[tuple[str, str]]) -> None:
+    body = "".join(f"{m},2024-01-{i % 28 + 1:02d},{i},{s}\n" for i, (m, s) in enumerate(rows)).encode()
+    out = parse_csv(body, ["measureId", "period", "value", "sourceId"], 0)
+    for _, _, _, ids in out.groups.values():
+        assert isinstance(ids, SourceIds)
+        python = SourceIds.measured(list(ids))
+        assert (ids.longest, ids.nul) == (python.longest, python.nul)
