@@ -40,10 +40,11 @@ class PeriodColumn(Sequence[str]):
     as the list of ISO date strings an event stores (and is stored as exactly that JSON), so code that reads
     events sees the same periods whichever path recorded them."""
 
-    __slots__ = ("days",)
+    __slots__ = ("days", "ordered")
 
-    def __init__(self, days: np.ndarray) -> None:
+    def __init__(self, days: np.ndarray, ordered: np.ndarray | None = None) -> None:
         self.days = days.astype(DAY, copy=False)
+        self.ordered = ordered  # the days as sorted int32 day numbers, when the maker has them (see sorted_days)
 
     def __len__(self) -> int:
         return int(self.days.size)
@@ -117,8 +118,9 @@ class DayIndex:
         """The known days, sorted (a view: later additions do not change it)."""
         return self._buffer[:self._size]
 
-    def add(self, days: np.ndarray) -> None:
-        new = np.sort(days.astype(np.int32))
+    def add(self, days: np.ndarray, ordered: np.ndarray | None = None) -> None:
+        """Add the days (`ordered`: the same already as sorted int32 day numbers)."""
+        new = np.sort(days.astype(np.int32)) if ordered is None else ordered
         n, k = self._size, new.size
         if k == 0:
             return

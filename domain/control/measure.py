@@ -222,7 +222,8 @@ class Measure(Aggregate):
             return None
         known = self._known_days()
         if (ordered[1:] == ordered[:-1]).any() or (
-                known.size and (known[np.minimum(np.searchsorted(known, ordered), known.size - 1)] == ordered).any()):
+                known.size and ordered[0] <= known[-1]  # a feed's usual batch comes after every known day
+                and (known[np.minimum(np.searchsorted(known, ordered), known.size - 1)] == ordered).any()):
             return None  # repeats, duplicates or corrections: decided one by one
         if source_ids is not None:
             if isinstance(source_ids, SourceIds):  # a column reader's come measured
@@ -238,7 +239,7 @@ class Measure(Aggregate):
         # The event triggered as such: the method decorator would coerce and filter these fixed arguments again
         # (about 17 µs a batch, a tenth of this path); the event and what it applies are the same.
         recorded = self.ObservationsRecorded  # type: ignore[attr-defined]  # made by @event below
-        self.trigger_event(recorded, periods=PeriodColumn(days), values=ValueColumn(column), numerators=None,
+        self.trigger_event(recorded, periods=PeriodColumn(days, ordered), values=ValueColumn(column), numerators=None,
                            denominators=None, source_ids=source_ids, notes=None, corrected=[])
         return RecordOutcome(accepted=n)
 
@@ -251,7 +252,7 @@ class Measure(Aggregate):
         if isinstance(periods, PeriodColumn):  # the fast path's columns: kept as they are until a decision needs
             self._unmerged.append((periods, values))  # them as a dict (see points)
             if self._days is not None:
-                self._days.add(periods.days.view(np.int64))
+                self._days.add(periods.days.view(np.int64), periods.ordered)
         else:
             n = len(periods)
             empty: list[None] = [None] * n
