@@ -29,6 +29,7 @@ from service.eventstore.store import result_of
 from service.tracing import span
 
 A = TypeVar("A", bound=Aggregate)
+T = TypeVar("T")
 
 
 class Submitted(NamedTuple):
@@ -37,8 +38,6 @@ class Submitted(NamedTuple):
     aggregate: Aggregate
     stream_id: str
     future: asyncio.Future[AppendResult]
-
-T = TypeVar("T")
 
 
 class Repository:
@@ -110,10 +109,7 @@ class Repository:
     async def open(self, stream_id: str, *, refresh: bool = True) -> AsyncIterator[Any]:
         """Hold the stream's lock in this process while a command loads, decides and saves it; without
         `refresh`, a cached copy is used as it is."""
-        lock = self._locks.get(stream_id)
-        if lock is None:
-            lock = self._locks[stream_id] = asyncio.Lock()
-        async with lock:
+        async with self._lock(stream_id):
             cached = None if refresh else self._cache.get(stream_id)
             aggregate = cached if cached is not None else await self._catch_up(stream_id)
             try:
@@ -124,6 +120,12 @@ class Repository:
             if aggregate is not None and aggregate.pending_events:
                 self._cache.pop(stream_id, None)  # decided but not saved: the cached copy is ahead of the log
 
+    def _lock(self, stream_id: str) -> asyncio.Lock:
+        lock = self._locks.get(stream_id)
+        if lock is None:
+            lock = self._locks[stream_id] = asyncio.Lock()
+        return lock
+
     @asynccontextmanager
     async def open_many(self, stream_ids: Sequence[str]) -> AsyncIterator[dict[str, Any]]:
         """`open` for several streams at once, without `refresh`: every stream's lock held (taken in sorted order, so
@@ -133,9 +135,7 @@ class Repository:
         locks = []
         try:
             for stream_id in ordered:
-                lock = self._locks.get(stream_id)
-                if lock is None:
-                    lock = self._locks[stream_id] = asyncio.Lock()
+                lock = self._lock(stream_id)
                 await lock.acquire()
                 locks.append(lock)
             aggregates = {s: self._cache.get(s) for s in ordered}
