@@ -94,8 +94,11 @@ def in_range(days: np.ndarray) -> bool:
 def sorted_days(days: np.ndarray) -> np.ndarray | None:
     """The days as sorted int32 day numbers when every one is between EARLIEST and LATEST, else None (NaT sorts
     first as the smallest int64, so it fails the check on the first number). One sort answers both the range and,
-    for the caller, the order; in_range would take two more passes."""
-    ordered = np.sort(days.view(np.int64))
+    for the caller, the order; in_range would take two more passes. Days sent in order (a feed's usual batch) are
+    not sorted again: numpy's sort lets go of the GIL even for a few hundred numbers, and under load the event loop
+    then waits for another thread to give it back, where the check for order is one small comparison."""
+    numbers = days.view(np.int64)
+    ordered = numbers if (numbers[1:] >= numbers[:-1]).all() else np.sort(numbers)
     if ordered.size and not (ordered[0] >= _FIRST_NUMBER and ordered[-1] <= _LAST_NUMBER):
         return None
     return ordered.astype(np.int32)
