@@ -106,6 +106,7 @@ async def _record_together(services: Services, ctx: CommandContext, groups: Mapp
         async with services.repository.open_many(list(keys)) as measures:
             saves: list[tuple[Measure, EventMeta, str | None, bytes]] = []
             decided: list[tuple[str, RecordResult]] = []
+            metas: dict[str, EventMeta] = {}  # one per team: a request's parts share who, why and where from
             for measure_id, key in keys.items():
                 measure = measures[measure_id]
                 outcome = None
@@ -124,7 +125,8 @@ async def _record_together(services: Services, ctx: CommandContext, groups: Mapp
                     continue
                 result = RecordResult(outcome.accepted, outcome.duplicates, outcome.corrected,
                                       [error_dict(e) for e in outcome.errors])
-                saves.append((measure, ctx.meta(team_id=team_id), key, result.to_bytes()))
+                meta = metas.get(team_id) or metas.setdefault(team_id, ctx.meta(team_id=team_id))
+                saves.append((measure, meta, key, result.to_bytes()))
                 decided.append((measure_id, result))
             # queued before the measures are let go: the next chunk's decisions build on these while they commit
             submitted = services.repository.submit_many(saves)
