@@ -68,8 +68,7 @@ async def record_columns(services: Services, ctx: CommandContext, groups: Mappin
         except DomainError as e:
             result = RecordResult(errors=[{**error_dict(e), "index": i, "field": e.field or "measureId"}
                                           for i in range(len(indexes))])
-        result.errors = [{**e, "index": int(indexes[e["index"]])} for e in result.errors]
-        return result
+        return _in_request(result, indexes)
 
     total = RecordResult()
     decided, rest = await _record_together(services, ctx, groups, idempotency_key, used, may_write)
@@ -141,10 +140,14 @@ async def _record_together(services: Services, ctx: CommandContext, groups: Mapp
             result = RecordResult.from_bytes(answer.replayed)
         else:
             result.position = answer.position
-        indexes = groups[measure_id][0]
-        result.errors = [{**e, "index": int(indexes[e["index"]])} for e in result.errors]
-        results.append(result)
+        results.append(_in_request(result, groups[measure_id][0]))
     return results, rest
+
+
+def _in_request(result: RecordResult, indexes: Sequence[int] | np.ndarray) -> RecordResult:
+    """A part's result with its errors' indexes turned from the part's items into the request's."""
+    result.errors = [{**e, "index": int(indexes[e["index"]])} for e in result.errors]
+    return result
 
 
 async def record_many(services: Services, ctx: CommandContext,

@@ -320,9 +320,9 @@ def _route(cols: dict[str, pa.Array], given: dict[str, np.ndarray], numbers: dic
 def _source_ids(column: pa.Array, starts: list[int]) -> Callable[[int, int, int], SourceIds | None]:
     """Each measure's source ids (rows starts[j]:starts[j+1] of the column, grouped by measure) as SourceIds, the
     longest and NUL measured a column at a time. None for a part without source ids."""
-    listed = column.to_pylist()
     if column.null_count == len(column):
         return lambda j, a, b: None
+    listed = column.to_pylist()
     lengths = np.asarray(pc.fill_null(pc.utf8_length(column), 0).to_numpy(zero_copy_only=False))
     heads = starts[:-1]
     longest = np.maximum.reduceat(lengths, heads).tolist()

@@ -25,7 +25,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.errors import Conflict
 from service.eventstore import AppendRequest, AppendResult, EventCodec, EventMeta, EventStore, StreamConflict
-from service.eventstore.store import result_of
+from service.eventstore.store import result_of, results_of
 from service.tracing import span
 
 A = TypeVar("A", bound=Aggregate)
@@ -182,13 +182,8 @@ class Repository:
     async def settle(submitted: Sequence[Submitted]) -> list[AppendResult | Exception]:
         """Each submitted save's outcome once committed: its AppendResult, or the Conflict or error that was its
         alone."""
-        if submitted:
-            await asyncio.wait([s.future for s in submitted])
-        answers: list[AppendResult | Exception] = []
-        for s in submitted:
-            outcome = result_of(s.future)
-            answers.append(Conflict(str(outcome)) if isinstance(outcome, StreamConflict) else outcome)
-        return answers
+        return [Conflict(str(outcome)) if isinstance(outcome, StreamConflict) else outcome
+                for outcome in await results_of([s.future for s in submitted])]
 
     def _request(self, aggregate: Aggregate, meta: EventMeta, key: str | None, result: bytes,
                  reasons: list[str | None] | None) -> AppendRequest:

@@ -157,6 +157,13 @@ def result_of(future: asyncio.Future[AppendResult]) -> AppendResult | Exception:
     return error if isinstance(error, Exception) else RuntimeError(repr(error))
 
 
+async def results_of(futures: Sequence[asyncio.Future[AppendResult]]) -> list[AppendResult | Exception]:
+    """Each append's result or exception, once all are done."""
+    if futures:
+        await asyncio.wait(futures)
+    return [result_of(f) for f in futures]
+
+
 def _written(future: asyncio.Future[AppendResult], planned: AppendResult | Exception | None) -> bool:
     """Whether the earlier append was written: as this group's plan decided it, or as its own commit ended."""
     if planned is None:
@@ -233,10 +240,7 @@ class EventStore:
     async def append_many(self, requests: Sequence[AppendRequest]) -> list[AppendResult | Exception]:
         """Several appends queued at once, so that they share a group commit; each is answered on its own, a
         conflict or a failure being that request's alone."""
-        futures = [self.submit(request) for request in requests]
-        if futures:
-            await asyncio.wait(futures)
-        return [result_of(f) for f in futures]
+        return await results_of([self.submit(request) for request in requests])
 
     # -- writing --------------------------------------------------------------------------------------------
     async def _write_loop(self) -> None:
