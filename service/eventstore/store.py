@@ -152,9 +152,7 @@ def result_of(future: asyncio.Future[AppendResult]) -> AppendResult | Exception:
     if future.cancelled():
         return RuntimeError("the append was cancelled: whether it was written is not known")
     error = future.exception()
-    if error is None:
-        return future.result()
-    return error if isinstance(error, Exception) else RuntimeError(repr(error))
+    return future.result() if error is None else error if isinstance(error, Exception) else RuntimeError(repr(error))
 
 
 async def results_of(futures: Sequence[asyncio.Future[AppendResult]]) -> list[AppendResult | Exception]:
@@ -166,10 +164,8 @@ async def results_of(futures: Sequence[asyncio.Future[AppendResult]]) -> list[Ap
 
 def _written(future: asyncio.Future[AppendResult], planned: AppendResult | Exception | None) -> bool:
     """Whether the earlier append was written: as this group's plan decided it, or as its own commit ended."""
-    if planned is None:
-        if not future.done():
-            return False  # never so: it was queued first, so it is in this group or an earlier one
-        planned = result_of(future)
+    if planned is None:  # not done is never so (it was queued first: in this group or an earlier one)
+        planned = result_of(future) if future.done() else None
     return isinstance(planned, AppendResult) and planned.replayed is None
 
 
@@ -238,8 +234,7 @@ class EventStore:
         return pending.future
 
     async def append_many(self, requests: Sequence[AppendRequest]) -> list[AppendResult | Exception]:
-        """Several appends queued at once, so that they share a group commit; each is answered on its own, a
-        conflict or a failure being that request's alone."""
+        """Appends queued at once, to share a group commit; each answered on its own (a conflict is its alone)."""
         return await results_of([self.submit(request) for request in requests])
 
     # -- writing --------------------------------------------------------------------------------------------
