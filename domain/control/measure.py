@@ -204,12 +204,15 @@ class Measure(Aggregate):
         n = len(periods)
         if n == 0 or d.chart_type not in VALUE_CHARTS or d.frequency == "QUARTER" or len(values) != n:
             return None
-        days = periods.days if isinstance(periods, PeriodColumn) else canonical_days(periods)
-        if days is None:
-            return None
-        ordered = sorted_days(days)
-        if ordered is None:
-            return None
+        if isinstance(periods, PeriodColumn) and periods.increasing:  # measured by its maker: in range, in order
+            days, ordered = periods.days, periods.ordered
+        else:
+            days = periods.days if isinstance(periods, PeriodColumn) else canonical_days(periods)
+            if days is None:
+                return None
+            ordered = sorted_days(days)
+            if ordered is None or (ordered[1:] == ordered[:-1]).any():  # out of range, or repeats
+                return None
         try:
             column = np.asarray(values, dtype=np.float64)
         except (ValueError, TypeError):
@@ -220,11 +223,11 @@ class Measure(Aggregate):
             return None
         if d.chart_type in ("C", "G", "T") and not (column >= 0).all():
             return None
-        known = self._known_days()
-        if (ordered[1:] == ordered[:-1]).any() or (
-                known.size and ordered[0] <= known[-1]  # a feed's usual batch comes after every known day
-                and (known[np.minimum(np.searchsorted(known, ordered), known.size - 1)] == ordered).any()):
-            return None  # repeats, duplicates or corrections: decided one by one
+        index = self._day_index()
+        if index.last is not None and ordered[0] <= index.last:  # a feed's usual batch comes after every known day
+            known = index.days
+            if (known[np.minimum(np.searchsorted(known, ordered), known.size - 1)] == ordered).any():
+                return None  # duplicates or corrections: decided one by one
         if source_ids is not None:
             if isinstance(source_ids, SourceIds):  # a column reader's come measured
                 if source_ids.nul or source_ids.longest > MAX_SOURCE_ID:
@@ -239,7 +242,8 @@ class Measure(Aggregate):
         # The event triggered as such: the method decorator would coerce and filter these fixed arguments again
         # (about 17 µs a batch, a tenth of this path); the event and what it applies are the same.
         recorded = self.ObservationsRecorded  # type: ignore[attr-defined]  # made by @event below
-        self.trigger_event(recorded, periods=PeriodColumn(days, ordered), values=ValueColumn(column), numerators=None,
+        kept = periods if isinstance(periods, PeriodColumn) and periods.increasing else PeriodColumn(days, ordered)
+        self.trigger_event(recorded, periods=kept, values=ValueColumn(column), numerators=None,
                            denominators=None, source_ids=source_ids, notes=None, corrected=[])
         return RecordOutcome(accepted=n)
 
@@ -273,11 +277,11 @@ class Measure(Aggregate):
             self._unmerged.clear()
         return self._points
 
-    def _known_days(self) -> np.ndarray:
+    def _day_index(self) -> DayIndex:
         """Every recorded period as a sorted int32 day number (made once, then kept up to date)."""
         if self._days is None:
             self._days = DayIndex(np.array(list(self.points), dtype=DAY).view(np.int64))
-        return self._days.days
+        return self._days
 
     # -- chart decisions ------------------------------------------------------------------------------------
     def recalculate_limits(self, from_period: date, reason: str) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from domain.control.columns import PeriodColumn, canonical_days, in_range
+from domain.control.columns import canonical_days, grouped_periods, in_range
 from domain.control.observations import ObservationIn
 from service.commands.intake import Columns, ListedColumns
 
@@ -59,9 +59,9 @@ def columns_of(observations: list[Any]) -> Mapping[str, Columns] | None:
     listed = np.array(sources, dtype=object)[order] if sources is not None else None
     ids = list(codes_of)
     starts = [0, *(np.flatnonzero(ordered[1:] != ordered[:-1]) + 1).tolist(), len(order)]
-    return {ids[ordered[a]]: (order[a:b], PeriodColumn(days[a:b]), column[a:b],
-                              listed[a:b].tolist() if listed is not None else None)
-            for a, b in itertools.pairwise(starts)}
+    periods = grouped_periods(days, starts)
+    return {ids[ordered[a]]: (order[a:b], periods[j], column[a:b], listed[a:b].tolist() if listed is not None else None)
+            for j, (a, b) in enumerate(itertools.pairwise(starts))}
 
 
 def _listed(measure_ids: list[str], periods: list[str], values: list[float], sources: list[str] | None,

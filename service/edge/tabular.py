@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.json as pajson
 
-from domain.control.columns import PeriodColumn, SourceIds
+from domain.control.columns import SourceIds, grouped_periods
 from domain.control.observations import ObservationIn
 from service.commands.intake import Columns
 from service.edge.items import ItemError, columns_of, parse_item
@@ -81,7 +81,7 @@ async def row_chunks(stream: AsyncIterator[bytes], quoted: bool, size: int) -> A
         yield bytes(buf)
 
 
-def cut_rows(buf: bytearray, size: int, quoted: bool) -> int:
+def cut_rows(buf: bytes | bytearray, size: int, quoted: bool) -> int:
     """Where the first row ending at or after byte `size` ends (-1: not in `buf` yet)."""
     at = buf.find(b"\n", size - 1)
     while at >= 0:
@@ -95,7 +95,7 @@ def cut_rows(buf: bytearray, size: int, quoted: bool) -> int:
 
 def split_header(chunk: bytes) -> tuple[list[str], bytes]:
     """The CSV header's column names and the rest of the chunk; BodyError naming an unknown or repeated column."""
-    end = cut_rows(bytearray(chunk), 1, True)
+    end = cut_rows(chunk, 1, True)
     line, rest = (chunk, b"") if end < 0 else (chunk[:end], chunk[end:])
     try:
         names = next(csv.reader([line.decode("utf-8").rstrip("\r\n")]), [])
@@ -230,16 +230,20 @@ def _columns(table: pa.Table, index: np.ndarray, out: Chunk) -> None:
     fail(~given.get("measureId", none), "MISSING_MEASURE", "measureId",
          lambda i: "measureId is required.")
     period = cols.get("period")
+    dates = None  # the periods as days, where they are calendar dates (NaT elsewhere)
     if period is None:
         period_ok = none
     else:
         try:  # strict: a date written YYYY-MM-DD that exists
-            period_ok = np.asarray(pc.is_valid(pc.cast(period, pa.date32())).to_numpy(zero_copy_only=False))
+            cast = pc.cast(period, pa.date32())
+            period_ok = np.asarray(pc.is_valid(cast).to_numpy(zero_copy_only=False))
+            dates = np.asarray(cast.to_numpy(zero_copy_only=False))
         except pa.ArrowInvalid:  # some are not: strptime reads them all (rolling 2024-02-30 into March, reading
             # 2024-1-1), and only a date written back as it was sent counts
             days = pc.cast(pc.strptime(period, format="%Y-%m-%d", unit="s", error_is_null=True), pa.date32())
             period_ok = np.asarray(pc.fill_null(pc.equal(pc.cast(days, pa.string()), period), False)
                                    .to_numpy(zero_copy_only=False))
+            dates = np.asarray(days.to_numpy(zero_copy_only=False))
     texts = period.to_pylist() if period is not None and not period_ok[~bad].all() else None
     fail(~period_ok, "INVALID_DATE", "period",
          lambda i: "period is required: a calendar date written YYYY-MM-DD." if texts is None or texts[i] is None
@@ -268,11 +272,11 @@ def _columns(table: pa.Table, index: np.ndarray, out: Chunk) -> None:
     for name in ("numerator", "denominator", "note"):
         plain &= ~given.get(name, none)
     if good.any():
-        _route(cols, given, numbers, index, good, plain, out)
+        _route(cols, given, numbers, dates, index, good, plain, out)
 
 
 def _route(cols: dict[str, pa.Array], given: dict[str, np.ndarray], numbers: dict[str, np.ndarray],
-           index: np.ndarray, good: np.ndarray, plain: np.ndarray, out: Chunk) -> None:
+           dates: np.ndarray | None, index: np.ndarray, good: np.ndarray, plain: np.ndarray, out: Chunk) -> None:
     """The good rows: a measure whose rows are all plain values goes on the column path, the others item by item
     (a measure's rows stay on one path, so their order within the chunk is kept)."""
     encoded = cols["measureId"].dictionary_encode()
@@ -293,15 +297,17 @@ def _route(cols: dict[str, pa.Array], given: dict[str, np.ndarray], numbers: dic
         # value (source ids become strings, which the measure's duplicate check needs).
         rows = rows[np.argsort(codes[rows], kind="stable")]
         taken = pa.array(rows)
-        days = np.asarray(pc.cast(cols["period"].take(taken), pa.date32()).to_numpy(zero_copy_only=False))
+        assert dates is not None  # a plain row has a period, which is a date (else it is not good)
+        days = dates[rows]
         values = numbers["value"][rows]
         indexes = index[rows]
         sorted_codes = codes[rows]
         starts = [0, *(np.flatnonzero(sorted_codes[1:] != sorted_codes[:-1]) + 1).tolist(), len(rows)]
         sources = _source_ids(cols["sourceId"].take(taken), starts) if "sourceId" in cols else None
+        periods = grouped_periods(days, starts)
         for j, (a, b) in enumerate(itertools.pairwise(starts)):
             part_sources = sources(j, a, b) if sources is not None else None
-            out.groups[ids[sorted_codes[a]]] = (indexes[a:b], PeriodColumn(days[a:b]), values[a:b], part_sources)
+            out.groups[ids[sorted_codes[a]]] = (indexes[a:b], periods[j], values[a:b], part_sources)
     rows = np.flatnonzero(good & ~fast)
     if len(rows):
         taken = pa.array(rows)

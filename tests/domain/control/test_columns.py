@@ -3,6 +3,7 @@ event holds; a measure decides on them exactly as on the lists."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 from uuid import uuid4
 
@@ -11,7 +12,15 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.control.columns import DayIndex, PeriodColumn, SourceIds, ValueColumn, canonical_days, sorted_days
+from domain.control.columns import (
+    DayIndex,
+    PeriodColumn,
+    SourceIds,
+    ValueColumn,
+    canonical_days,
+    grouped_periods,
+    sorted_days,
+)
 from domain.control.measure import Measure, MeasureDefinition
 
 days_in_range = st.lists(st.dates(date(1900, 1, 1), date(2100, 12, 31)), max_size=50)
@@ -91,6 +100,7 @@ def test_a_day_index_stays_sorted_whatever_order_batches_come_in(batches: list[l
         added += batch
         assert index.days.tolist() == sorted(added)
         assert before.tolist() == seen  # a view taken earlier is not changed by a later addition
+        assert index.last == (max(added) if added else None)
 
 
 @given(st.lists(st.dates(date(1, 1, 1), date(9999, 12, 31)), max_size=30))
@@ -149,3 +159,48 @@ def test_measured_source_ids_are_stored_as_the_plain_list() -> None:
                     SourceIds.measured(["lab-1"]))
     [event] = m.collect_events()
     assert orjson.dumps({"source_ids": event.source_ids}) == b'{"source_ids":["lab-1"]}'  # as the codec writes it
+
+
+# Days around both ends of the range, NaT among them, and runs of consecutive days; groups of any sizes.
+grouped_days = st.lists(st.one_of(st.integers(-25_570, -25_560), st.integers(19_000, 19_040),
+                                  st.integers(47_480, 47_490), st.none()), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(grouped_days, st.lists(st.integers(1, 8), max_size=12))
+def test_grouped_periods_measure_what_the_fast_path_checks(numbers: list[int | None], sizes: list[int]) -> None:
+    days = np.array(["NaT" if n is None else n for n in numbers], dtype="datetime64[D]")
+    starts = [0]
+    for size in sizes:
+        if starts[-1] < len(days):
+            starts.append(min(starts[-1] + size, len(days)))
+    if starts[-1] != len(days):
+        starts.append(len(days))
+    groups = grouped_periods(days, starts) if len(days) else []
+    assert len(groups) == len(starts) - 1 if len(days) else groups == []
+    for column, (a, b) in zip(groups, itertools.pairwise(starts), strict=True):
+        part = days[a:b]
+        plain = PeriodColumn(part)
+        ordered = sorted_days(part)  # None when some day is out of range
+        increasing = ordered is not None and bool((part[1:] > part[:-1]).all())  # as sent
+        assert column.days.view(np.int64).tolist() == part.view(np.int64).tolist()  # NaT too
+        assert column.increasing == increasing
+        if increasing:
+            assert column.ordered is not None and column.ordered.tolist() == ordered.tolist()
+            assert column.json_bytes() == plain.json_bytes()  # a run of consecutive days is a slice of the table
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 60), min_size=1, max_size=10), min_size=1, max_size=6))
+def test_measured_periods_take_the_decisions_unmeasured_ones_take(batches: list[list[int]]) -> None:
+    plain, measured = measure(), measure()
+    for batch in batches:
+        days = np.datetime64("2024-01-01") + np.array(batch)
+        values = np.arange(len(batch), dtype=np.float64)
+        [grouped] = grouped_periods(days, [0, len(batch)])
+        a = plain.record_values(PeriodColumn(days), values, None)
+        b = measured.record_values(grouped, values, None)
+        assert a == b
+        if a is not None:
+            assert [e.periods for e in plain.collect_events()] == [e.periods for e in measured.collect_events()]
+    assert plain.points == measured.points
