@@ -239,13 +239,24 @@ class Measure(Aggregate):
             distinct = set(source_ids)
             if len(distinct) != n or "" in distinct or not self.sources.isdisjoint(distinct):
                 return None
-        # The event triggered as such: the method decorator would coerce and filter these fixed arguments again
-        # (about 17 µs a batch, a tenth of this path); the event and what it applies are the same.
-        recorded = self.ObservationsRecorded  # type: ignore[attr-defined]  # made by @event below
         kept = periods if isinstance(periods, PeriodColumn) and periods.increasing else PeriodColumn(days, ordered)
-        self.trigger_event(recorded, periods=kept, values=ValueColumn(column), numerators=None,
-                           denominators=None, source_ids=source_ids, notes=None, corrected=[])
+        self._record_columns(kept, ValueColumn(column), source_ids)
         return RecordOutcome(accepted=n)
+
+    def _record_columns(self, periods: PeriodColumn, values: ValueColumn, source_ids: Sequence[str] | None) -> None:
+        """The fast path's event, made and applied as trigger_event does (the next version, a timestamp, the same
+        method applying it, the aggregate's version and time moved on, the event pending), without its generic
+        steps: copying and filtering the arguments by the method's signature, and checking that the event is this
+        aggregate's next, which it is by construction. They cost about half of the decision's own time; replaying
+        the stored event goes through eventsourcing's own path to the same method."""
+        recorded = self.ObservationsRecorded  # type: ignore[attr-defined]  # made by @event below
+        new = recorded(originator_id=self.id, originator_version=self.version + 1,
+                       timestamp=recorded.create_timestamp(), periods=periods, values=values, numerators=None,
+                       denominators=None, source_ids=source_ids, notes=None, corrected=[])
+        self._apply_recorded(periods, values, None, None, source_ids, None)
+        self.version = new.originator_version
+        self.modified_on = new.timestamp
+        self.pending_events.append(new)
 
     @event("ObservationsRecorded")
     def _observations_recorded(self, periods: PeriodColumn | list[str],
@@ -253,6 +264,11 @@ class Measure(Aggregate):
                                numerators: list[float | None] | None, denominators: list[float | None] | None,
                                source_ids: list[str | None] | None, notes: list[str | None] | None,
                                corrected: list[int]) -> None:
+        self._apply_recorded(periods, values, numerators, denominators, source_ids, notes)
+
+    def _apply_recorded(self, periods: PeriodColumn | list[str], values: ValueColumn | list[float | None] | None,
+                        numerators: list[float | None] | None, denominators: list[float | None] | None,
+                        source_ids: Sequence[str | None] | None, notes: list[str | None] | None) -> None:
         if isinstance(periods, PeriodColumn):  # the fast path's columns: kept as they are until a decision needs
             self._unmerged.append((periods, values))  # them as a dict (see points)
             if self._days is not None:

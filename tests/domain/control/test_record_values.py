@@ -74,3 +74,30 @@ def test_new_plain_values_always_take_the_fast_path_and_agree(chart_type: str, p
     assert outcome is not None
     assert (outcome.accepted, outcome.duplicates, outcome.corrected) == (expected.accepted, 0, 0)
     assert fast.points == slow.points and fast.sources == slow.sources
+
+
+def test_the_fast_paths_event_is_the_one_trigger_event_makes_and_replays_to_the_same_state() -> None:
+    from service.eventstore.codec import EventCodec
+
+    m = measure("XMR", "DAY")
+    m.record_values(["2024-01-01", "2024-01-02"], [1.0, 2.0], ["a", "b"])
+    m.record_values(["2024-01-05"], [3.0], None)
+    events = m.collect_events()
+    assert [e.originator_version for e in events] == [2, 3] and m.version == 3
+    assert m.modified_on == events[-1].timestamp and all(e.originator_id == m.id for e in events)
+    # made by trigger_event from the same arguments, the event holds the same fields
+    made = measure("XMR", "DAY")
+    made.trigger_event(type(events[0]), periods=events[0].periods, values=events[0].values, numerators=None,
+                       denominators=None, source_ids=events[0].source_ids, notes=None, corrected=[])
+    [same] = made.collect_events()
+    assert {k: v for k, v in vars(same).items() if k not in ("originator_id", "timestamp")} == {
+        k: v for k, v in vars(events[0]).items() if k not in ("originator_id", "timestamp")}
+    # stored and replayed (eventsourcing's own path), the events rebuild the measure as it stands
+    codec = EventCodec()
+    created = Measure.define(measure_id=m.id, definition=m.definition)
+    replayed = None
+    for e in [*created.collect_events(), *events]:
+        stored = codec.encode(e)
+        replayed = codec.decode(str(m.id), stored.originator_version, stored.topic, stored.state).mutate(replayed)
+    assert replayed is not None and replayed.version == m.version
+    assert replayed.points == m.points and replayed.sources == m.sources
