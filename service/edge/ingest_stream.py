@@ -137,7 +137,8 @@ async def _store(call: Call, ctx: CommandContext, kind: str, chunks: AsyncIterat
     return total, errors, attempted
 
 
-def _parse(chunk: bytes, data: bytes, names: list[str] | None, offset: int, digest: Any) -> tuple[Chunk, str]:
+def _parse(chunk: bytes, data: bytes | memoryview, names: list[str] | None, offset: int,
+           digest: Any) -> tuple[Chunk, str]:
     """A chunk's rows, and the digest of the body up to its end, for the part keys (in a worker thread: chunks
     are parsed one at a time, so the digest is brought up to date in order)."""
     parsed = parse_csv(data, names, offset) if names is not None else parse_ndjson(data, offset)

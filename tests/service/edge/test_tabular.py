@@ -90,3 +90,35 @@ def test_a_chunk_s_source_ids_come_measured_as_python_would_measure_them(rows: l
         assert isinstance(ids, SourceIds)
         python = SourceIds.measured(list(ids))
         assert (ids.longest, ids.nul) == (python.longest, python.nul)
+
+
+async def _chunks(body: bytes, cuts: list[int], quoted: bool, size: int) -> list[bytes]:
+    async def stream():  # the body as the network delivered it: pieces cut at `cuts`
+        at = 0
+        for cut in sorted(set(cuts)):
+            yield body[at:cut]
+            at = cut
+        yield body[at:]
+
+    return [bytes(c) async for c in tabular.row_chunks(stream(), quoted, size)]
+
+
+rows_text = st.lists(st.one_of(st.sampled_from(["a,1\n", "bb,22\n", '"q\nq",3\n', "\n", '"x""y",4\n']),
+                               st.text("ab,\n", max_size=6).map(lambda t: t + "\n")), max_size=25)
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows_text, st.booleans(), st.lists(st.integers(0, 200), max_size=12), st.integers(1, 40))
+def test_chunks_are_whole_rows_cut_by_the_bytes_alone_whatever_pieces_arrive(rows: list[str], bom: bool,
+                                                                             cuts: list[int], size: int) -> None:
+    import asyncio
+
+    text = "".join(rows).encode()
+    body = (b"\xef\xbb\xbf" if bom else b"") + text
+    cuts = [c for c in cuts if c <= len(body)]
+    got = asyncio.run(_chunks(body, cuts, True, size))
+    assert got == asyncio.run(_chunks(body, [], True, size))  # as if it came in one piece
+    assert b"".join(got) == text and all(got)  # the BOM dropped, nothing else lost or added
+    for chunk in got[:-1]:  # each but the last: at least `size` bytes, ending at a row's end outside quotes
+        assert len(chunk) >= size and chunk.endswith(b"\n") and chunk.count(b'"') % 2 == 0
+        assert tabular.cut_rows(chunk, size, True) == len(chunk)  # and at the first such end
