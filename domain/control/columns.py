@@ -90,8 +90,9 @@ class PeriodColumn(Sequence[str]):
         if not n:
             return b"[]"
         table = _json_table()
-        if self.increasing and self.ordered[-1] - self.ordered[0] == n - 1:  # consecutive days: one slice
-            start = (int(self.ordered[0]) - _FIRST_NUMBER) * 13
+        ordered = self.ordered
+        if self.increasing and ordered is not None and ordered[-1] - ordered[0] == n - 1:  # consecutive: one slice
+            start = (int(ordered[0]) - _FIRST_NUMBER) * 13
             return b"[" + _JSON_BYTES[start:start + 13 * n - 1] + b"]"
         entries = table[(self.days - _FIRST).astype(np.int64)].tobytes()
         return b"[" + entries[:-1] + b"]"

@@ -204,15 +204,17 @@ class Measure(Aggregate):
         n = len(periods)
         if n == 0 or d.chart_type not in VALUE_CHARTS or d.frequency == "QUARTER" or len(values) != n:
             return None
-        if isinstance(periods, PeriodColumn) and periods.increasing:  # measured by its maker: in range, in order
-            days, ordered = periods.days, periods.ordered
+        ordered: np.ndarray
+        if isinstance(periods, PeriodColumn) and periods.increasing and periods.ordered is not None:
+            days, ordered = periods.days, periods.ordered  # measured by its maker: in range, in order, no repeats
         else:
-            days = periods.days if isinstance(periods, PeriodColumn) else canonical_days(periods)
-            if days is None:
+            found = periods.days if isinstance(periods, PeriodColumn) else canonical_days(periods)
+            if found is None:
                 return None
-            ordered = sorted_days(days)
-            if ordered is None or (ordered[1:] == ordered[:-1]).any():  # out of range, or repeats
+            days, checked = found, sorted_days(found)
+            if checked is None or (checked[1:] == checked[:-1]).any():  # out of range, or repeats
                 return None
+            ordered = checked
         try:
             column = np.asarray(values, dtype=np.float64)
         except (ValueError, TypeError):

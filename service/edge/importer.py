@@ -15,7 +15,7 @@ import httpx
 import numpy as np
 import orjson
 
-from service.edge.tabular import cut_rows
+from service.edge.chunks import cut_rows
 
 CHUNK_BYTES = 4 << 20
 READ_BYTES = 1 << 20

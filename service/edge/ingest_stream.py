@@ -24,8 +24,9 @@ from service.commands.idempotency import first_results, remember
 from service.commands.intake import record_columns, record_many
 from service.commands.results import RecordResult
 from service.edge import tabular
+from service.edge.chunks import BodyError, row_chunks
 from service.edge.http import Answer, Call, Refusal, too_large
-from service.edge.tabular import BodyError, Chunk, parse_csv, parse_ndjson, row_chunks, split_header
+from service.edge.tabular import Chunk, parse_csv, parse_ndjson, split_header
 
 # One thread parses every request's chunks in turn (pyarrow and hashlib release the GIL; the rest takes it from the
 # event loop, so more threads would not parse faster). On the intake benchmark it is no faster than parsing on the
@@ -115,7 +116,7 @@ async def _store(call: Call, ctx: CommandContext, kind: str, chunks: AsyncIterat
 
     try:
         async for chunk in chunks:
-            data = chunk
+            data: bytes | memoryview = chunk
             if kind == CSV and names is None:
                 names, data = split_header(chunk)
             parsed, prefix = await asyncio.get_running_loop().run_in_executor(
@@ -141,7 +142,7 @@ def _parse(chunk: bytes, data: bytes | memoryview, names: list[str] | None, offs
            digest: Any) -> tuple[Chunk, str]:
     """A chunk's rows, and the digest of the body up to its end, for the part keys (in a worker thread: chunks
     are parsed one at a time, so the digest is brought up to date in order)."""
-    parsed = parse_csv(data, names, offset) if names is not None else parse_ndjson(data, offset)
+    parsed = parse_csv(data, names, offset) if names is not None else parse_ndjson(chunk, offset)
     if digest is None:
         return parsed, ""
     digest.update(chunk)

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.control.columns import PeriodColumn, SourceIds
-from service.edge import tabular
+from service.edge import chunks, tabular
 from service.edge.tabular import Chunk, parse_csv, parse_ndjson, split_header
 
 
@@ -100,7 +100,7 @@ async def _chunks(body: bytes, cuts: list[int], quoted: bool, size: int) -> list
             at = cut
         yield body[at:]
 
-    return [bytes(c) async for c in tabular.row_chunks(stream(), quoted, size)]
+    return [bytes(c) async for c in chunks.row_chunks(stream(), quoted, size)]
 
 
 rows_text = st.lists(st.one_of(st.sampled_from(["a,1\n", "bb,22\n", '"q\nq",3\n', "\n", '"x""y",4\n']),
@@ -121,4 +121,4 @@ def test_chunks_are_whole_rows_cut_by_the_bytes_alone_whatever_pieces_arrive(row
     assert b"".join(got) == text and all(got)  # the BOM dropped, nothing else lost or added
     for chunk in got[:-1]:  # each but the last: at least `size` bytes, ending at a row's end outside quotes
         assert len(chunk) >= size and chunk.endswith(b"\n") and chunk.count(b'"') % 2 == 0
-        assert tabular.cut_rows(chunk, size, True) == len(chunk)  # and at the first such end
+        assert chunks.cut_rows(chunk, size, True) == len(chunk)  # and at the first such end
