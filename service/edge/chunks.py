@@ -69,5 +69,3 @@ def cut_rows(buf: bytes | bytearray, size: int, quoted: bool) -> int:
             return at + 1
         at = buf.find(b"\n", at + 1)
     return -1
-
-

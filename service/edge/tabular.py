@@ -4,8 +4,7 @@ item-by-item path.
 
 CSV is parsed by pyarrow's reader and checked a column at a time with pyarrow compute and numpy, so the common
 row (a measure, a date, a number, maybe a source id) never becomes Python objects until its measure's event is
-made. Chunk boundaries depend only on the bytes, not on how the network delivered them, so a resend of the same
-body makes the same chunks (their idempotency keys are derived from them)."""
+made."""
 
 from __future__ import annotations
 
