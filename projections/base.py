@@ -18,9 +18,15 @@ class ProjectedEvent:
     stream_id: str
     recorded_at: datetime
     actor: str
-    event: Any
+    event: Any                   # None for a projection that reads only each event's class (see Projection)
     role: str = ""               # the actor's role when the event was recorded (the log's envelope)
     team_id: str | None = None   # the team the event concerns, as recorded (None: the organisation's)
+    event_type: type | None = None  # the event's class, given when the event itself is not decoded
+
+    @property
+    def kind(self) -> type:
+        """The event's class, whether or not its data was decoded."""
+        return self.event_type if self.event_type is not None else type(self.event)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +39,10 @@ class VersionedRows:
 
 
 class Projection(Protocol):
+    """A projection that reads nothing of an event but its class and envelope says so with a class attribute
+    `decodes_events = False`: the runner then hands it each event's class (`ProjectedEvent.kind`) without decoding
+    its data, which for a bulk intake event is most of the cost of reading it."""
+
     name: str
     topics: tuple[str, ...] | None      # None: every event
     versioned: dict[str, VersionedRows]  # the rows answers may depend on, by kind (empty: none)

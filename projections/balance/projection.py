@@ -20,6 +20,7 @@ ORGANISATION = ""  # the team_id of events that concern no team
 class BalanceProjection:
     name = "balance"
     topics: tuple[str, ...] | None = None
+    decodes_events = False  # it counts events by class and envelope: their data is never decoded (see Projection)
     versioned = {"balance": VersionedRows("balance_activity", None)}
 
     def forget(self) -> None:
@@ -32,10 +33,10 @@ class BalanceProjection:
         counts: Counter[tuple[str, date, str, str, str, str]] = Counter()
         measure_days: set[tuple[str, str, date]] = set()
         for e in events:
-            aspect = aspect_of(type(e.event))
+            aspect = aspect_of(e.kind)
             if aspect is None:
                 continue
-            team, day, kind = e.team_id or ORGANISATION, e.recorded_at.date(), type(e.event).__name__
+            team, day, kind = e.team_id or ORGANISATION, e.recorded_at.date(), e.kind.__name__
             counts[team, day, aspect.value, kind, e.actor, e.role] += 1
             if kind == OBSERVATIONS:
                 measure_days.add((e.stream_id, team, day))

@@ -10,6 +10,7 @@ import zlib
 from collections.abc import Iterable
 
 import asyncpg
+from eventsourcing.utils import resolve_topic
 
 from projections.base import ProjectedEvent, Projection
 from service.eventstore import EventCodec, EventStore
@@ -39,6 +40,7 @@ class ProjectionRunner:
         self._applied = False  # the last step applied events of interest
         self._skipped = False  # the last step found none and moved past them
         self._reads = frozenset(projection.topics) if projection.topics is not None else None
+        self._decodes = getattr(projection, "decodes_events", True)  # see Projection
         self._resets = notifier.resets.get(self.name, 0)  # rebuilds heard: a rebuild ends skipping in memory
         self._announced = float("-inf")  # when a position moved past in memory was last said to other processes
 
@@ -199,6 +201,8 @@ class ProjectionRunner:
                 touched = await self.projection.handle(conn, [
                     ProjectedEvent(r.position, r.stream_id, r.recorded_at, r.actor,
                                    self.codec.decode(r.stream_id, r.version, r.topic, r.data), r.role, r.team_id)
+                    if self._decodes else ProjectedEvent(r.position, r.stream_id, r.recorded_at, r.actor, None, r.role,
+                                                         r.team_id, resolve_topic(r.topic))
                     for r in records])
                 streams = touched if touched is not None else [r.stream_id for r in records]
             new_position = records[-1].position if full else head
