@@ -207,6 +207,7 @@ class Measure(Aggregate):
         ordered: np.ndarray
         if isinstance(periods, PeriodColumn) and periods.increasing and periods.ordered is not None:
             days, ordered = periods.days, periods.ordered  # measured by its maker: in range, in order, no repeats
+            kept = periods
         else:
             found = periods.days if isinstance(periods, PeriodColumn) else canonical_days(periods)
             if found is None:
@@ -215,6 +216,7 @@ class Measure(Aggregate):
             if checked is None or (checked[1:] == checked[:-1]).any():  # out of range, or repeats
                 return None
             ordered = checked
+            kept = PeriodColumn(days, ordered)
         try:
             column = np.asarray(values, dtype=np.float64)
         except (ValueError, TypeError):
@@ -241,7 +243,6 @@ class Measure(Aggregate):
             distinct = set(source_ids)
             if len(distinct) != n or "" in distinct or not self.sources.isdisjoint(distinct):
                 return None
-        kept = periods if isinstance(periods, PeriodColumn) and periods.increasing else PeriodColumn(days, ordered)
         self._record_columns(kept, ValueColumn(column), source_ids)
         return RecordOutcome(accepted=n)
 
@@ -255,7 +256,7 @@ class Measure(Aggregate):
         new = recorded(originator_id=self.id, originator_version=self.version + 1,
                        timestamp=recorded.create_timestamp(), periods=periods, values=values, numerators=None,
                        denominators=None, source_ids=source_ids, notes=None, corrected=[])
-        self._apply_recorded(periods, values, None, None, source_ids, None)
+        self._apply_recorded(periods, values, None, None, source_ids)
         self.version = new.originator_version
         self.modified_on = new.timestamp
         self.pending_events.append(new)
@@ -266,11 +267,11 @@ class Measure(Aggregate):
                                numerators: list[float | None] | None, denominators: list[float | None] | None,
                                source_ids: list[str | None] | None, notes: list[str | None] | None,
                                corrected: list[int]) -> None:
-        self._apply_recorded(periods, values, numerators, denominators, source_ids, notes)
+        self._apply_recorded(periods, values, numerators, denominators, source_ids)
 
     def _apply_recorded(self, periods: PeriodColumn | list[str], values: ValueColumn | list[float | None] | None,
                         numerators: list[float | None] | None, denominators: list[float | None] | None,
-                        source_ids: Sequence[str | None] | None, notes: list[str | None] | None) -> None:
+                        source_ids: Sequence[str | None] | None) -> None:
         if isinstance(periods, PeriodColumn):  # the fast path's columns: kept as they are until a decision needs
             self._unmerged.append((periods, values))  # them as a dict (see points)
             if self._days is not None:
