@@ -16,6 +16,10 @@ _LAST = np.datetime64(LATEST, "D")
 _FIRST_NUMBER, _LAST_NUMBER = int(_FIRST.astype(np.int64)), int(_LAST.astype(np.int64))
 _JSON: np.ndarray | None = None  # b'"YYYY-MM-DD",' for every day from EARLIEST to LATEST, made on first use
 _JSON_BYTES = b""  # the same table as one bytes object: a run of consecutive days is one slice of it
+# A run of at least this many consecutive days (a daily feed's usual batch) is stored as its first day and its
+# length, a tagged object the event codec reads back as the same column (see PeriodColumn.json_bytes).
+DAY_RUN = "day_run"
+MIN_RUN = 8
 
 
 def _json_table() -> np.ndarray:
@@ -85,17 +89,37 @@ class PeriodColumn(Sequence[str]):
         return np.datetime_as_string(self.days).tolist()  # type: ignore[no-any-return]
 
     def json_bytes(self) -> bytes:
-        """The column as the JSON array of ISO date strings that events store."""
+        """The column as events store it: the JSON array of its ISO date strings, or, for a run of MIN_RUN or
+        more consecutive days, `{"_type_": "day_run", "_data_": {"first": "YYYY-MM-DD", "days": n}}` (13 bytes
+        a day down to 60 for the run, which the event codec reads back as this column)."""
         n = self.days.size
         if not n:
             return b"[]"
         table = _json_table()
         ordered = self.ordered
-        if self.increasing and ordered is not None and ordered[-1] - ordered[0] == n - 1:  # consecutive: one slice
+        if self.increasing and ordered is not None and int(ordered[-1]) - int(ordered[0]) == n - 1:  # consecutive
             start = (int(ordered[0]) - _FIRST_NUMBER) * 13
-            return b"[" + _JSON_BYTES[start:start + 13 * n - 1] + b"]"
+            if n >= MIN_RUN:
+                return (b'{"_type_":"%s","_data_":{"first":%s,"days":%d}}'
+                        % (DAY_RUN.encode(), _JSON_BYTES[start:start + 12], n))
+            return b"[" + _JSON_BYTES[start:start + 13 * n - 1] + b"]"  # one slice of the table
         entries = table[(self.days - _FIRST).astype(np.int64)].tobytes()
         return b"[" + entries[:-1] + b"]"
+
+    @classmethod
+    def from_run(cls, data: Any) -> PeriodColumn:
+        """The column a stored run stands for (see json_bytes); ValueError when it is not one."""
+        if not (isinstance(data, dict) and data.keys() == {"first", "days"} and isinstance(data["first"], str)
+                and type(data["days"]) is int and data["days"] >= 1):
+            raise ValueError(f"A run of days is {{'first': 'YYYY-MM-DD', 'days': n}}, not {data!r}.")
+        days = canonical_days([data["first"]])
+        if days is None:
+            raise ValueError(f"A run of days starts on a calendar date written YYYY-MM-DD, not {data['first']!r}.")
+        numbers = np.arange(int(days[0].astype(np.int64)), int(days[0].astype(np.int64)) + data["days"])
+        if numbers[0] < _FIRST_NUMBER or numbers[-1] > _LAST_NUMBER:
+            raise ValueError(f"A run of days lies between {EARLIEST} and {LATEST}.")
+        ordered = numbers.astype(np.int32)
+        return cls(numbers.view(DAY), ordered, increasing=True)
 
 
 def in_range(days: np.ndarray) -> bool:
@@ -160,16 +184,17 @@ class DayIndex:
         n, k = self._size, new.size
         if k == 0:
             return
-        if n and new[0] < self._buffer[n - 1]:
+        if self.last is not None and int(new[0]) < self.last:
             self._buffer = np.sort(np.concatenate((self.days, new)), kind="stable")
+            self.last = int(self._buffer[-1])
         else:
             if n + k > self._buffer.size:
                 grown = np.empty(max(2 * self._buffer.size, n + k, 64), dtype=np.int32)
                 grown[:n] = self._buffer[:n]
                 self._buffer = grown
             self._buffer[n:n + k] = new
+            self.last = int(new[-1])
         self._size = n + k
-        self.last = int(self._buffer[n + k - 1])
 
 
 _YEAR_DIGITS = np.array([1000, 100, 10, 1], dtype=np.int64)
@@ -217,10 +242,11 @@ class ValueColumn(Sequence[float]):
     """A batch's values as a float64 array that reads as the list of floats an event stores (and is stored as
     that JSON list, by the event codec's numpy support)."""
 
-    __slots__ = ("values",)
+    __slots__ = ("finite", "values")
 
-    def __init__(self, values: np.ndarray) -> None:
+    def __init__(self, values: np.ndarray, *, finite: bool = False) -> None:
         self.values = values.astype(np.float64, copy=False)
+        self.finite = finite  # measured by the maker (a column reader checks a whole chunk at once): no NaN or inf
 
     def __len__(self) -> int:
         return int(self.values.size)

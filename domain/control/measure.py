@@ -193,13 +193,14 @@ class Measure(Aggregate):
             )
         return outcome
 
-    def record_values(self, periods: PeriodColumn | Sequence[str], values: np.ndarray | Sequence[float],
+    def record_values(self, periods: PeriodColumn | Sequence[str],
+                      values: ValueColumn | np.ndarray | Sequence[float],
                       source_ids: Sequence[str] | None) -> RecordOutcome | None:
         """The fast path for the common batch: plain values, all new, all valid. It decides with whole-column
         checks (numpy, set operations) instead of a Python step per item, and answers None whenever anything
         needs the item-by-item path of `record`, which then gives the same answer with its reasons. A column
-        parser passes its checked days as a PeriodColumn and its values as a float64 array; they go into the
-        event as they are (no Python object per value)."""
+        parser passes its checked days as a PeriodColumn and its values as a ValueColumn (a float64 array, marked
+        when the parser found them all finite); they go into the event as they are (no Python object per value)."""
         d = self.definition
         n = len(periods)
         if n == 0 or d.chart_type not in VALUE_CHARTS or d.frequency == "QUARTER" or len(values) != n:
@@ -217,12 +218,16 @@ class Measure(Aggregate):
                 return None
             ordered = checked
             kept = PeriodColumn(days, ordered)
-        try:
-            column = np.asarray(values, dtype=np.float64)
-        except (ValueError, TypeError):
-            return None
-        if not np.isfinite(column).all():
-            return None
+        if isinstance(values, ValueColumn) and values.finite:  # measured by its maker
+            column, kept_values = values.values, values
+        else:
+            try:
+                column = np.asarray(values, dtype=np.float64)
+            except (ValueError, TypeError):
+                return None
+            if not np.isfinite(column).all():
+                return None
+            kept_values = ValueColumn(column, finite=True)
         if d.frequency == "MONTH" and not (days.astype("datetime64[M]").astype(DAY) == days).all():
             return None
         if d.chart_type in ("C", "G", "T") and not (column >= 0).all():
@@ -243,7 +248,7 @@ class Measure(Aggregate):
             distinct = set(source_ids)
             if len(distinct) != n or "" in distinct or not self.sources.isdisjoint(distinct):
                 return None
-        self._record_columns(kept, ValueColumn(column), source_ids)
+        self._record_columns(kept, kept_values, source_ids)
         return RecordOutcome(accepted=n)
 
     def _record_columns(self, periods: PeriodColumn, values: ValueColumn, source_ids: Sequence[str] | None) -> None:
@@ -272,8 +277,11 @@ class Measure(Aggregate):
     def _apply_recorded(self, periods: PeriodColumn | list[str], values: ValueColumn | list[float | None] | None,
                         numerators: list[float | None] | None, denominators: list[float | None] | None,
                         source_ids: Sequence[str | None] | None) -> None:
-        if isinstance(periods, PeriodColumn):  # the fast path's columns: kept as they are until a decision needs
-            self._unmerged.append((periods, values))  # them as a dict (see points)
+        if isinstance(values, list) and isinstance(periods, PeriodColumn) and numerators is None \
+                and denominators is None and None not in values:  # a stored run of days, read back (see codec)
+            values = ValueColumn(np.array(values, dtype=np.float64))
+        if isinstance(periods, PeriodColumn) and isinstance(values, ValueColumn):  # the fast path's columns: kept
+            self._unmerged.append((periods, values))  # as they are until a decision needs them as a dict (points)
             if self._days is not None:
                 self._days.add(periods.days.view(np.int64), periods.ordered)
         else:

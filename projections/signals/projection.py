@@ -218,7 +218,7 @@ def latest_of(series: Series, result: ChartResult) -> Latest | None:
     if series.size == 0:
         return None
     mask = int(result.rules[-1])
-    return Latest(series.periods()[-1], VARIATIONS[int(result.variation[-1])].value,
+    return Latest(series.last_period(), VARIATIONS[int(result.variation[-1])].value,
                   tuple(r.value for bit, r in enumerate(RULES) if mask >> bit & 1),
                   result.assurance_icon.value if result.assurance_icon else None)
 

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import orjson
 
+from domain.control.columns import PeriodColumn
 from domain.control.measure import Measure
 from domain.control.vocabulary import AnnotationKind, ChartType, Direction
 from projections.spc.columns import Columns
@@ -31,7 +32,7 @@ class Series:
     """What the chart of one measure is computed from. Its points (sorted, one per period) and chart inputs live in
     a Columns shared with the other series of the same cache; the rest is here."""
 
-    __slots__ = ("_periods", "_settings", "_target_days", "annotations", "baseline_points", "chart_type", "columns",
+    __slots__ = ("_settings", "_target_days", "annotations", "baseline_points", "chart_type", "columns",
                  "direction", "ident", "recalculations", "saved", "shift_run_length", "targets", "trend_run_length")
 
     def __init__(self, chart_type: ChartType, direction: Direction, shift_run_length: int, trend_run_length: int,
@@ -47,7 +48,6 @@ class Series:
         # What happened to the chart and why, at a period ("" for the whole chart): [period, kind, text, at], oldest
         # first: chart decisions, and notes from other aggregates' events (projections.spc.annotations).
         self.annotations: list[list[str]] = []
-        self._periods: list[str] | None = []  # ISO dates of `days`, kept while points only append
         # How many leading points are stored as they are here: a save writes the points from there on only, so a
         # batch that appends costs what it appends, however long the chart (projections.spc.document).
         self.saved = 0
@@ -81,22 +81,26 @@ class Series:
         return self._settings
 
     def periods(self) -> list[str]:
-        if self._periods is None:
-            self._periods = np.datetime_as_string(self.days.astype("datetime64[D]")).tolist()
-        return self._periods
+        return np.datetime_as_string(self.days.astype("datetime64[D]")).tolist()  # type: ignore[no-any-return]
+
+    def last_period(self) -> str:
+        return str(np.datetime_as_string(self.days[-1].astype("datetime64[D]")))
 
     # -- changes -------------------------------------------------------------------------------------------
-    def record(self, periods: list[str], values: Sequence[float | None],
+    def record(self, periods: Sequence[str], values: Sequence[float | None],
                denominators: Sequence[float | None] | None) -> None:
-        days = np.array(periods, dtype="datetime64[D]").astype(np.int64)
+        """`periods`: ISO dates, or a PeriodColumn (a stored run of days reads back as one), whose day numbers are
+        taken as they are."""
+        if isinstance(periods, PeriodColumn):
+            days = periods.days.view(np.int64)
+        else:
+            days = np.array(periods, dtype="datetime64[D]").astype(np.int64)
         x = np.array(values, dtype=np.float64)  # None becomes NaN, which the chart refuses
         d = np.array(denominators, dtype=np.float64) if denominators is not None else None
         c, i, n, k = self.columns, self.ident, self.size, days.size
         old = self.days
         if (days[1:] > days[:-1]).all() and (not n or not k or days[0] > old[-1]):
-            # the usual case, new periods after the last: append, and the period strings with them
-            if self._periods is not None:
-                self._periods.extend(periods)
+            # the usual case, new periods after the last: append
             c.reserve(i, n + k)
             start = c.start[i] + n
             c.days[start : start + k], c.values[start : start + k] = days, x
@@ -119,7 +123,6 @@ class Series:
                 if new is not None:
                     column[start : start + keep.size] = new
             c.size[i] = keep.size
-            self._periods = None
         self._sync_target()
 
     def set_recalculations(self, periods: list[str]) -> None:
@@ -188,7 +191,6 @@ class Series:
         if series.chart_type in _RATIO and denominators is not None:
             c.denominators[start : start + n] = denominators
         c.size[i] = n
-        series._periods = None
         series.saved = n
         series.set_recalculations(o["r"])
         series.set_baseline(o["b"])

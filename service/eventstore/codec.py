@@ -9,6 +9,8 @@ import orjson
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 
+from domain.control.columns import DAY_RUN, PeriodColumn
+
 # numpy arrays (a column parser's values) are written as the JSON lists they hold, at C speed.
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_SERIALIZE_NUMPY
 
@@ -30,6 +32,8 @@ def _untag(obj: Any) -> Any:
     if isinstance(obj, dict):
         if len(obj) == 2 and "_type_" in obj and "_data_" in obj:
             kind, data = obj["_type_"], obj["_data_"]
+            if kind == DAY_RUN:  # a batch's run of consecutive days, as PeriodColumn.json_bytes writes it
+                return PeriodColumn.from_run(data)
             return datetime.fromisoformat(data) if kind == "datetime_iso" else date.fromisoformat(data)
         return {k: _untag(v) for k, v in obj.items()}
     if isinstance(obj, list) and obj and isinstance(obj[0], (dict, list)):

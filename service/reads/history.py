@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import orjson
 
@@ -87,4 +88,10 @@ async def event_data_json(services: Services, event: RecordedEvent) -> str:
     if sealed:
         for k, plain in zip(sealed, await services.vault.unseal_all([fields[k] for k in sealed]), strict=True):
             fields[k] = plain
-    return orjson.dumps(fields, default=str).decode()
+    return orjson.dumps(fields, default=_plain).decode()
+
+
+def _plain(value: Any) -> Any:
+    """A decoded field orjson does not know: a column (a batch's periods or values) as its list, else as text."""
+    tolist = getattr(value, "tolist", None)
+    return tolist() if tolist is not None else str(value)

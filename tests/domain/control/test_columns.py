@@ -187,7 +187,7 @@ def test_grouped_periods_measure_what_the_fast_path_checks(numbers: list[int | N
         assert column.increasing == increasing
         if increasing:
             assert column.ordered is not None and column.ordered.tolist() == ordered.tolist()
-            assert column.json_bytes() == plain.json_bytes()  # a run of consecutive days is a slice of the table
+            assert _read(column.json_bytes()) == _read(plain.json_bytes())  # a run may be stored compactly
 
 
 @settings(max_examples=200, deadline=None)
@@ -204,3 +204,9 @@ def test_measured_periods_take_the_decisions_unmeasured_ones_take(batches: list[
         if a is not None:
             assert [e.periods for e in plain.collect_events()] == [e.periods for e in measured.collect_events()]
     assert plain.points == measured.points
+
+
+def _read(stored: bytes) -> list[str]:
+    from service.eventstore.codec import OrjsonTranscoder
+
+    return list(OrjsonTranscoder().decode(b'{"p":' + stored + b"}")["p"])

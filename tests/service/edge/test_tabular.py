@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import numpy as np
+from uuid import uuid4
+
 import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.control.columns import PeriodColumn, SourceIds
+from domain.control.columns import PeriodColumn, SourceIds, ValueColumn
+from domain.control.measure import Measure, MeasureDefinition
 from service.edge import chunks, tabular
 from service.edge.tabular import Chunk, parse_csv, parse_ndjson, split_header
 
@@ -25,7 +27,8 @@ def test_plain_ndjson_lines_become_columns_per_measure_in_the_order_sent() -> No
     assert (out.rows, out.items, out.errors) == (3, [], [])
     indexes, periods, values, sources = out.groups["a"]
     assert isinstance(periods, PeriodColumn) and periods == ["2024-01-02", "2024-01-01"]
-    assert list(indexes) == [10, 12] and isinstance(values, np.ndarray) and values.tolist() == [1.0, 3.0]
+    assert list(indexes) == [10, 12] and isinstance(values, ValueColumn) and values.tolist() == [1.0, 3.0]
+    assert values.finite  # measured for the chunk: the measure need not check again
     assert sources == ["x", "z"]
     assert list(out.groups["b"][0]) == [11]
 
@@ -47,6 +50,18 @@ def test_csv_rows_become_checked_day_and_value_columns() -> None:
     indexes, periods, values, sources = out.groups["m"]
     assert list(indexes) == [0, 2] and periods == ["2024-03-01", "2024-03-02"] and values.tolist() == [4.0, 6.0]
     assert sources is None
+
+
+def test_a_part_holding_a_number_too_large_for_a_double_is_not_marked_finite_and_the_measure_checks_it() -> None:
+    # "abc" makes the chunk read as text; "1e999" is then a number as written, which reads as infinity
+    names, data = split_header(b"measureId,period,value\nm,2024-03-01,1e999\nm,2024-03-02,abc\nn,2024-03-01,4\n")
+    out = parse_csv(data, names, 0)
+    assert [(e["index"], e["code"]) for e in out.errors] == [(1, "NOT_A_NUMBER")]
+    (_, periods, inf, _), (_, _, four, _) = out.groups["m"], out.groups["n"]
+    assert isinstance(inf, ValueColumn) and not inf.finite and isinstance(four, ValueColumn) and four.finite
+    m = Measure.define(measure_id=uuid4(), definition=MeasureDefinition("t", "M", "OUTCOME", "INCREASE",
+                                                                                   frequency="DAY"))
+    assert m.record_values(periods, inf, None) is None  # the item-by-item path then names the infinite value
 
 
 def _as_data(out: Chunk) -> tuple:
