@@ -220,11 +220,13 @@ async def projections_started(base: str, timeout: float = 180.0) -> None:
 
 
 async def stored_observation_count(conn: asyncpg.Connection) -> int:
-    """Observations held by ObservationsRecorded events, counted from the events' stored JSON."""
+    """Observations held by ObservationsRecorded events, counted from the events' stored JSON (periods are a list of
+    dates, or a run of days stored as its first day and length)."""
     return int(
         await conn.fetchval(
-            "SELECT coalesce(sum(jsonb_array_length(convert_from(data, 'UTF8')::jsonb -> 'periods')), 0) "
-            "FROM events WHERE topic = $1",
+            "SELECT coalesce(sum(CASE jsonb_typeof(p) WHEN 'array' THEN jsonb_array_length(p) "
+            "ELSE (p -> '_data_' ->> 'days')::int END), 0) "
+            "FROM (SELECT convert_from(data, 'UTF8')::jsonb -> 'periods' AS p FROM events WHERE topic = $1) AS e",
             TOPIC_RECORDED,
         )
     )
