@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Sequence
+from datetime import date
 from typing import Any, overload
 
 import numpy as np
@@ -14,6 +15,7 @@ DAY = "datetime64[D]"
 _FIRST = np.datetime64(EARLIEST, "D")
 _LAST = np.datetime64(LATEST, "D")
 _FIRST_NUMBER, _LAST_NUMBER = int(_FIRST.astype(np.int64)), int(_LAST.astype(np.int64))
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()  # day number 0
 _JSON: np.ndarray | None = None  # b'"YYYY-MM-DD",' for every day from EARLIEST to LATEST, made on first use
 _JSON_BYTES = b""  # the same table as one bytes object: a run of consecutive days is one slice of it
 # A run of at least this many consecutive days (a daily feed's usual batch) is stored as its first day and its
@@ -112,14 +114,17 @@ class PeriodColumn(Sequence[str]):
         if not (isinstance(data, dict) and data.keys() == {"first", "days"} and isinstance(data["first"], str)
                 and type(data["days"]) is int and data["days"] >= 1):
             raise ValueError(f"A run of days is {{'first': 'YYYY-MM-DD', 'days': n}}, not {data!r}.")
-        days = canonical_days([data["first"]])
-        if days is None:
-            raise ValueError(f"A run of days starts on a calendar date written YYYY-MM-DD, not {data['first']!r}.")
-        numbers = np.arange(int(days[0].astype(np.int64)), int(days[0].astype(np.int64)) + data["days"])
-        if numbers[0] < _FIRST_NUMBER or numbers[-1] > _LAST_NUMBER:
+        first = data["first"]
+        try:  # YYYY-MM-DD exactly (fromisoformat alone also reads 20240101)
+            if len(first) != 10 or first[4] != "-" or first[7] != "-":
+                raise ValueError
+            start = date.fromisoformat(first).toordinal() - _EPOCH_ORDINAL
+        except ValueError:
+            raise ValueError(f"A run of days starts on a calendar date written YYYY-MM-DD, not {first!r}.") from None
+        if start < _FIRST_NUMBER or start + data["days"] - 1 > _LAST_NUMBER:
             raise ValueError(f"A run of days lies between {EARLIEST} and {LATEST}.")
-        ordered = numbers.astype(np.int32)
-        return cls(numbers.view(DAY), ordered, increasing=True)
+        ordered = np.arange(start, start + data["days"], dtype=np.int32)
+        return cls(ordered.astype(DAY), ordered, increasing=True)
 
 
 def in_range(days: np.ndarray) -> bool:
