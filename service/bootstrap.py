@@ -28,7 +28,7 @@ from service.auth.identity import OidcIssuer, TokenService, load_or_create_secre
 from service.eventstore import EventCodec, EventMeta, EventStore
 from service.eventstore.database import create_pool, embedded_database_url, migrate
 from service.eventstore.notifications import Notifier
-from service.eventstore.projection_runner import ProjectionRunner
+from service.eventstore.projection_runner import DecodedEvents, ProjectionRunner
 from service.eventstore.repository import Repository
 from service.reads.versions import VersionProbe
 from service.settings import Settings
@@ -134,9 +134,10 @@ async def start_services(settings: Settings) -> Services:
         for name, position in await conn.fetch("SELECT name, position FROM projection_tracking"):
             notifier.record(name, position)
     if settings.run_projections:
+        decoded = DecodedEvents(codec)
         for projection in services.projections:
             runner = ProjectionRunner(pool, store, codec, projection, notifier,
-                                      batch_size=settings.projection_batch)
+                                      batch_size=settings.projection_batch, decoded=decoded)
             runner.start()
             services.runners.append(runner)
     return services

@@ -7,13 +7,15 @@ import asyncio
 import contextlib
 import logging
 import zlib
+from collections import OrderedDict
 from collections.abc import Iterable
+from typing import Any
 
 import asyncpg
 from eventsourcing.utils import resolve_topic
 
 from projections.base import ProjectedEvent, Projection
-from service.eventstore import EventCodec, EventStore
+from service.eventstore import EventCodec, EventStore, RecordedEvent
 from service.eventstore.notifications import PROJECTIONS_CHANNEL, Notifier, payload
 from service.tracing import span
 
@@ -24,10 +26,36 @@ def lock_key(name: str) -> int:
     return 0x716D7300000000 + zlib.crc32(name.encode())
 
 
+class DecodedEvents:
+    """The observation batches a process's runners decoded last, by position and hash: the SPC charts and the
+    signals both read every batch, and decoding its columns is the largest part of applying it, so the second
+    runner takes the first one's (both only read it). Other events are decoded for each runner. Bounded: the
+    oldest go first."""
+
+    SHARED = "domain.control.measure:Measure.ObservationsRecorded"
+
+    def __init__(self, codec: EventCodec, size: int = 1000) -> None:
+        self.codec, self.size = codec, size
+        self._events: OrderedDict[tuple[int, bytes], Any] = OrderedDict()
+
+    def decode(self, r: RecordedEvent) -> Any:
+        if r.topic != self.SHARED:
+            return self.codec.decode(r.stream_id, r.version, r.topic, r.data)
+        key = (r.position, r.hash)
+        event = self._events.get(key)
+        if event is None:
+            event = self._events[key] = self.codec.decode(r.stream_id, r.version, r.topic, r.data)
+            if len(self._events) > self.size:
+                self._events.popitem(last=False)
+        return event
+
+
 class ProjectionRunner:
     def __init__(self, pool: asyncpg.Pool, store: EventStore, codec: EventCodec, projection: Projection,
-                 notifier: Notifier, *, batch_size: int = 2000, idle_wait: float = 5.0) -> None:
+                 notifier: Notifier, *, batch_size: int = 2000, idle_wait: float = 5.0,
+                 decoded: DecodedEvents | None = None) -> None:
         self.pool, self.store, self.codec = pool, store, codec
+        self.decoded = decoded if decoded is not None else DecodedEvents(codec)  # shared by a process's runners
         self.projection = projection
         self.notifier = notifier
         self.batch_size = batch_size
@@ -199,8 +227,8 @@ class ProjectionRunner:
             streams: Iterable[str] = ()
             if records:
                 touched = await self.projection.handle(conn, [
-                    ProjectedEvent(r.position, r.stream_id, r.recorded_at, r.actor,
-                                   self.codec.decode(r.stream_id, r.version, r.topic, r.data), r.role, r.team_id)
+                    ProjectedEvent(r.position, r.stream_id, r.recorded_at, r.actor, self.decoded.decode(r), r.role,
+                                   r.team_id)
                     if self._decodes else ProjectedEvent(r.position, r.stream_id, r.recorded_at, r.actor, None, r.role,
                                                          r.team_id, resolve_topic(r.topic))
                     for r in records])

@@ -101,3 +101,4 @@ def test_a_measure_replayed_from_runs_of_days_stands_as_it_was_decided() -> None
 def test_a_malformed_run_of_days_is_refused(data: object) -> None:
     with pytest.raises(ValueError, match="run of days"):
         PeriodColumn.from_run(data)
+
