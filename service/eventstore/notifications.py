@@ -7,7 +7,7 @@ A projection's notification is `name:position`, followed for a batch that change
 streams of the events it applied). NOTIFY payloads are short (under 8,000 bytes), so a batch that changed more than
 MAX_NAMED streams or teams says only `{"many": true}`: everything may have changed.
 
-A commit to the log notifies `after before topics` (store.notice). Every process keeps the recent ones, so a
+A commit to the log notifies `after before topics` (statements.notice). Every process keeps the recent ones, so a
 projection's runner, and every process's waiters, know without a query that a projection which reads none of those
 topics has nothing to apply there: `skippable` follows the chain of commits from a position while none concerns the
 projection, and the positions of the projections the notifier follows move along it."""
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import asyncpg
 import orjson
 
-from service.eventstore.store import CHANNEL as EVENTS_CHANNEL
+from service.eventstore.statements import CHANNEL as EVENTS_CHANNEL
 
 log = logging.getLogger(__name__)
 PROJECTIONS_CHANNEL = "qms_projections"

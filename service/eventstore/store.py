@@ -18,50 +18,10 @@ import asyncpg
 from eventsourcing.persistence import StoredEvent
 
 from service.eventstore.hashchain import event_hash, from_micros
+from service.eventstore.statements import CHANNEL, COLUMNS, READ_STATE, WRITE, notice
 from service.tracing import span
 
 log = logging.getLogger(__name__)
-
-CHANNEL = "qms_events"
-_COLUMNS = ("position, stream_id, version, topic, data, recorded_at, actor, role, team_id, reason, "
-            "correlation_id, causation_id, source, hash")
-# What a group's decisions rest on, read in one statement (one snapshot): the head, the streams' versions and the
-# idempotency keys already used. Each stream and key is looked up on its own (a LATERAL subquery with a LIMIT is
-# never flattened into a join), so the look-ups take the primary keys whatever the tables' statistics say: a young
-# table's estimates once made `= ANY(...)` read every key, at every commit, as the log grew.
-_READ_STATE = ("SELECT 'h', NULL, position, hash FROM event_log_head "
-               "UNION ALL SELECT 's', n, v, NULL::bytea FROM unnest($1::text[]) AS n CROSS JOIN LATERAL "
-               "(SELECT version::bigint FROM streams WHERE stream_id = n LIMIT 1) AS s(v) "
-               "UNION ALL SELECT 'k', n, NULL, r FROM unnest($2::text[]) AS n CROSS JOIN LATERAL "
-               "(SELECT result FROM idempotency_keys WHERE key = n LIMIT 1) AS k(r)")
-# Every write of a group in one statement, column arrays unnested, applied only if the head is still where the
-# group's plan expects it ($24), the streams it writes are at the versions the plan assumed ($15, $25) and none of
-# the keys it stores ($18) is used: the head row's update takes its lock, and under READ COMMITTED it re-reads a
-# head that another transaction moved and then matches nothing, so nothing is written and no row is returned. Since
-# every append moves the head, an unmoved head means the streams and keys the plan read are unchanged too; the
-# versions and keys are checked for a plan that did not read them (see _commit_group).
-_WRITE = ("WITH h AS (UPDATE event_log_head SET position = $21, hash = $22 WHERE position = $24 AND NOT EXISTS ("
-          "SELECT FROM unnest($15::text[], $25::int[]) AS p(stream_id, version) LEFT JOIN streams s USING (stream_id) "
-          "WHERE coalesce(s.version, 0) <> p.version) AND NOT EXISTS (SELECT FROM unnest($18::text[]) AS n "
-          "CROSS JOIN LATERAL (SELECT FROM idempotency_keys WHERE key = n LIMIT 1) AS k) RETURNING 1), "
-          f"e AS (INSERT INTO events ({_COLUMNS}) SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], "
-          "$4::text[], $5::bytea[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], "
-          "$12::text[], $13::text[], $14::bytea[]) WHERE EXISTS (SELECT FROM h)), "
-          "s AS (INSERT INTO streams (stream_id, type, version) SELECT * FROM unnest($15::text[], $16::text[], "
-          "$17::int[]) WHERE EXISTS (SELECT FROM h) ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version), "
-          "k AS (INSERT INTO idempotency_keys (key, result, position) SELECT * FROM unnest($18::text[], $19::bytea[], "
-          "$20::bigint[]) WHERE EXISTS (SELECT FROM h)) "
-          "SELECT pg_notify($23, $26) FROM h")
-# A commit's notification: `after before topic,topic,...` (the head after it, the head before it, the topics of the
-# events between), so that a process hearing it knows which projections have nothing to read there. Without the
-# topics (over NOTIFY's 8,000 bytes), `after before`: anything may have arrived.
-MAX_NOTICE = 7900
-
-
-def notice(after: int, before: int, topics: Iterable[str]) -> str:
-    said = f"{after} {before} " + ",".join(sorted(set(topics)))
-    return said if len(said) <= MAX_NOTICE else f"{after} {before}"
-
 
 # A group whose head moved under it is planned again; after this many tries (writers in other processes keep
 # moving it) the group takes the head's lock first and cannot miss.
@@ -76,7 +36,7 @@ class _Plan:
     """A group's outcomes and rows, decided on one snapshot of the head, the streams and the keys."""
 
     outcomes: dict[int, AppendResult | Exception]
-    arguments: list[Any] | None  # the _WRITE statement's arguments; None when there is nothing to write
+    arguments: list[Any] | None  # the WRITE statement's arguments; None when there is nothing to write
     head_after: tuple[int, bytes]  # the head (position, hash) once the plan is committed
 
 
@@ -284,20 +244,20 @@ class EventStore:
                 state = [("h", None, *known), *(("s", p.request.stream_id, p.request.expected_version, None)
                                                  for p in reversed(group))]  # the first request's version wins
                 plan = self._plan(group, state)
-                if not await conn.fetch(_WRITE, *plan.arguments):  # type: ignore[misc]
+                if not await conn.fetch(WRITE, *plan.arguments):  # type: ignore[misc]
                     plan = None  # the head moved, a version was stale or a key used: decided on fresh state below
                     self._distrust = DISTRUST_AFTER_MISS
             for _ in range(self.optimistic_tries if plan is None else 0):
-                plan = self._plan(group, await conn.fetch(_READ_STATE, streams, keys))
-                if plan.arguments is None or await conn.fetch(_WRITE, *plan.arguments):
+                plan = self._plan(group, await conn.fetch(READ_STATE, streams, keys))
+                if plan.arguments is None or await conn.fetch(WRITE, *plan.arguments):
                     break
                 plan = None
         if plan is None:
             async with self.pool.acquire() as conn, conn.transaction():
                 await conn.execute("SELECT FROM event_log_head FOR UPDATE")
                 # The snapshot of the next statement is taken with the lock held: nothing can move under it.
-                plan = self._plan(group, await conn.fetch(_READ_STATE, streams, keys))
-                if plan.arguments is not None and not await conn.fetch(_WRITE, *plan.arguments):
+                plan = self._plan(group, await conn.fetch(READ_STATE, streams, keys))
+                if plan.arguments is not None and not await conn.fetch(WRITE, *plan.arguments):
                     raise RuntimeError("the log head moved while its lock was held")
         self._head = plan.head_after
         for i, pending in enumerate(group):
@@ -327,6 +287,8 @@ class EventStore:
         index = {id(p.future): i for i, p in enumerate(group)} if any(p.request.after for p in group) else {}
         types: dict[str, str] = {}
         rows: list[tuple[Any, ...]] = []
+        shared: dict[tuple[str, int, str | None], int] = {}  # (topic, meta, reason) -> its row in `metas`, from 1
+        metas: list[tuple[Any, ...]] = []
         new_keys: list[tuple[str, bytes, int]] = []
         recorded_at = from_micros(time.time_ns() // 1000)
         for i, pending in enumerate(group):
@@ -349,9 +311,12 @@ class EventStore:
                 previous = event_hash(previous, position, req.stream_id, ev.originator_version, ev.topic,
                                       ev.state, recorded_at, m.actor, m.role, m.team_id, reason,
                                       m.correlation_id, m.causation_id, m.source)
-                rows.append((position, req.stream_id, ev.originator_version, ev.topic, ev.state, recorded_at,
-                             m.actor, m.role, m.team_id, reason, m.correlation_id, m.causation_id, m.source,
-                             previous))
+                row = shared.get((ev.topic, id(m), reason))
+                if row is None:
+                    metas.append((ev.topic, m.actor, m.role, m.team_id, reason, m.correlation_id, m.causation_id,
+                                  m.source))
+                    row = shared[ev.topic, id(m), reason] = len(metas)
+                rows.append((position, req.stream_id, ev.originator_version, row, ev.state, previous))
             versions[req.stream_id] = actual + len(req.events)
             types[req.stream_id] = req.stream_type
             if key:
@@ -360,12 +325,14 @@ class EventStore:
             outcomes[i] = AppendResult(position=position)
         if not rows:
             return _Plan(outcomes, None, (head, head_hash))
-        columns = [list(c) for c in zip(*rows, strict=True)]
+        positions, streams, numbers, meta, data, hashes = (list(c) for c in zip(*rows, strict=True))
+        meta_columns = [list(c) for c in zip(*metas, strict=True)]
         key_columns = [list(c) for c in zip(*new_keys, strict=True)] if new_keys else [[], [], []]
         written = list(types)
-        return _Plan(outcomes, [*columns, written, list(types.values()), [versions[s] for s in written],
-                                *key_columns, position, previous, CHANNEL, head, [assumed.get(s, 0) for s in written],
-                                notice(position, head, columns[3])],
+        return _Plan(outcomes, [positions, streams, numbers, meta, data, recorded_at, *meta_columns, hashes, written,
+                                list(types.values()), [versions[s] for s in written], *key_columns, position,
+                                previous, CHANNEL, head, [assumed.get(s, 0) for s in written],
+                                notice(position, head, meta_columns[0])],
                      (position, previous))
 
     # -- reading --------------------------------------------------------------------------------------------
@@ -373,14 +340,14 @@ class EventStore:
                           until: datetime | None = None) -> list[RecordedEvent]:
         async with self.pool.acquire() as conn:
             rows = await conn.fetch(
-                f"SELECT {_COLUMNS} FROM events WHERE stream_id = $1 AND version > $2 "
+                f"SELECT {COLUMNS} FROM events WHERE stream_id = $1 AND version > $2 "
                 "AND ($3::timestamptz IS NULL OR recorded_at <= $3) ORDER BY version",
                 stream_id, after_version, until)
         return [_recorded(r) for r in rows]
 
     async def read_log(self, after: int, limit: int, topics: list[str] | None = None,
                        conn: asyncpg.Connection | None = None) -> list[RecordedEvent]:
-        sql = (f"SELECT {_COLUMNS} FROM events WHERE position > $1 "
+        sql = (f"SELECT {COLUMNS} FROM events WHERE position > $1 "
                "AND ($3::text[] IS NULL OR topic = ANY($3)) ORDER BY position LIMIT $2")
         if conn is not None:
             rows = await conn.fetch(sql, after, limit, topics)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from domain.control.columns import PeriodColumn
+from domain.control.columns import PeriodColumn, ValueColumn
 from service.edge.items import columns_of
 
 
@@ -18,7 +18,8 @@ def test_plain_items_become_day_and_value_columns_per_measure_in_the_order_sent(
     assert groups is not None and list(groups) == ["b", "a"]
     indexes, periods, values, sources = groups["b"]
     assert list(indexes) == [0, 2] and isinstance(periods, PeriodColumn) and periods == ["2024-01-02", "2024-01-01"]
-    assert isinstance(values, np.ndarray) and values.dtype == np.float64 and values.tolist() == [1.0, 3.0]
+    assert isinstance(values, ValueColumn) and values.values.dtype == np.float64 and values.tolist() == [1.0, 3.0]
+    assert values.finite  # measured for the batch: the measure need not check again
     assert sources == ["x", "z"] and groups["a"][3] == ["y"]
 
 

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from service.commands.idempotency import _FIRST_RESULTS
 from service.eventstore.database import create_pool, migrate
-from service.eventstore.store import _READ_STATE
+from service.eventstore.statements import READ_STATE
 
 
 async def test_the_pool_s_sessions_plan_each_execution_and_never_compile(
@@ -35,8 +35,8 @@ async def test_streams_and_keys_are_looked_up_by_primary_key_in_a_table_without_
             keys = [f"key-{i}" for i in range(0, 1000, 2)]
             streams = [f"stream-{i}" for i in range(500)]
             plans = ["\n".join(r[0] for r in await conn.fetch("EXPLAIN " + sql, *args))
-                     for sql, args in ((_READ_STATE, (streams, keys)), (_FIRST_RESULTS, (keys,)))]
-            state = await conn.fetch(_READ_STATE, ["stream-1", "stream-none"], ["key-2", "key-none"])
+                     for sql, args in ((READ_STATE, (streams, keys)), (_FIRST_RESULTS, (keys,)))]
+            state = await conn.fetch(READ_STATE, ["stream-1", "stream-none"], ["key-2", "key-none"])
             first = await conn.fetch(_FIRST_RESULTS, ["key-3", "key-none"])
     finally:
         await pool.close()

@@ -19,7 +19,7 @@ from service.eventstore.notifications import (
     payload,
 )
 from service.eventstore.projection_runner import ProjectionRunner
-from service.eventstore.store import notice
+from service.eventstore.statements import notice
 from tests.service.eventstore.conftest import Log
 from tests.service.eventstore.counting import CountingProjection
 from tests.service.eventstore.test_store import request

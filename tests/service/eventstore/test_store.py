@@ -82,6 +82,36 @@ async def test_appends_queued_together_share_one_commit_and_each_conflict_is_its
     assert await store.append_many([]) == []
 
 
+async def test_a_group_of_requests_with_their_own_metadata_stores_each_event_s_own_envelope(
+        fresh: tuple[str, EventStore]) -> None:
+    """A group commit sends what a request's events share once; each stored event still has its own topic, who,
+    why and where from, and the chain over them verifies."""
+    url, store = fresh
+    a, b, c = (str(uuid.uuid4()) for _ in range(3))
+    other = EventMeta(actor="feed", role="INTEGRATION", team_id="t2", correlation_id="c2", causation_id="x",
+                      source="lab")
+    vanished = get_topic(Thing.Vanished)
+    mixed = request(a, 0, n=3)
+    mixed.events[1] = StoredEvent(uuid.UUID(a), 2, vanished, b"{}")
+    mixed.reasons = ["first", None, "third"]
+    outcomes = await store.append_many([mixed, AppendRequest(b, "Thing", 0, request(b, 0, n=2).events, other),
+                                        request(c, 0)])
+    assert all(isinstance(o, AppendResult) for o in outcomes)
+    stored = [(e.stream_id, e.topic, e.actor, e.role, e.team_id, e.reason, e.correlation_id, e.causation_id, e.source)
+              for s in (a, b, c) for e in await store.read_stream(s)]
+    mine = ("tester", "TEAM_MEMBER", "t1")
+    assert stored == [(a, TOPIC, *mine, "first", "c1", None, None), (a, vanished, *mine, None, "c1", None, None),
+                      (a, TOPIC, *mine, "third", "c1", None, None),
+                      (b, TOPIC, "feed", "INTEGRATION", "t2", None, "c2", "x", "lab"),
+                      (b, TOPIC, "feed", "INTEGRATION", "t2", None, "c2", "x", "lab"),
+                      (c, TOPIC, *mine, "because", "c1", None, None)]
+    conn = await asyncpg.connect(url)
+    try:
+        assert (await verify_chain(conn)).ok
+    finally:
+        await conn.close()
+
+
 async def test_an_append_decided_on_one_that_was_not_written_is_a_conflict_even_at_the_stream_s_version(
         fresh: tuple[str, EventStore]) -> None:
     _, store = fresh
