@@ -64,7 +64,7 @@ class ProjectionRunner:
         self._task: asyncio.Task[None] | None = None
         self._last = 0    # the position this runner has applied, or moved past in memory
         self._stored = 0  # the tracking row's position as this runner last saw it
-        self._last_was_busy = False  # the last batch held more than one event: writes are streaming in
+        self._last_was_busy = False  # writes streamed in while the last batch ran (see LINGER_BACKLOG)
         self._applied = False  # the last step applied events of interest
         self._skipped = False  # the last step found none and moved past them
         self._reads = frozenset(projection.topics) if projection.topics is not None else None
@@ -110,8 +110,8 @@ class ProjectionRunner:
                             await self._store_examined()
                         # Under a stream of writes, let events gather for LINGER times as long as the last batch
                         # took (at most MAX_LINGER): a projection whose batches cost per touched row, not per event,
-                        # then keeps up with fewer, larger batches and leaves most of the CPU to the writers. Idle,
-                        # the last batch was quick and so is the wait.
+                        # then keeps up with fewer, larger batches and leaves most of the CPU to the writers. A
+                        # batch with little behind it (see LINGER_BACKLOG) does not wait: subscribers are.
                         if self._last_was_busy:
                             await asyncio.sleep(min(LINGER * took, MAX_LINGER))
                         elif self._skipped:  # events of no interest: look again after a few more have come
@@ -237,7 +237,7 @@ class ProjectionRunner:
             await conn.execute(_ADVANCE, self.name, new_position, PROJECTIONS_CHANNEL, payload(
                 self.name, new_position, streams, [r.team_id for r in records if r.team_id] if streams else ()))
         self._last = self._stored = new_position
-        self._last_was_busy = len(records) > 1
+        self._last_was_busy = len(records) > 1 and self.notifier.head - new_position >= LINGER_BACKLOG
         self._applied = bool(records)
         self.notifier.record(self.name, new_position)
         return full
@@ -245,6 +245,7 @@ class ProjectionRunner:
 
 LINGER = 4.0  # a busy projection spends at most a fifth of its time applying batches
 MAX_LINGER = 0.5  # seconds
+LINGER_BACKLOG = 100  # events heard past a batch's end that make it a stream of writes, worth lingering for
 SKIP_LINGER = 0.01  # seconds a projection waits after events of no interest to it before it looks again
 PERSIST_EVERY = 1000  # events a projection may move on in memory before it writes its tracking row
 ANNOUNCE_EVERY = 1.0  # seconds between notifications of positions moved past in memory without a query

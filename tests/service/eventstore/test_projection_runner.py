@@ -17,7 +17,7 @@ from eventsourcing.utils import get_topic
 
 from service.eventstore import AppendRequest
 from service.eventstore.notifications import Notifier
-from service.eventstore.projection_runner import rebuild
+from service.eventstore.projection_runner import LINGER_BACKLOG, rebuild
 from tests.service.eventstore.conftest import Log
 from tests.service.eventstore.counting import CountingProjection
 from tests.service.eventstore.test_store import META, TOPIC
@@ -241,3 +241,17 @@ async def test_a_projection_of_event_classes_alone_is_handed_them_without_their_
     await runner.stop()
     assert seen == [(None, Thing.Happened), (None, Thing.Vanished), (None, Thing.Happened)]
     assert await log.counted() == [1, 2, 3]
+
+
+async def test_a_batch_lingers_only_when_a_stream_of_writes_is_heard_past_it(log: Log) -> None:
+    """After a batch of several events the runner waits for more to gather only when at least LINGER_BACKLOG
+    events were committed past the batch's end while it ran (a stream of writes); a batch with nothing much behind
+    it (a feed's occasional post) does not delay the next event, whose subscribers are waiting."""
+    runner = log.runner(batch=100)
+    await log.append(5)
+    await runner.step()
+    assert await log.counted() == [1, 2, 3, 4, 5] and not runner._last_was_busy
+    await log.append(5)
+    log.notifier.head = max(log.notifier.head, 10 + LINGER_BACKLOG)  # as if that many more had been heard since
+    await runner.step()
+    assert await log.counted() == list(range(1, 11)) and runner._last_was_busy
