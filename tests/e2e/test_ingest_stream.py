@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 
+import asyncpg
 import httpx
+import orjson
 import pytest
 
 from service.edge import tabular
@@ -172,3 +174,32 @@ async def test_a_csv_of_only_a_header_stores_nothing_and_an_empty_one_is_a_400(a
     empty = await send(api, b"", "text/csv", teams=[team])
     assert empty.status_code == 400
     assert "header row" in empty.json()["error"]["message"]
+
+
+async def test_a_daily_feeds_run_of_days_is_stored_compactly_and_every_reader_sees_its_periods(
+        api: Api, database_url: str) -> None:
+    team, (m1,) = await team_with_measures(api, 1)
+    days = [f"2024-03-{d:02d}" for d in range(1, 11)]
+    csv = "measureId,period,value,sourceId\n" + "".join(f"{m1},{d},{i},s{i}\n" for i, d in enumerate(days))
+    response = await send(api, csv.encode(), "text/csv", teams=[team])
+    assert response.status_code == 200 and response.json()["accepted"] == 10, response.text
+    conn = await asyncpg.connect(database_url)
+    try:
+        stored = await conn.fetchval("SELECT convert_from(data, 'UTF8')::jsonb -> 'periods' FROM events "
+                                     "WHERE stream_id = $1 AND version = 2", m1)
+    finally:
+        await conn.close()
+    assert orjson.loads(stored) == {"_type_": "day_run", "_data_": {"first": "2024-03-01", "days": 10}}
+    chart = await api.gql("query($id: ID!) { measure(id: $id) { spc { points { period value } } } }", {"id": m1})
+    assert [(p["period"], p["value"]) for p in chart["measure"]["spc"]["points"]] == list(
+        zip(days, range(10), strict=True))
+    history = await api.gql("query($s: ID!) { history(streamId: $s) { edges { node { type data } } } }",
+                            {"s": m1}, role="AUDITOR")
+    assert orjson.loads(history["history"]["edges"][1]["node"]["data"])["periods"] == days  # as the list
+    # another process loads the measure from its events and decides as this one would: a resent day and source id
+    # are a duplicate, a changed value a correction, the next day new
+    async with serving(settings_for(database_url)) as base:
+        again = await send(Api(base, api.tokens, api.http), f"measureId,period,value,sourceId\n{m1},2024-03-05,4,s4\n"
+                           f"{m1},2024-03-06,50,\n{m1},2024-03-11,10,s10\n".encode(), "text/csv", teams=[team])
+    assert again.status_code == 200, again.text
+    assert (again.json()["accepted"], again.json()["duplicates"], again.json()["corrected"]) == (1, 1, 1)
