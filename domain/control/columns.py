@@ -165,6 +165,16 @@ def grouped_periods(days: np.ndarray, starts: list[int]) -> list[PeriodColumn]:
             for j, (a, b) in enumerate(itertools.pairwise(starts))]
 
 
+
+def grouped_values(values: np.ndarray, starts: list[int]) -> list[ValueColumn]:
+    """Each group's values (rows starts[j]:starts[j+1] of a float64 column grouped by measure) as a ValueColumn,
+    marked finite where the group holds no NaN or infinity, measured for the whole column at once."""
+    heads = starts[:-1]
+    if not heads:
+        return []
+    finite = np.logical_and.reduceat(np.isfinite(values), heads).tolist()
+    return [ValueColumn(values[a:b], finite=finite[j]) for j, (a, b) in enumerate(itertools.pairwise(starts))]
+
 class DayIndex:
     """A measure's recorded periods as sorted int32 day numbers, for the fast path's duplicate check. It grows in
     place: a batch after every known day (a feed's usual batch) is copied in at the end, into spare room that

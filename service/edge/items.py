@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from domain.control.columns import ValueColumn, canonical_days, grouped_periods, in_range
+from domain.control.columns import canonical_days, grouped_periods, grouped_values, in_range
 from domain.control.observations import ObservationIn
 from service.commands.intake import Columns, ListedColumns
 
@@ -59,10 +59,8 @@ def columns_of(observations: list[Any]) -> Mapping[str, Columns] | None:
     listed = np.array(sources, dtype=object)[order] if sources is not None else None
     ids = list(codes_of)
     starts = [0, *(np.flatnonzero(ordered[1:] != ordered[:-1]) + 1).tolist(), len(order)]
-    periods = grouped_periods(days, starts)
-    finite = np.logical_and.reduceat(np.isfinite(column), starts[:-1]).tolist()  # each part's, measured once
-    return {ids[ordered[a]]: (order[a:b], periods[j], ValueColumn(column[a:b], finite=finite[j]),
-                              listed[a:b].tolist() if listed is not None else None)
+    periods, parts = grouped_periods(days, starts), grouped_values(column, starts)
+    return {ids[ordered[a]]: (order[a:b], periods[j], parts[j], listed[a:b].tolist() if listed is not None else None)
             for j, (a, b) in enumerate(itertools.pairwise(starts))}
 
 

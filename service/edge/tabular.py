@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.json as pajson
 
-from domain.control.columns import SourceIds, ValueColumn, grouped_periods
+from domain.control.columns import SourceIds, grouped_periods, grouped_values
 from domain.control.observations import ObservationIn
 from service.commands.intake import Columns
 from service.edge.chunks import BodyError, cut_rows
@@ -261,12 +261,10 @@ def _route(cols: dict[str, pa.Array], given: dict[str, np.ndarray], numbers: dic
         sorted_codes = codes[rows]
         starts = [0, *(np.flatnonzero(sorted_codes[1:] != sorted_codes[:-1]) + 1).tolist(), len(rows)]
         sources = _source_ids(cols["sourceId"].take(taken), starts) if "sourceId" in cols else None
-        periods = grouped_periods(days, starts)
-        finite = np.logical_and.reduceat(np.isfinite(values), starts[:-1]).tolist()  # each part's, measured once
+        periods, parts = grouped_periods(days, starts), grouped_values(values, starts)
         for j, (a, b) in enumerate(itertools.pairwise(starts)):
             part_sources = sources(j, a, b) if sources is not None else None
-            out.groups[ids[sorted_codes[a]]] = (indexes[a:b], periods[j], ValueColumn(values[a:b], finite=finite[j]),
-                                                part_sources)
+            out.groups[ids[sorted_codes[a]]] = (indexes[a:b], periods[j], parts[j], part_sources)
     rows = np.flatnonzero(good & ~fast)
     if len(rows):
         taken = pa.array(rows)

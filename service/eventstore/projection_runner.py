@@ -54,7 +54,7 @@ class ProjectionRunner:
     def __init__(self, pool: asyncpg.Pool, store: EventStore, codec: EventCodec, projection: Projection,
                  notifier: Notifier, *, batch_size: int = 2000, idle_wait: float = 5.0,
                  decoded: DecodedEvents | None = None) -> None:
-        self.pool, self.store, self.codec = pool, store, codec
+        self.pool, self.store = pool, store
         self.decoded = decoded if decoded is not None else DecodedEvents(codec)  # shared by a process's runners
         self.projection = projection
         self.notifier = notifier
