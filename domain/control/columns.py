@@ -8,8 +8,10 @@ from datetime import date
 from typing import Any, overload
 
 import numpy as np
+import orjson
 
 from domain.control.observations import EARLIEST, LATEST
+from domain.control.sources import digests
 
 DAY = "datetime64[D]"
 _FIRST = np.datetime64(EARLIEST, "D")
@@ -293,19 +295,56 @@ class ValueColumn(Sequence[float]):
         return self.values.tolist()  # type: ignore[no-any-return]
 
 
-class SourceIds(list[str]):
+class SourceIds(Sequence[str]):
     """A batch's source ids with what a column reader measured of them, a whole chunk at a time: the length (in
-    characters) of the longest, and whether any holds NUL. The fast path reads these facts instead of measuring
-    each batch again in Python; the rule they are checked against stays the measure's. Stored, it is the plain
-    list of strings."""
+    characters) of the shortest and of the longest, whether any holds NUL, their digests (see
+    domain/control/sources.py) and their JSON, as events store them. The fast path reads these facts instead of
+    measuring each batch again in Python (the rule they are checked against stays the measure's), and the event
+    takes the JSON as it is: a reader's ids need not become Python strings at all, and are made from the JSON
+    only if something reads them (the measure's exact set of ids, for a batch decided item by item)."""
 
-    __slots__ = ("longest", "nul")
+    __slots__ = ("_listed", "digests", "json", "longest", "nul", "shortest")
 
-    def __init__(self, ids: list[str], *, longest: int, nul: bool) -> None:
-        super().__init__(ids)
-        self.longest, self.nul = longest, nul
+    def __init__(self, json: bytes, digests: np.ndarray, *, shortest: int, longest: int, nul: bool,
+                 listed: list[str] | None = None) -> None:
+        self.json, self.digests, self._listed = json, digests, listed
+        self.shortest, self.longest, self.nul = shortest, longest, nul
 
     @classmethod
     def measured(cls, ids: list[str]) -> SourceIds:
         """The facts measured in Python (what a column reader's must agree with)."""
-        return cls(ids, longest=max(map(len, ids), default=0), nul=any("\x00" in i for i in ids))
+        lengths = list(map(len, ids))
+        return cls(orjson.dumps(ids), digests(ids), shortest=min(lengths, default=0), longest=max(lengths, default=0),
+                   nul=any("\x00" in i for i in ids), listed=ids)
+
+    def __len__(self) -> int:
+        return int(self.digests.size)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        return self.tolist()[i]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.tolist())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, SourceIds):
+            return self.json == other.json
+        return isinstance(other, list) and self.tolist() == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"SourceIds({self.tolist()!r})"
+
+    def tolist(self) -> list[str]:
+        if self._listed is None:
+            self._listed = orjson.loads(self.json)
+        return self._listed
+
+    def json_bytes(self) -> bytes:
+        """The ids as events store them: the JSON array of their strings."""
+        return self.json

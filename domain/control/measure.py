@@ -29,6 +29,7 @@ from domain.control.observations import (
     ObservationIn,
     check_observation,
 )
+from domain.control.sources import SourceIndex, digests
 from domain.control.vocabulary import ChartType, Direction, Frequency, MeasureKind
 from domain.errors import DomainError, InvalidInput
 from domain.planning.coding import checked_codes, pairs
@@ -132,7 +133,11 @@ class Measure(Aggregate):
         # object per value. _days: the recorded periods as sorted day numbers, for its duplicate check.
         self._unmerged: list[tuple[PeriodColumn, ValueColumn]] = []
         self._days: DayIndex | None = None
-        self.sources: set[str] = set()
+        # Source ids as recorded (lists), merged into a set when a decision needs them one by one (sources); the
+        # fast path checks a batch against their digests instead (_source_index, made on first need).
+        self._source_lists: list[Sequence[str | None]] = []
+        self._sources: set[str] | None = None
+        self._source_index: SourceIndex | None = None
         self.recalculations: list[str] = []
         self.baseline_points = 0
 
@@ -239,15 +244,16 @@ class Measure(Aggregate):
                 return None  # duplicates or corrections: decided one by one
         if source_ids is not None:
             if isinstance(source_ids, SourceIds):  # a column reader's come measured
-                if source_ids.nul or source_ids.longest > MAX_SOURCE_ID:
+                if source_ids.nul or source_ids.shortest == 0 or source_ids.longest > MAX_SOURCE_ID:
                     return None
+                found = source_ids.digests
             else:
                 source_ids = list(source_ids)
-                if "\x00" in "".join(source_ids) or max(map(len, source_ids)) > MAX_SOURCE_ID:
+                if "\x00" in "".join(source_ids) or "" in source_ids or max(map(len, source_ids)) > MAX_SOURCE_ID:
                     return None
-            distinct = set(source_ids)
-            if len(distinct) != n or "" in distinct or not self.sources.isdisjoint(distinct):
-                return None
+                found = digests(source_ids)
+            if not self._sources_index().add_new(found):
+                return None  # a repeated or known id (or two ids sharing a digest): decided one by one
         self._record_columns(kept, kept_values, source_ids)
         return RecordOutcome(accepted=n)
 
@@ -261,7 +267,7 @@ class Measure(Aggregate):
         new = recorded(originator_id=self.id, originator_version=self.version + 1,
                        timestamp=recorded.create_timestamp(), periods=periods, values=values, numerators=None,
                        denominators=None, source_ids=source_ids, notes=None, corrected=[])
-        self._apply_recorded(periods, values, None, None, source_ids)
+        self._apply_recorded(periods, values, None, None, source_ids, indexed=True)
         self.version = new.originator_version
         self.modified_on = new.timestamp
         self.pending_events.append(new)
@@ -276,7 +282,8 @@ class Measure(Aggregate):
 
     def _apply_recorded(self, periods: PeriodColumn | list[str], values: ValueColumn | list[float | None] | None,
                         numerators: list[float | None] | None, denominators: list[float | None] | None,
-                        source_ids: Sequence[str | None] | None) -> None:
+                        source_ids: Sequence[str | None] | None, *, indexed: bool = False) -> None:
+        """`indexed`: the source ids are in the fast path's index already (it put them there as it decided)."""
         if isinstance(values, list) and isinstance(periods, PeriodColumn) and numerators is None \
                 and denominators is None and None not in values:  # a stored run of days, read back (see codec)
             values = ValueColumn(np.array(values, dtype=np.float64))
@@ -291,8 +298,9 @@ class Measure(Aggregate):
                                                 strict=True), strict=True))
             self._days = None  # made again from the points when the fast path next needs it
         if source_ids is not None:
-            self.sources.update(source_ids)  # at C speed; then drop None (items without a source id)
-            self.sources.discard(None)  # type: ignore[arg-type]
+            self._source_lists.append(source_ids)  # merged into the set of ids when one is needed (sources)
+            if self._source_index is not None and not indexed:
+                self._source_index.add(digests([i for i in source_ids if i is not None]))
 
     @property
     def points(self) -> dict[str, Stored]:
@@ -303,6 +311,26 @@ class Measure(Aggregate):
                                         strict=True))
             self._unmerged.clear()
         return self._points
+
+    @property
+    def sources(self) -> set[str]:
+        """Every source id recorded."""
+        if self._sources is None:
+            self._sources = set()
+        if self._source_lists:
+            for ids in self._source_lists:
+                self._sources.update(ids)  # type: ignore[arg-type]  # at C speed; then drop None (no source id)
+            self._sources.discard(None)  # type: ignore[arg-type]
+            self._source_lists.clear()
+        return self._sources
+
+    def _sources_index(self) -> SourceIndex:
+        """The digests of every source id recorded (made once, then kept up to date)."""
+        if self._source_index is None:
+            known = [i for ids in self._source_lists for i in ids if i is not None]
+            known.extend(self._sources or ())
+            self._source_index = SourceIndex([digests(known)])
+        return self._source_index
 
     def _day_index(self) -> DayIndex:
         """Every recorded period as a sorted int32 day number (made once, then kept up to date)."""

@@ -27,7 +27,8 @@ from service.tracing import span
 
 # One measure's plain values: the items' indexes in the request (a list, or an index array), periods (ISO strings,
 # or a column parser's checked days), values (floats, or a float64 array), source ids (or None).
-Columns = tuple[Sequence[int] | np.ndarray, PeriodColumn | list[str], Sequence[float] | np.ndarray, list[str] | None]
+Columns = tuple[Sequence[int] | np.ndarray, PeriodColumn | list[str], Sequence[float] | np.ndarray,
+                Sequence[str] | None]
 # The same, as plain lists while they are gathered item by item.
 ListedColumns = tuple[list[int], list[str], list[float], list[str] | None]
 

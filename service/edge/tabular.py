@@ -24,6 +24,8 @@ import pyarrow.json as pajson
 
 from domain.control.columns import SourceIds, grouped_periods, grouped_values
 from domain.control.observations import ObservationIn
+from domain.control import sources
+from domain.control.sources import digests_of, json_arrays
 from service.commands.intake import Columns
 from service.edge.chunks import BodyError, cut_rows
 from service.edge.items import ItemError, columns_of, parse_item
@@ -281,25 +283,30 @@ def _route(cols: dict[str, pa.Array], given: dict[str, np.ndarray], numbers: dic
 
 
 def _source_ids(column: pa.Array, starts: list[int]) -> Callable[[int, int, int], SourceIds | None]:
-    """Each measure's source ids (rows starts[j]:starts[j+1] of the column, grouped by measure) as SourceIds, the
-    longest and NUL measured a column at a time. None for a part without source ids."""
+    """Each measure's source ids (rows starts[j]:starts[j+1] of the column, grouped by measure) as SourceIds, their
+    lengths, NUL, digests and JSON measured a column at a time, with no Python string per id. None for a part
+    without source ids."""
     if column.null_count == len(column):
         return lambda j, a, b: None
-    listed = column.to_pylist()
+    buffers = column.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int32)[column.offset:column.offset + len(column) + 1]
+    text = np.frombuffer(buffers[2] or b"", dtype=np.uint8)
+    found = digests_of(offsets, text)
+    arrays = json_arrays(offsets, text, starts)
+    given = np.asarray(column.is_valid().to_numpy(zero_copy_only=False))
     lengths = np.asarray(pc.fill_null(pc.utf8_length(column), 0).to_numpy(zero_copy_only=False))
     heads = starts[:-1]
-    longest = np.maximum.reduceat(lengths, heads).tolist()
-    if not np.frombuffer(column.buffers()[2], dtype=np.uint8).all():  # a NUL in the column's text: find whose
+    shortest, longest = np.minimum.reduceat(lengths, heads).tolist(), np.maximum.reduceat(lengths, heads).tolist()
+    if not text[offsets[0]:offsets[-1]].all():  # a NUL in the column's text: find whose
         with_nul = np.asarray(pc.fill_null(pc.match_substring(column, "\x00"), False).to_numpy(zero_copy_only=False))
         nul = np.logical_or.reduceat(with_nul, heads).tolist()
     else:
         nul = [False] * len(heads)
 
     def part(j: int, a: int, b: int) -> SourceIds | None:
-        ids = listed[a:b]
-        if ids[0] is None:  # a measure's plain rows all carry a source id or none does (see _route)
+        if not given[a]:  # a measure's plain rows all carry a source id or none does (see _route)
             return None
-        return SourceIds(ids, longest=longest[j], nul=nul[j])
+        return SourceIds(arrays[j], found[a:b], shortest=shortest[j], longest=longest[j], nul=nul[j])
 
     return part
 
@@ -343,11 +350,12 @@ def parse_ndjson(chunk: bytes, offset: int) -> Chunk:
 
 def warm_up() -> None:
     """Each reader and the period column's JSON once on a tiny body: their first calls cost tens of milliseconds
-    (pyarrow's readers and casts, the date table), which the first request would otherwise pay."""
+    (pyarrow's readers and casts, the date table, numba's kernels), which the first request would otherwise pay."""
     names, data = split_header(b"measureId,period,value,sourceId\nm,2024-01-01,1,s\n")
     for part in parse_csv(data, names, 0).groups.values():
         part[1].json_bytes()  # type: ignore[union-attr]
     parse_ndjson(b'{"measureId": "m", "period": "2024-01-01", "value": 1}\n', 0)
+    sources.warm_up()  # the measures' source-id kernels (the reader above ran its own)
 
 
 warm_up()  # at import: the server imports this module as it starts

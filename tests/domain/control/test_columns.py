@@ -22,6 +22,7 @@ from domain.control.columns import (
     sorted_days,
 )
 from domain.control.measure import Measure, MeasureDefinition
+from service.eventstore.codec import OrjsonTranscoder
 
 days_in_range = st.lists(st.dates(date(1900, 1, 1), date(2100, 12, 31)), max_size=50)
 
@@ -158,7 +159,8 @@ def test_measured_source_ids_are_stored_as_the_plain_list() -> None:
     m.record_values(PeriodColumn(np.array(["2024-01-01"], dtype="datetime64[D]")), np.array([1.0]),
                     SourceIds.measured(["lab-1"]))
     [event] = m.collect_events()
-    assert orjson.dumps({"source_ids": event.source_ids}) == b'{"source_ids":["lab-1"]}'  # as the codec writes it
+    assert OrjsonTranscoder().encode({"source_ids": event.source_ids}) == b'{"source_ids":["lab-1"]}'
+
 
 
 # Days around both ends of the range, NaT among them, and runs of consecutive days; groups of any sizes.

@@ -103,8 +103,13 @@ def test_a_chunk_s_source_ids_come_measured_as_python_would_measure_them(rows: l
     out = parse_csv(body, ["measureId", "period", "value", "sourceId"], 0)
     for _, _, _, ids in out.groups.values():
         assert isinstance(ids, SourceIds)
-        python = SourceIds.measured(list(ids))
-        assert (ids.longest, ids.nul) == (python.longest, python.nul)
+        python = SourceIds.measured(orjson.loads(ids.json_bytes()))  # the reader's JSON is the ids' JSON
+        assert (ids.shortest, ids.longest, ids.nul) == (python.shortest, python.longest, python.nul)
+        assert ids.digests.tolist() == python.digests.tolist()
+    sent = {}
+    for m, s in rows:
+        sent.setdefault(m, []).append(s)
+    assert {m: list(part[3]) for m, part in out.groups.items()} == {m: sent[m] for m in out.groups}
 
 
 async def _chunks(body: bytes, cuts: list[int], quoted: bool, size: int) -> list[bytes]:
