@@ -215,7 +215,8 @@ class ProjectionRunner:
                 self._applied = False
                 return False
             records = await self.store.read_log(position, self.batch_size, list(self.projection.topics)
-                                                if self.projection.topics is not None else None, conn=conn)
+                                                if self.projection.topics is not None else None, conn=conn,
+                                                with_data=self._decodes)
             records = [r for r in records if r.position <= head]
             if not records and self.projection.topics is not None and head - stored < PERSIST_EVERY:
                 # Nothing of interest, as the look would have found: moved past in memory, no write.

@@ -18,7 +18,7 @@ import asyncpg
 from eventsourcing.persistence import StoredEvent
 
 from service.eventstore.hashchain import event_hash, from_micros
-from service.eventstore.statements import CHANNEL, COLUMNS, READ_STATE, WRITE, notice
+from service.eventstore.statements import CHANNEL, COLUMNS, ENVELOPES, READ_STATE, WRITE, notice
 from service.tracing import span
 
 log = logging.getLogger(__name__)
@@ -346,8 +346,10 @@ class EventStore:
         return [_recorded(r) for r in rows]
 
     async def read_log(self, after: int, limit: int, topics: list[str] | None = None,
-                       conn: asyncpg.Connection | None = None) -> list[RecordedEvent]:
-        sql = (f"SELECT {COLUMNS} FROM events WHERE position > $1 "
+                       conn: asyncpg.Connection | None = None, *, with_data: bool = True) -> list[RecordedEvent]:
+        """Events after a position in order, at most `limit` (of these topics); without their data (b"") unless
+        `with_data`."""
+        sql = (f"SELECT {COLUMNS if with_data else ENVELOPES} FROM events WHERE position > $1 "
                "AND ($3::text[] IS NULL OR topic = ANY($3)) ORDER BY position LIMIT $2")
         if conn is not None:
             rows = await conn.fetch(sql, after, limit, topics)

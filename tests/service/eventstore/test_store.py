@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import multiprocessing
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -54,6 +55,15 @@ async def test_appended_events_are_read_back_in_order_with_their_metadata(fresh:
     assert (events[0].actor, events[0].role, events[0].team_id, events[0].reason, events[0].correlation_id) == (
         "tester", "TEAM_MEMBER", "t1", "because", "c1")
     assert await store.stream_type(stream) == ("Thing", 3)
+
+
+async def test_the_log_is_read_with_its_data_or_as_envelopes_alone(fresh: tuple[str, EventStore]) -> None:
+    _, store = fresh
+    await store.append(request(str(uuid.uuid4()), 0, n=3))
+    full = await store.read_log(0, 10)
+    bare = await store.read_log(0, 10, with_data=False)
+    assert all(e.data for e in full) and [e.data for e in bare] == [b"", b"", b""]
+    assert [dataclasses.replace(e, data=b"") for e in full] == bare  # the same events, every other field as read
 
 
 async def test_a_stale_expected_version_is_a_conflict_and_stores_nothing(fresh: tuple[str, EventStore]) -> None:
