@@ -22,9 +22,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.json as pajson
 
+from domain.control import sources
 from domain.control.columns import SourceIds, grouped_periods, grouped_values
 from domain.control.observations import ObservationIn
-from domain.control import sources
 from domain.control.sources import digests_of, json_arrays
 from service.commands.intake import Columns
 from service.edge.chunks import BodyError, cut_rows
