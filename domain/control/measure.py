@@ -202,7 +202,7 @@ class Measure(Aggregate):
                       values: ValueColumn | np.ndarray | Sequence[float],
                       source_ids: Sequence[str] | None) -> RecordOutcome | None:
         """The fast path for the common batch: plain values, all new, all valid. It decides with whole-column
-        checks (numpy, set operations) instead of a Python step per item, and answers None whenever anything
+        checks (numpy, the source ids' digests) instead of a Python step per item, and answers None whenever anything
         needs the item-by-item path of `record`, which then gives the same answer with its reasons. A column
         parser passes its checked days as a PeriodColumn and its values as a ValueColumn (a float64 array, marked
         when the parser found them all finite); they go into the event as they are (no Python object per value)."""

@@ -252,8 +252,8 @@ def _route(cols: dict[str, pa.Array], given: dict[str, np.ndarray], numbers: dic
     rows = np.flatnonzero(fast)
     if len(rows):
         # One stable sort groups the rows by measure (keeping each measure's rows in the order sent); each
-        # measure's part is then slices of numpy columns: checked days and float64 values, no Python object per
-        # value (source ids become strings, which the measure's duplicate check needs).
+        # measure's part is then slices of numpy columns: checked days and float64 values, and its source ids'
+        # digests and JSON (no Python object per value or per id).
         rows = rows[np.argsort(codes[rows], kind="stable")]
         taken = pa.array(rows)
         assert dates is not None  # a plain row has a period, which is a date (else it is not good)
