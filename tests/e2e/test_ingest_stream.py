@@ -203,3 +203,33 @@ async def test_a_daily_feeds_run_of_days_is_stored_compactly_and_every_reader_se
                            f"{m1},2024-03-06,50,\n{m1},2024-03-11,10,s10\n".encode(), "text/csv", teams=[team])
     assert again.status_code == 200, again.text
     assert (again.json()["accepted"], again.json()["duplicates"], again.json()["corrected"]) == (1, 1, 1)
+
+
+async def test_source_ids_of_any_text_are_stored_as_sent_and_known_as_duplicates_here_and_after_a_replay(
+        api: Api, database_url: str) -> None:
+    team, (m1,) = await team_with_measures(api, 1)
+    ids = ['lab "7"', "back\\slash", "é漢-1", "tab\there", "plain-9"]
+    quoted = ['"lab ""7"""', "back\\slash", "é漢-1", "tab\there", "plain-9"]  # as CSV writes them
+    csv = "measureId,period,value,sourceId\n" + "".join(f"{m1},2024-04-{d + 1:02d},{d},{q}\n"
+                                                        for d, q in enumerate(quoted))
+    response = await send(api, csv.encode(), "text/csv", teams=[team])
+    assert response.status_code == 200 and response.json()["accepted"] == 5, response.text
+    conn = await asyncpg.connect(database_url)
+    try:
+        stored = await conn.fetchval("SELECT convert_from(data, 'UTF8')::jsonb -> 'source_ids' FROM events "
+                                     "WHERE stream_id = $1 AND version = 2", m1)
+    finally:
+        await conn.close()
+    assert orjson.loads(stored) == ids  # valid JSON of exactly the ids sent
+    history = await api.gql("query($s: ID!) { history(streamId: $s) { edges { node { type data } } } }",
+                            {"s": m1}, role="AUDITOR")
+    assert orjson.loads(history["history"]["edges"][1]["node"]["data"])["source_ids"] == ids
+    # the same ids on later days are duplicates, on this server (its digests) and on one that replays the measure
+    resent = "measureId,period,value,sourceId\n" + "".join(f"{m1},2024-05-{d + 1:02d},{d},{q}\n"
+                                                           for d, q in enumerate(quoted))
+    here = await send(api, resent.encode(), "text/csv", teams=[team])
+    assert (here.json()["accepted"], here.json()["duplicates"]) == (0, 5), here.text
+    async with serving(settings_for(database_url)) as base:
+        there = await send(Api(base, api.tokens, api.http), (resent + f"{m1},2024-06-01,1,new-1\n").encode(),
+                           "text/csv", teams=[team])
+    assert (there.json()["accepted"], there.json()["duplicates"]) == (1, 5), there.text
