@@ -25,6 +25,16 @@ async def send(api: Api, body: bytes | Iterator[bytes], kind: str, *, teams: lis
     return response
 
 
+async def stored_field(database_url: str, stream_id: str, version: int, field: str) -> str:
+    """One field of an event's data as PostgreSQL reads it (valid JSON, or the query fails), as JSON text."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        return await conn.fetchval("SELECT convert_from(data, 'UTF8')::jsonb -> $3 FROM events "
+                                   "WHERE stream_id = $1 AND version = $2", stream_id, version, field)
+    finally:
+        await conn.close()
+
+
 async def streamed(parts: Iterator[bytes]) -> AsyncIterator[bytes]:
     """A body sent in parts without a Content-Length (chunked), as a client streaming a file sends it."""
     for part in parts:
@@ -183,12 +193,7 @@ async def test_a_daily_feeds_run_of_days_is_stored_compactly_and_every_reader_se
     csv = "measureId,period,value,sourceId\n" + "".join(f"{m1},{d},{i},s{i}\n" for i, d in enumerate(days))
     response = await send(api, csv.encode(), "text/csv", teams=[team])
     assert response.status_code == 200 and response.json()["accepted"] == 10, response.text
-    conn = await asyncpg.connect(database_url)
-    try:
-        stored = await conn.fetchval("SELECT convert_from(data, 'UTF8')::jsonb -> 'periods' FROM events "
-                                     "WHERE stream_id = $1 AND version = 2", m1)
-    finally:
-        await conn.close()
+    stored = await stored_field(database_url, m1, 2, "periods")
     assert orjson.loads(stored) == {"_type_": "day_run", "_data_": {"first": "2024-03-01", "days": 10}}
     chart = await api.gql("query($id: ID!) { measure(id: $id) { spc { points { period value } } } }", {"id": m1})
     assert [(p["period"], p["value"]) for p in chart["measure"]["spc"]["points"]] == list(
@@ -214,12 +219,7 @@ async def test_source_ids_of_any_text_are_stored_as_sent_and_known_as_duplicates
                                                         for d, q in enumerate(quoted))
     response = await send(api, csv.encode(), "text/csv", teams=[team])
     assert response.status_code == 200 and response.json()["accepted"] == 5, response.text
-    conn = await asyncpg.connect(database_url)
-    try:
-        stored = await conn.fetchval("SELECT convert_from(data, 'UTF8')::jsonb -> 'source_ids' FROM events "
-                                     "WHERE stream_id = $1 AND version = 2", m1)
-    finally:
-        await conn.close()
+    stored = await stored_field(database_url, m1, 2, "source_ids")
     assert orjson.loads(stored) == ids  # valid JSON of exactly the ids sent
     history = await api.gql("query($s: ID!) { history(streamId: $s) { edges { node { type data } } } }",
                             {"s": m1}, role="AUDITOR")
