@@ -40,6 +40,13 @@ CSV_CHUNK_BYTES = 4 << 20
 NDJSON_CHUNK_BYTES = 1 << 20
 _NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"  # what JSON and CSV writers write; no NaN or inf
 
+# pyarrow's memory from the C library's allocator rather than its bundled mimalloc. With mimalloc, the first
+# chunks a process read took about twice as long as later ones (a fresh server's first 25,000-row chunks 85-150 ms
+# for four, then 35-65 ms); with the C allocator the first cost what the later do. A feed's first body, and a
+# benchmark's, is no slower than its next (four concurrent spanning CSV bodies on a fresh server: 0.14-0.23 s
+# against 0.21-0.29 s, and 0.18 against 0.25-0.26 core-seconds of the server's CPU).
+pa.set_memory_pool(pa.system_memory_pool())
+
 @dataclass(slots=True)
 class Chunk:
     """One chunk's rows: plain values per measure for the column path, the rest item by item, and the rows that
