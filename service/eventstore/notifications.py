@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -30,6 +31,10 @@ PROJECTIONS_CHANNEL = "qms_projections"
 MAX_NAMED = 64        # streams, and teams, one notification names; beyond that it says "many"
 QUEUE_LIMIT = 1000    # changes a subscriber may have unread before it is told it fell behind
 RECENT_COMMITS = 4096  # commits whose topics are kept, to follow chains of commits of no interest
+# A commit writing this much event data is bulk intake (a file, a backfill, a system catching up), whose writers
+# the projections give way to (see ProjectionRunner). A feed's usual commit is a few kilobytes; a 1,000-observation
+# JSON batch over 100 measures about 25 KiB; a 25,000-row CSV chunk over 100 measures about 480 KiB.
+BULK_BYTES = 256 << 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,13 +78,17 @@ def parse(text: str) -> tuple[str, str, Change | None]:
     return name, position, Change(name, int(position), frozenset(said["s"]), frozenset(said["t"]))
 
 
-def parse_commit(text: str) -> tuple[int, int | None, frozenset[str] | None]:
-    """(head after, head before, the topics committed between) of a commit's notification; None: not said."""
+def parse_commit(text: str) -> tuple[int, int | None, frozenset[str] | None, int | None]:
+    """(head after, head before, the topics committed between, the bytes of event data written) of a commit's
+    notification (statements.notice); None: not said."""
     after, _, rest = text.partition(" ")
-    before, _, topics = rest.partition(" ")
+    before, _, listed = rest.partition(" ")
     if not before.isdigit():
-        return int(after), None, None
-    return int(after), int(before), frozenset(topics.split(",")) if topics else None
+        return int(after), None, None, None
+    topics, size = listed.split(",") if listed else [], None
+    if topics and topics[-1].startswith("="):
+        size = int(topics.pop()[1:])
+    return int(after), int(before), frozenset(topics) if topics else None, size
 
 
 class Subscription:
@@ -120,6 +129,7 @@ class Notifier:
         self.positions: dict[str, int] = {}
         self.generation = 0
         self.head = 0  # the log's head as the last commit heard left it
+        self.bulk_heard = float("-inf")  # when a commit of bulk intake (BULK_BYTES or more) was last heard
         self.resets: dict[str, int] = {}  # rebuilds heard, per projection
         self._follows = {name: frozenset(t) for name, t in (follows or {}).items() if t is not None}
         self._commits: dict[int, tuple[int, frozenset[str] | None]] = {}  # head before -> (head after, topics)
@@ -166,8 +176,10 @@ class Notifier:
                     log.warning("notifier reconnect failed: %s", e)
 
     def _on_event(self, _conn: object, _pid: int, _channel: str, text: str) -> None:
-        after, before, topics = parse_commit(text)
+        after, before, topics, size = parse_commit(text)
         self.head = max(self.head, after)
+        if size is not None and size >= BULK_BYTES:
+            self.bulk_heard = time.monotonic()
         if before is not None:
             self._commits[before] = (after, topics)
             if len(self._commits) > RECENT_COMMITS:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import zlib
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -116,9 +117,19 @@ class ProjectionRunner:
                             await asyncio.sleep(min(LINGER * took, MAX_LINGER))
                         elif self._skipped:  # events of no interest: look again after a few more have come
                             await asyncio.sleep(SKIP_LINGER)
+                        await self._give_way()
             finally:
                 with contextlib.suppress(Exception):
                     await lock_conn.execute("SELECT pg_advisory_unlock($1)", lock_key(self.name))
+
+    async def _give_way(self) -> None:
+        """While bulk intake commits (a commit of BULK_BYTES or more heard within the last BULK_QUIET seconds), wait
+        for it to pause, at most MAX_LINGER: the writers then have the CPU and the database to themselves, and the
+        projection applies what they wrote in one larger batch after them, instead of taking a part of the machine
+        from every request of the burst. A feed's small commits never wait."""
+        deadline = time.monotonic() + MAX_LINGER
+        while (now := time.monotonic()) < deadline and (resume := self.notifier.bulk_heard + BULK_QUIET) > now:
+            await asyncio.sleep(min(resume, deadline) - now)
 
     async def step(self) -> bool:
         """Apply one batch; True when more may be waiting.
@@ -247,6 +258,7 @@ class ProjectionRunner:
 LINGER = 4.0  # a busy projection spends at most a fifth of its time applying batches
 MAX_LINGER = 0.5  # seconds
 LINGER_BACKLOG = 100  # events heard past a batch's end that make it a stream of writes, worth lingering for
+BULK_QUIET = 0.05  # seconds without a bulk commit heard that end a burst of bulk intake (see _give_way)
 SKIP_LINGER = 0.01  # seconds a projection waits after events of no interest to it before it looks again
 PERSIST_EVERY = 1000  # events a projection may move on in memory before it writes its tracking row
 ANNOUNCE_EVERY = 1.0  # seconds between notifications of positions moved past in memory without a query

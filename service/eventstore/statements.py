@@ -43,12 +43,15 @@ WRITE = ("WITH h AS (UPDATE event_log_head SET position = $22, hash = $23 WHERE 
           "k AS (INSERT INTO idempotency_keys (key, result, position) SELECT * FROM unnest($19::text[], $20::bytea[], "
           "$21::bigint[]) WHERE EXISTS (SELECT FROM h)) "
           "SELECT pg_notify($24, $27) FROM h")
-# A commit's notification: `after before topic,topic,...` (the head after it, the head before it, the topics of the
-# events between), so that a process hearing it knows which projections have nothing to read there. Without the
-# topics (over NOTIFY's 8,000 bytes), `after before`: anything may have arrived.
+# A commit's notification: `after before topic,topic,...,=bytes` (the head after it, the head before it, the topics
+# of the events between, and the bytes of event data it wrote), so that a process hearing it knows which projections
+# have nothing to read there, and whether bulk intake is committing (see Notifier.bulk_heard). The size comes last,
+# as an entry no topic can be (topics are `module:Class.Event`), so that a process of the version before, which
+# reads every entry as a topic, reads it as one no projection follows. Without the topics (over NOTIFY's 8,000
+# bytes), `after before`: anything may have arrived.
 MAX_NOTICE = 7900
 
 
-def notice(after: int, before: int, topics: Iterable[str]) -> str:
-    said = f"{after} {before} " + ",".join(sorted(set(topics)))
+def notice(after: int, before: int, topics: Iterable[str], size: int) -> str:
+    said = f"{after} {before} " + ",".join(sorted(set(topics))) + f",={size}"
     return said if len(said) <= MAX_NOTICE else f"{after} {before}"

@@ -332,7 +332,7 @@ class EventStore:
         return _Plan(outcomes, [positions, streams, numbers, meta, data, recorded_at, *meta_columns, hashes, written,
                                 list(types.values()), [versions[s] for s in written], *key_columns, position,
                                 previous, CHANNEL, head, [assumed.get(s, 0) for s in written],
-                                notice(position, head, meta_columns[0])],
+                                notice(position, head, meta_columns[0], sum(map(len, data)))],
                      (position, previous))
 
     # -- reading --------------------------------------------------------------------------------------------

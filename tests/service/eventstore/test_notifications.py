@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 
 import pytest
 
 from service.eventstore import EventCodec
 from service.eventstore.notifications import (
+    BULK_BYTES,
     MAX_NAMED,
     QUEUE_LIMIT,
     Change,
@@ -98,7 +100,7 @@ def test_a_followed_projection_moves_along_commits_of_no_interest_and_stops_at_o
     notifier.record("everything", 10)
 
     def commit(after: int, before: int, *topics: str) -> None:
-        notifier._on_event(None, 0, "qms_events", notice(after, before, topics))
+        notifier._on_event(None, 0, "qms_events", notice(after, before, topics, 100))
 
     commit(12, 10, "B", "C")
     commit(13, 12, "C")
@@ -111,6 +113,22 @@ def test_a_followed_projection_moves_along_commits_of_no_interest_and_stops_at_o
     assert notifier.skippable(15, frozenset({"A"})) == 16
     commit(20, 18, "B")  # 16-18 were not heard (a reconnect): no chain across the gap
     assert notifier.skippable(16, frozenset({"A"})) == 16 and notifier.head == 20
-    assert parse_commit("7") == (7, None, None)  # a commit that does not say what it holds stops every chain
-    assert parse_commit(notice(9, 7, ["X", "Y", "X"])) == (9, 7, frozenset({"X", "Y"}))
-    assert parse_commit(notice(9, 7, ["t" * 100] * 1 + [f"t{i}" * 20 for i in range(1000)])) == (9, 7, None)
+    assert parse_commit("7") == (7, None, None, None)  # a commit that does not say what it holds stops every chain
+    assert parse_commit(notice(9, 7, ["X", "Y", "X"], 120)) == (9, 7, frozenset({"X", "Y"}), 120)
+    assert parse_commit(notice(9, 7, ["t" * 100] * 1 + [f"t{i}" * 20 for i in range(1000)], 5)) == (9, 7, None, None)
+
+
+def test_a_commits_size_is_said_so_that_the_version_before_reads_it_as_a_topic_no_projection_follows() -> None:
+    said = notice(9, 7, ["m:Thing.Happened"], 300_000)
+    assert parse_commit("9 7 m:Thing.Happened") == (9, 7, frozenset({"m:Thing.Happened"}), None)  # as it was
+    before = frozenset(said.split(" ", 2)[2].split(","))  # how the version before read the topics
+    assert "m:Thing.Happened" in before and all(t == "=300000" or ":" in t for t in before)
+
+
+def test_the_notifier_remembers_when_it_last_heard_a_commit_of_bulk_intake() -> None:
+    notifier = Notifier("unused")
+    notifier._on_event(None, 0, "qms_events", notice(2, 1, ["A"], BULK_BYTES - 1))
+    notifier._on_event(None, 0, "qms_events", "3 2 A")  # said nothing of its size
+    assert notifier.bulk_heard == float("-inf")
+    notifier._on_event(None, 0, "qms_events", notice(4, 3, ["A"], BULK_BYTES))
+    assert time.monotonic() - notifier.bulk_heard < 1

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -17,7 +18,7 @@ from eventsourcing.utils import get_topic
 
 from service.eventstore import AppendRequest
 from service.eventstore.notifications import Notifier
-from service.eventstore.projection_runner import LINGER_BACKLOG, rebuild
+from service.eventstore.projection_runner import BULK_QUIET, LINGER_BACKLOG, MAX_LINGER, rebuild
 from tests.service.eventstore.conftest import Log
 from tests.service.eventstore.counting import CountingProjection
 from tests.service.eventstore.test_store import META, TOPIC
@@ -255,3 +256,40 @@ async def test_a_batch_lingers_only_when_a_stream_of_writes_is_heard_past_it(log
     log.notifier.head = max(log.notifier.head, 10 + LINGER_BACKLOG)  # as if that many more had been heard since
     await runner.step()
     assert await log.counted() == list(range(1, 11)) and runner._last_was_busy
+
+
+async def test_a_runner_gives_way_while_bulk_intake_commits_and_applies_its_events_once_it_pauses(log: Log) -> None:
+    """While commits of bulk intake are heard (kept up here by hand, every few milliseconds), a caught-up runner
+    leaves a new event for later; once they stop for BULK_QUIET it applies it. A feed's small commits alone never
+    make it wait (the runner's usual wake-up, above), and a burst longer than MAX_LINGER does not hold it longer."""
+    runner = log.runner(idle_wait=3600)
+    runner.start()
+    try:
+        await caught_up(log, 0)
+        stop = asyncio.Event()
+
+        async def bulk_heard(seconds: float) -> None:
+            deadline = time.monotonic() + seconds
+            while not stop.is_set() and time.monotonic() < deadline:
+                log.notifier.bulk_heard = time.monotonic()
+                await asyncio.sleep(0.005)
+
+        burst = asyncio.create_task(bulk_heard(60))
+        await asyncio.sleep(0.02)
+        await log.append(1)
+        await asyncio.sleep(min(0.3, MAX_LINGER / 2))
+        assert await log.counted() == []  # given way: the burst goes on
+        stop.set()
+        await burst
+        await caught_up(log, 1, timeout=5)
+        stop.clear()
+        started = time.monotonic()
+        burst = asyncio.create_task(bulk_heard(60))
+        await asyncio.sleep(0.02)
+        await log.append(1)
+        await caught_up(log, 2, timeout=MAX_LINGER + 5)  # a burst that goes on: applied after MAX_LINGER at most
+        assert time.monotonic() - started >= BULK_QUIET and await log.counted() == [1, 2]
+        stop.set()
+        await burst
+    finally:
+        await runner.stop()
