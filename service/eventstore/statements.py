@@ -27,15 +27,18 @@ READ_STATE = ("SELECT 'h', NULL, position, hash FROM event_log_head "
 # every append moves the head, an unmoved head means the streams and keys the plan read are unchanged too; the
 # versions and keys are checked for a plan that did not read them (see _commit_group). What the events of a request
 # share (topic, who, why, where from) is sent once ($7-$14), each event naming its row ($4); the group's events share
-# one recorded_at ($6).
+# one recorded_at ($6). The events' data travel as one bytea ($29), each event naming its slice ($5, $28): asyncpg
+# encodes an array of 100 values of 4.8 kB in 0.9 ms of the event loop, one value of their length in 0.14 (in process,
+# four spanning CSV chunks a round: asyncpg's own time 4.3 ms a round before, 3.1 after).
 WRITE = ("WITH h AS (UPDATE event_log_head SET position = $22, hash = $23 WHERE position = $25 AND NOT EXISTS ("
           "SELECT FROM unnest($16::text[], $26::int[]) AS p(stream_id, version) LEFT JOIN streams s USING (stream_id) "
           "WHERE coalesce(s.version, 0) <> p.version) AND NOT EXISTS (SELECT FROM unnest($19::text[]) AS n "
           "CROSS JOIN LATERAL (SELECT FROM idempotency_keys WHERE key = n LIMIT 1) AS k) RETURNING 1), "
-          f"e AS (INSERT INTO events ({COLUMNS}) SELECT e.position, e.stream_id, e.version, m.topic, e.data, "
+          f"e AS (INSERT INTO events ({COLUMNS}) SELECT e.position, e.stream_id, e.version, m.topic, "
+          "substring($29::bytea FROM e.start + 1 FOR e.size), "
           "$6::timestamptz, m.actor, m.role, m.team_id, m.reason, m.correlation_id, m.causation_id, m.source, e.hash "
-          "FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[], $5::bytea[], $15::bytea[]) "
-          "AS e(position, stream_id, version, meta, data, hash) JOIN unnest($7::text[], $8::text[], $9::text[], "
+          "FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[], $5::int[], $28::int[], $15::bytea[]) "
+          "AS e(position, stream_id, version, meta, start, size, hash) JOIN unnest($7::text[], $8::text[], $9::text[], "
           "$10::text[], $11::text[], $12::text[], $13::text[], $14::text[]) WITH ORDINALITY AS m(topic, actor, role, "
           "team_id, reason, correlation_id, causation_id, source, meta) USING (meta) WHERE EXISTS (SELECT FROM h)), "
           "s AS (INSERT INTO streams (stream_id, type, version) SELECT * FROM unnest($16::text[], $17::text[], "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import time
 from bisect import bisect_left
@@ -326,13 +327,15 @@ class EventStore:
         if not rows:
             return _Plan(outcomes, None, (head, head_hash))
         positions, streams, numbers, meta, data, hashes = (list(c) for c in zip(*rows, strict=True))
+        sizes = list(map(len, data))
+        starts = list(itertools.accumulate(sizes, initial=0))[:-1]
         meta_columns = [list(c) for c in zip(*metas, strict=True)]
         key_columns = [list(c) for c in zip(*new_keys, strict=True)] if new_keys else [[], [], []]
         written = list(types)
-        return _Plan(outcomes, [positions, streams, numbers, meta, data, recorded_at, *meta_columns, hashes, written,
+        return _Plan(outcomes, [positions, streams, numbers, meta, starts, recorded_at, *meta_columns, hashes, written,
                                 list(types.values()), [versions[s] for s in written], *key_columns, position,
                                 previous, CHANNEL, head, [assumed.get(s, 0) for s in written],
-                                notice(position, head, meta_columns[0], sum(map(len, data)))],
+                                notice(position, head, meta_columns[0], sum(sizes)), sizes, b"".join(data)],
                      (position, previous))
 
     # -- reading --------------------------------------------------------------------------------------------

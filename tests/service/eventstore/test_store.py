@@ -122,6 +122,26 @@ async def test_a_group_of_requests_with_their_own_metadata_stores_each_event_s_o
         await conn.close()
 
 
+async def test_a_group_s_event_data_sent_as_one_value_is_stored_byte_for_byte_event_by_event(
+        fresh: tuple[str, EventStore]) -> None:
+    """The group commit sends its events' data as one bytea and each event's slice of it: every event keeps exactly
+    its own bytes, whatever their lengths (one byte, none of them JSON-like, hundreds of kilobytes) and neighbours."""
+    url, store = fresh
+    sizes = [1, 2, 4_800, 0, 300_000, 7, 65_536]
+    data = [bytes((i * 37 + k) % 256 for k in range(size)) for i, size in enumerate(sizes)]
+    streams = [str(uuid.uuid4()) for _ in sizes]
+    outcomes = await store.append_many([
+        AppendRequest(s, "Thing", 0, [StoredEvent(uuid.UUID(s), 1, TOPIC, d)], META)
+        for s, d in zip(streams, data, strict=True)])
+    assert all(isinstance(o, AppendResult) for o in outcomes)
+    assert [(await store.read_stream(s))[0].data for s in streams] == data
+    conn = await asyncpg.connect(url)
+    try:
+        assert (await verify_chain(conn)).ok
+    finally:
+        await conn.close()
+
+
 async def test_an_append_decided_on_one_that_was_not_written_is_a_conflict_even_at_the_stream_s_version(
         fresh: tuple[str, EventStore]) -> None:
     _, store = fresh
