@@ -24,7 +24,7 @@ from service.commands.idempotency import first_results, remember
 from service.commands.intake import record_columns, record_many
 from service.commands.results import RecordResult
 from service.edge import tabular
-from service.edge.chunks import BodyError, row_chunks
+from service.edge.chunks import BodyError, joined, row_chunks
 from service.edge.http import Answer, Call, Refusal, too_large
 from service.edge.tabular import Chunk, parse_csv, parse_ndjson, split_header
 
@@ -87,17 +87,18 @@ async def _counted(stream: AsyncIterator[bytes], limit: int) -> AsyncIterator[by
         yield part
 
 
-async def _replay(chunks: AsyncIterator[bytes], first: dict[str, Any]) -> Answer:
+async def _replay(chunks: AsyncIterator[list[bytes]], first: dict[str, Any]) -> Answer:
     digest = hashlib.sha256()
-    async for chunk in chunks:  # the whole body, for its digest; nothing of it is stored
-        digest.update(chunk)
+    async for parts in chunks:  # the whole body, for its digest; nothing of it is stored
+        for part in parts:
+            digest.update(part)
     if digest.hexdigest() != first["digest"]:
         raise Refusal(422, "IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was used for a different body; "
                                                      "nothing was stored.")
     return Answer(orjson.dumps(first["answer"]), position=first["position"])
 
 
-async def _store(call: Call, ctx: CommandContext, kind: str, chunks: AsyncIterator[bytes], key: str | None,
+async def _store(call: Call, ctx: CommandContext, kind: str, chunks: AsyncIterator[list[bytes]], key: str | None,
                  digest: Any) -> tuple[RecordResult, list[dict[str, Any]], int]:
     """Each chunk parsed while the one before it is being stored (one at a time, in order, so a measure's rows
     are decided in the order they were sent). `digest`: the body's, brought up to each chunk's end (None when the
@@ -117,12 +118,9 @@ async def _store(call: Call, ctx: CommandContext, kind: str, chunks: AsyncIterat
             total.add(result)
 
     try:
-        async for chunk in chunks:
-            data: bytes | memoryview = chunk
-            if kind == CSV and names is None:
-                names, data = split_header(chunk)
-            parsed, prefix = await asyncio.get_running_loop().run_in_executor(
-                _PARSER, _parse, chunk, data, names, offset, digest)
+        async for parts in chunks:
+            parsed, prefix, names = await asyncio.get_running_loop().run_in_executor(
+                _PARSER, _parse, parts, kind, names, offset, digest)
             part = f"{key}#{number}.{prefix}" if key is not None else None
             attempted += sum(len(g[0]) for g in parsed.groups.values()) + len(parsed.items)
             errors.extend(parsed.errors)
@@ -140,15 +138,20 @@ async def _store(call: Call, ctx: CommandContext, kind: str, chunks: AsyncIterat
     return total, errors, attempted
 
 
-def _parse(chunk: bytes, data: bytes | memoryview, names: list[str] | None, offset: int,
-           digest: Any) -> tuple[Chunk, str]:
-    """A chunk's rows, and the digest of the body up to its end, for the part keys (in a worker thread: a
-    request's chunks are parsed one at a time, so its digest is brought up to date in order)."""
+def _parse(parts: list[bytes], kind: str, names: list[str] | None, offset: int,
+           digest: Any) -> tuple[Chunk, str, list[str] | None]:
+    """A chunk's rows, the digest of the body up to its end (for the part keys) and, for CSV, the header's column
+    names (read from the first chunk), in a worker thread: a request's chunks are parsed one at a time, so its
+    digest is brought up to date in order. The chunk's parts are joined here, off the event loop."""
+    chunk = joined(parts)
+    data: bytes | memoryview = chunk
+    if kind == CSV and names is None:
+        names, data = split_header(chunk)
     parsed = parse_csv(data, names, offset) if names is not None else parse_ndjson(chunk, offset)
     if digest is None:
-        return parsed, ""
+        return parsed, "", names
     digest.update(chunk)
-    return parsed, digest.copy().hexdigest()[:16]
+    return parsed, digest.copy().hexdigest()[:16], names
 
 
 async def _record(call: Call, ctx: CommandContext, parsed: Chunk, part: str | None) -> RecordResult:

@@ -120,7 +120,7 @@ async def _chunks(body: bytes, cuts: list[int], quoted: bool, size: int) -> list
             at = cut
         yield body[at:]
 
-    return [bytes(c) async for c in chunks.row_chunks(stream(), quoted, size)]
+    return [b"".join(c) async for c in chunks.row_chunks(stream(), quoted, size)]
 
 
 rows_text = st.lists(st.one_of(st.sampled_from(["a,1\n", "bb,22\n", '"q\nq",3\n', "\n", '"x""y",4\n']),
