@@ -47,6 +47,7 @@ _NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"  # what JSON an
 # against 0.21-0.29 s, and 0.18 against 0.25-0.26 core-seconds of the server's CPU).
 pa.set_memory_pool(pa.system_memory_pool())
 
+
 @dataclass(slots=True)
 class Chunk:
     """One chunk's rows: plain values per measure for the column path, the rest item by item, and the rows that
